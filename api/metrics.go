@@ -1,0 +1,101 @@
+package api
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own
+// (no global state: two servers in one test process do not collide).
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry, c *cache.Cache) *metrics {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "incidentmap_http_requests_total",
+			Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "incidentmap_http_request_duration_seconds",
+			Help:    "HTTP request latency by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+	}
+	stat := func(f func(cache.Stats) int64) func() float64 {
+		return func() float64 { return float64(f(c.Stats())) }
+	}
+	reg.MustRegister(
+		m.requests, m.duration,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "incidentmap_cache_hits_total", Help: "Cache hits by tier.",
+			ConstLabels: prometheus.Labels{"tier": "memory"},
+		}, stat(func(s cache.Stats) int64 { return s.MemoryHits })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "incidentmap_cache_hits_total", Help: "Cache hits by tier.",
+			ConstLabels: prometheus.Labels{"tier": "redis"},
+		}, stat(func(s cache.Stats) int64 { return s.RedisHits })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "incidentmap_cache_misses_total", Help: "Cache misses; each one renders.",
+		}, stat(func(s cache.Stats) int64 { return s.Renders })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "incidentmap_cache_redis_errors_total", Help: "Redis calls that failed or timed out.",
+		}, stat(func(s cache.Stats) int64 { return s.RedisErrors })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "incidentmap_cache_memory_bytes", Help: "Bytes held by the in-process cache.",
+		}, stat(func(s cache.Stats) int64 { return int64(s.LRUBytes) })),
+	)
+	return m
+}
+
+// observe counts, times and logs every request. Errors are written here,
+// so the status recorded is the one sent.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		took := time.Since(start)
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(route).Observe(took.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Int64("bytes", c.Response().Size),
+			slog.String("cache", c.Response().Header().Get("X-Cache")),
+			slog.Duration("took", took),
+		)
+		return nil
+	}
+}
+
+func (s *Server) metricsHandler() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+}

@@ -1,0 +1,318 @@
+package api
+
+import (
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+// Query strings are parsed here, into typed values, before any data is
+// touched. Every error is a *Problem naming the parameter.
+
+// Limits on what a request may ask for.
+type Limits struct {
+	DefaultLimit int     // items per page when limit is not given
+	MaxLimit     int     // a larger limit is clamped to this
+	MaxRadius    float64 // metres
+}
+
+// DefaultLimits are the limits a Config gets when it sets none.
+var DefaultLimits = Limits{DefaultLimit: 100, MaxLimit: 10_000, MaxRadius: 2_000_000}
+
+// itemsRequest is a parsed /items query.
+type itemsRequest struct {
+	query  geo.Query
+	format string // "geojson", "csv" or "kml"
+}
+
+// itemsParams are the parameters /collections/incidents/items accepts;
+// the OpenAPI document declares the same list.
+var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "limit", "offset", "f"}
+
+// sitesItemsParams are those /collections/sites/items accepts.
+var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
+
+var (
+	eventTypeValue = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
+	siteValue      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+	countryValue   = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// parseItems parses the query of an incidents /items request.
+func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsRequest, error) {
+	var r itemsRequest
+	if err := checkParams(v, itemsParams); err != nil {
+		return r, err
+	}
+	var err error
+	if r.query.BBox, err = parseBBox(v.Get("bbox")); err != nil {
+		return r, err
+	}
+	if r.query.Time, err = parseDatetime("datetime", v.Get("datetime")); err != nil {
+		return r, err
+	}
+	if r.query.Near, err = parseRadius(v, lim.MaxRadius); err != nil {
+		return r, err
+	}
+	if r.query.EventTypes, err = parseList("event_type", v.Get("event_type"), eventTypeValue, "a lower-case word such as missile_attack"); err != nil {
+		return r, err
+	}
+	if r.query.Sites, err = parseList("site", v.Get("site"), siteValue, "a site id such as al-asad"); err != nil {
+		return r, err
+	}
+	for _, s := range r.query.Sites {
+		if !knownSite(s) {
+			return r, badParam("site", "no site has id %q; /api/collections/sites/items lists them", s)
+		}
+	}
+	if r.query.Countries, err = parseList("country", v.Get("country"), countryValue, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
+		return r, err
+	}
+	if r.query.Limit, r.query.Offset, err = parsePage(v, lim); err != nil {
+		return r, err
+	}
+	r.format, err = parseFormat(v.Get("f"), "geojson", "csv", "kml")
+	return r, err
+}
+
+// checkParams rejects parameters not in allowed and parameters given more
+// than once: silently ignoring either would give a wrong answer.
+func checkParams(v url.Values, allowed []string) error {
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the same problem for the same request
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			if len(allowed) == 0 {
+				return badParam(name, "unknown parameter; this endpoint takes none")
+			}
+			return badParam(name, "unknown parameter; this endpoint takes %s", strings.Join(allowed, ", "))
+		}
+		if len(v[name]) > 1 {
+			return badParam(name, "given %d times; give it once", len(v[name]))
+		}
+	}
+	return nil
+}
+
+// parseFloat reads a finite number.
+func parseFloat(param, s string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "range"):
+		return 0, badParam(param, "%q is out of range", s)
+	case err != nil:
+		return 0, badParam(param, "%q is not a number", s)
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, badParam(param, "%q is not a finite number", s)
+	}
+	return f, nil
+}
+
+func checkLon(param string, lon float64) error {
+	if lon < -180 || lon > 180 {
+		return badParam(param, "longitude %v is outside -180..180", lon)
+	}
+	return nil
+}
+
+func checkLat(param string, lat float64) error {
+	if lat < -90 || lat > 90 {
+		return badParam(param, "latitude %v is outside -90..90", lat)
+	}
+	return nil
+}
+
+// parseBBox reads "minLon,minLat,maxLon,maxLat" (or six numbers, with
+// heights, which are ignored). minLon > maxLon is a box across the
+// antimeridian. An empty string is no bbox.
+func parseBBox(s string) (*orb.Bound, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 6 {
+		return nil, badParam("bbox", "want 4 or 6 numbers (minLon,minLat,maxLon,maxLat), got %d", len(parts))
+	}
+	n := make([]float64, len(parts))
+	for i, p := range parts {
+		var err error
+		if n[i], err = parseFloat("bbox", p); err != nil {
+			return nil, err
+		}
+	}
+	if len(n) == 6 { // minx, miny, minz, maxx, maxy, maxz
+		n = []float64{n[0], n[1], n[3], n[4]}
+	}
+	for _, err := range []error{checkLon("bbox", n[0]), checkLat("bbox", n[1]), checkLon("bbox", n[2]), checkLat("bbox", n[3])} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if n[1] > n[3] {
+		return nil, badParam("bbox", "minLat %v is north of maxLat %v", n[1], n[3])
+	}
+	return &orb.Bound{Min: orb.Point{n[0], n[1]}, Max: orb.Point{n[2], n[3]}}, nil
+}
+
+// parseDatetime reads an instant or an interval "start/end" where either
+// end may be ".." or empty (open). A date without a time stands for the
+// whole UTC day. An empty string is no condition.
+func parseDatetime(param, s string) (geo.Interval, error) {
+	if s == "" {
+		return geo.Interval{}, nil
+	}
+	start, end, isInterval := strings.Cut(s, "/")
+	if !isInterval {
+		from, to, err := parseInstant(param, s)
+		return geo.Interval{Start: from, End: to}, err
+	}
+	if strings.Contains(end, "/") {
+		return geo.Interval{}, badParam(param, "want an instant or start/end, got %q", s)
+	}
+	var iv geo.Interval
+	var err error
+	if start != ".." && start != "" {
+		if iv.Start, _, err = parseInstant(param, start); err != nil {
+			return iv, err
+		}
+	}
+	if end != ".." && end != "" {
+		if _, iv.End, err = parseInstant(param, end); err != nil {
+			return iv, err
+		}
+	}
+	if !iv.Start.IsZero() && !iv.End.IsZero() && iv.Start.After(iv.End) {
+		return iv, badParam(param, "start %s is after end %s", start, end)
+	}
+	return iv, nil
+}
+
+// parseInstant reads an RFC 3339 time, or a date, and returns the span it
+// stands for: the instant itself, or the whole UTC day.
+func parseInstant(param, s string) (from, to time.Time, err error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, t, nil
+	}
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d, d.Add(24*time.Hour - time.Nanosecond), nil
+	}
+	return from, to, badParam(param, "%q is not an RFC 3339 time (2023-11-21T04:30:00Z) or date (2023-11-21)", s)
+}
+
+// parseRadius reads lat, lon and radius (metres), which come together or
+// not at all.
+func parseRadius(v url.Values, maxRadius float64) (*geo.Radius, error) {
+	given := 0
+	for _, p := range []string{"lat", "lon", "radius"} {
+		if v.Has(p) {
+			given++
+		}
+	}
+	if given == 0 {
+		return nil, nil
+	}
+	for _, p := range []string{"lat", "lon", "radius"} {
+		if !v.Has(p) {
+			return nil, badParam(p, "missing; a radius query needs lat, lon and radius together")
+		}
+	}
+	lat, err := parseFloat("lat", v.Get("lat"))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLat("lat", lat); err != nil {
+		return nil, err
+	}
+	lon, err := parseFloat("lon", v.Get("lon"))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLon("lon", lon); err != nil {
+		return nil, err
+	}
+	r, err := parseFloat("radius", v.Get("radius"))
+	if err != nil {
+		return nil, err
+	}
+	if r <= 0 || r > maxRadius {
+		return nil, badParam("radius", "%v metres is outside (0, %v]", r, maxRadius)
+	}
+	return &geo.Radius{Center: orb.Point{lon, lat}, Metres: r}, nil
+}
+
+// parseList reads a comma-separated list of values that must each match
+// pattern (described by want).
+func parseList(param, s string, pattern *regexp.Regexp, want string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var list []string
+	for _, item := range strings.Split(s, ",") {
+		if !pattern.MatchString(item) {
+			return nil, badParam(param, "%q is not %s", item, want)
+		}
+		list = append(list, item)
+	}
+	return list, nil
+}
+
+// parsePage reads limit (clamped to lim.MaxLimit) and offset.
+func parsePage(v url.Values, lim Limits) (limit, offset int, err error) {
+	limit = lim.DefaultLimit
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "range"):
+			n = math.MaxInt64 // too large is still a limit, and is clamped
+		case err != nil:
+			return 0, 0, badParam("limit", "%q is not a whole number", s)
+		case n < 1:
+			return 0, 0, badParam("limit", "%d is less than 1", n)
+		}
+		limit = int(min(n, int64(lim.MaxLimit)))
+	}
+	if s := v.Get("offset"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "range"):
+			return 0, 0, badParam("offset", "%q is out of range", s)
+		case err != nil:
+			return 0, 0, badParam("offset", "%q is not a whole number", s)
+		case n < 0:
+			return 0, 0, badParam("offset", "%d is negative", n)
+		case n > math.MaxInt32:
+			return 0, 0, badParam("offset", "%d is larger than %d", n, math.MaxInt32)
+		}
+		offset = int(n)
+	}
+	return limit, offset, nil
+}
+
+// parseFormat reads f, which must be one of formats; "json" is taken as
+// the first (the JSON form). Empty is the first.
+func parseFormat(s string, formats ...string) (string, error) {
+	if s == "" || s == "json" {
+		return formats[0], nil
+	}
+	if !slices.Contains(formats, s) {
+		return "", badParam("f", "%q is not one of %s", s, strings.Join(formats, ", "))
+	}
+	return s, nil
+}
+
+// canonicalQuery is the query in a normal form for cache keys: sorted by
+// parameter name.
+func canonicalQuery(v url.Values) string {
+	return v.Encode()
+}

@@ -1,0 +1,92 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Problem is an RFC 9457 problem detail. Param names the query or path
+// parameter that was wrong, when one was.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Param    string `json:"param,omitempty"`
+}
+
+func (p *Problem) Error() string {
+	if p.Param != "" {
+		return fmt.Sprintf("%d %s: %s", p.Status, p.Param, p.Detail)
+	}
+	return fmt.Sprintf("%d %s", p.Status, p.Detail)
+}
+
+// badParam returns a 400 problem about one parameter; detail says what was
+// wrong, starting with the parameter's name, as in
+// "bbox: want 4 or 6 numbers, got 3".
+func badParam(param, format string, args ...any) *Problem {
+	return &Problem{
+		Type:   "about:blank",
+		Title:  http.StatusText(http.StatusBadRequest),
+		Status: http.StatusBadRequest,
+		Detail: param + ": " + fmt.Sprintf(format, args...),
+		Param:  param,
+	}
+}
+
+// notFound returns a 404 problem about what a path named.
+func notFound(param, format string, args ...any) *Problem {
+	p := badParam(param, format, args...)
+	p.Status, p.Title = http.StatusNotFound, http.StatusText(http.StatusNotFound)
+	return p
+}
+
+// handleError is echo's HTTPErrorHandler: it writes every error as
+// problem+json. Errors that are not a *Problem or an echo.HTTPError are the
+// server's fault; their text is logged, not shown.
+func handleError(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		var p *Problem
+		var he *echo.HTTPError
+		switch {
+		case errors.As(err, &p):
+			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param}
+		case errors.As(err, &he):
+			detail := http.StatusText(he.Code)
+			if m, ok := he.Message.(string); ok {
+				detail = m
+			}
+			p = &Problem{Type: "about:blank", Title: http.StatusText(he.Code), Status: he.Code, Detail: detail}
+		default:
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"err", err, "path", c.Request().URL.Path, "request_id", requestID(c))
+			p = &Problem{Type: "about:blank", Title: http.StatusText(500), Status: 500,
+				Detail: "internal error; see the server log for request " + requestID(c)}
+		}
+		p.Instance = c.Request().URL.RequestURI()
+		body, _ := json.Marshal(p)
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "application/problem+json")
+		h.Set("Cache-Control", "no-store")
+		if c.Request().Method == http.MethodHead {
+			c.Response().WriteHeader(p.Status)
+			return
+		}
+		c.Response().WriteHeader(p.Status)
+		_, _ = c.Response().Write(body)
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

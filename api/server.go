@@ -1,0 +1,73 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+// Config is what the server needs to know; cmd/incidentmap fills it.
+type Config struct {
+	Data   *geo.Dataset
+	Cache  *cache.Cache
+	Logger *slog.Logger
+	Limits Limits
+	// KeyPrefix starts every cache key, so several services can share one
+	// Redis.
+	KeyPrefix string
+	// MaxAge is the Cache-Control max-age of cacheable responses.
+	MaxAge time.Duration
+}
+
+// Server serves the HTTP API.
+type Server struct {
+	data    *geo.Dataset
+	cache   *cache.Cache
+	log     *slog.Logger
+	limits  Limits
+	prefix  string
+	maxAge  time.Duration
+	metrics *metrics
+	echo    *echo.Echo
+}
+
+// New returns a server for cfg, with its routes in place.
+func New(cfg Config) *Server {
+	s := &Server{
+		data:   cfg.Data,
+		cache:  cfg.Cache,
+		log:    cfg.Logger,
+		limits: cfg.Limits,
+		prefix: cfg.KeyPrefix,
+		maxAge: cfg.MaxAge,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.cache == nil {
+		s.cache = cache.New(64<<20, nil)
+	}
+	if s.limits == (Limits{}) {
+		s.limits = DefaultLimits
+	}
+	if s.prefix == "" {
+		s.prefix = "incidentmap"
+	}
+	if s.maxAge == 0 {
+		s.maxAge = 5 * time.Minute
+	}
+	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache)
+	s.echo = s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, r)
+}

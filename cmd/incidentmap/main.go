@@ -1,0 +1,161 @@
+// Command incidentmap serves sourced conflict incidents as OGC API
+// Features, GeoJSON overlays and (later) tiles and a web map.
+//
+//	incidentmap [-addr :8080] [-data incidents.geojson] [-sites sites.geojson]
+//
+// With no arguments it serves the embedded fixtures on :8080 with an
+// in-process cache. REDIS_URL (or -redis) adds the shared Redis tier.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/incidentmap/incidentmap/api"
+	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "incidentmap:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything the command line and environment set.
+type config struct {
+	addr         string
+	dataFile     string
+	sitesFile    string
+	redisURL     string
+	redisTimeout time.Duration
+	cacheBytes   int
+	grace        time.Duration
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("incidentmap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "INCIDENTMAP_ADDR", ":8080"), "listen address (INCIDENTMAP_ADDR)")
+	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures (INCIDENTMAP_DATA)")
+	fs.StringVar(&cfg.sitesFile, "sites", getenv("INCIDENTMAP_SITES"), "GeoJSON file of sites to use instead of the embedded ones (INCIDENTMAP_SITES)")
+	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
+	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
+	fs.IntVar(&cfg.cacheBytes, "cache-bytes", 128<<20, "bytes the in-process cache may hold")
+	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadData reads the data set: the embedded fixtures, or the files named.
+func loadData(cfg config) (*geo.Dataset, error) {
+	incidents, sites := fixtures.Incidents, fixtures.Sites
+	var err error
+	if cfg.dataFile != "" {
+		if incidents, err = os.ReadFile(cfg.dataFile); err != nil {
+			return nil, fmt.Errorf("read data: %w", err)
+		}
+	}
+	if cfg.sitesFile != "" {
+		if sites, err = os.ReadFile(cfg.sitesFile); err != nil {
+			return nil, fmt.Errorf("read sites: %w", err)
+		}
+	}
+	ds, err := geo.NewDataset(incidents, sites)
+	if err != nil {
+		name := "embedded fixtures"
+		if cfg.dataFile != "" {
+			name = cfg.dataFile
+		}
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	return ds, nil
+}
+
+// run starts the server and blocks until ctx is done, then shuts down
+// gracefully. When ready is not nil it receives the listening address.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	ds, err := loadData(cfg)
+	if err != nil {
+		return err
+	}
+	var rc *cache.Redis
+	if cfg.redisURL != "" {
+		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout}); err != nil {
+			return err
+		}
+		defer rc.Close()
+	}
+	srv := &http.Server{
+		Handler: api.New(api.Config{
+			Data:   ds,
+			Cache:  cache.New(cfg.cacheBytes, rc),
+			Logger: log,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "incidents", len(ds.Incidents),
+		"sites", len(ds.Sites), "data_version", ds.Version, "redis", rc != nil)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.grace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

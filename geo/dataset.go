@@ -1,0 +1,92 @@
+package geo
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// ErrNotFound is returned for an id that names no incident, site or layer.
+var ErrNotFound = errors.New("not found")
+
+// Dataset is a validated, indexed, read-only set of incidents and sites.
+// Incidents are kept in time order (then id), so every listing is stable.
+type Dataset struct {
+	// Version is a hash of the data the set was built from: every replica
+	// serving the same data has the same version, and any change of data
+	// gives a new one.
+	Version   string
+	Incidents []Incident
+	Sites     []Site
+
+	incidentPos map[string]int
+	sitePos     map[string]int
+	located     []int  // positions of incidents with a location
+	index       *Index // over located; reports positions in located
+}
+
+// NewDataset decodes and validates sites and incidents (GeoJSON
+// FeatureCollections) and indexes them.
+func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
+	sites, err := DecodeSites(sitesJSON)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dataset{Sites: sites, sitePos: make(map[string]int, len(sites))}
+	siteByID := make(map[string]*Site, len(sites))
+	for i := range d.Sites {
+		d.sitePos[d.Sites[i].ID] = i
+		siteByID[d.Sites[i].ID] = &d.Sites[i]
+	}
+	d.Incidents, err = DecodeIncidents(incidentsJSON, siteByID)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(d.Incidents, func(a, b Incident) int {
+		return cmp.Or(a.OccurredAt.Compare(b.OccurredAt), cmp.Compare(a.ID, b.ID))
+	})
+	d.incidentPos = make(map[string]int, len(d.Incidents))
+	var points []orb.Point
+	for i := range d.Incidents {
+		in := &d.Incidents[i]
+		in.windowStart, in.windowEnd = in.TimePrecision.Window(in.OccurredAt)
+		in.pos = i
+		d.incidentPos[in.ID] = i
+		if in.Location != nil {
+			d.located = append(d.located, i)
+			points = append(points, *in.Location)
+		}
+	}
+	d.index = NewIndex(points)
+
+	h := sha256.New()
+	fmt.Fprintf(h, "incidents %d\n", len(incidentsJSON))
+	h.Write(incidentsJSON)
+	fmt.Fprintf(h, "sites %d\n", len(sitesJSON))
+	h.Write(sitesJSON)
+	d.Version = hex.EncodeToString(h.Sum(nil))[:16]
+	return d, nil
+}
+
+// Incident returns the incident with the given id, or ErrNotFound.
+func (d *Dataset) Incident(id string) (*Incident, error) {
+	i, ok := d.incidentPos[id]
+	if !ok {
+		return nil, fmt.Errorf("incident %q: %w", id, ErrNotFound)
+	}
+	return &d.Incidents[i], nil
+}
+
+// Site returns the site with the given id, or ErrNotFound.
+func (d *Dataset) Site(id string) (*Site, error) {
+	i, ok := d.sitePos[id]
+	if !ok {
+		return nil, fmt.Errorf("site %q: %w", id, ErrNotFound)
+	}
+	return &d.Sites[i], nil
+}

@@ -1,0 +1,219 @@
+package geo
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var (
+	idPattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
+	eventTypePattern = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
+	countryPattern   = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// DecodeSites reads a GeoJSON FeatureCollection of sites. Every site needs a
+// Point, a slug id, a name and a country.
+func DecodeSites(data []byte) ([]Site, error) {
+	var sites []Site
+	seen := map[string]bool{}
+	err := decodeCollection(data, func(i int, f *featureJSON) error {
+		fail := func(field string, err error) error {
+			id, _ := featureID(f.ID)
+			return &FeatureError{Index: i, ID: id, Field: field, Err: err}
+		}
+		id, err := featureID(f.ID)
+		if err != nil {
+			return fail("id", err)
+		}
+		if !idPattern.MatchString(id) {
+			return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
+		}
+		if seen[id] {
+			return fail("id", errors.New("duplicate"))
+		}
+		seen[id] = true
+		loc, err := decodePoint(f.Geometry)
+		if err != nil {
+			return fail("geometry", err)
+		}
+		if loc == nil {
+			return fail("geometry", errors.New("a site needs a Point"))
+		}
+		var p siteProps
+		if err := strictUnmarshal(f.Properties, &p); err != nil {
+			return fail(propField(err), err)
+		}
+		switch {
+		case strings.TrimSpace(p.Name) == "":
+			return fail("properties.name", errors.New("missing"))
+		case !countryPattern.MatchString(p.Country):
+			return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
+		}
+		sites = append(sites, Site{
+			ID: id, Name: p.Name, NameAR: p.NameAR, Kind: p.Kind,
+			Admin1: p.Admin1, Country: p.Country, Location: *loc, Sources: p.Sources,
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sites: %w", err)
+	}
+	return sites, nil
+}
+
+// DecodeIncidents reads a GeoJSON FeatureCollection of incidents and checks
+// each against the data model: a slug id used once, an RFC 3339 time, known
+// precisions, a site from sites (or null), a geometry that is a Point or
+// null (null exactly when geo_precision is unknown), at least one source
+// with a quote, and related ids that exist. The error names the feature
+// (index and id) and the field.
+func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
+	var incidents []Incident
+	index := map[string]int{}
+	err := decodeCollection(data, func(i int, f *featureJSON) error {
+		in, err := decodeIncident(i, f, sites)
+		if err != nil {
+			return err
+		}
+		if _, dup := index[in.ID]; dup {
+			return &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
+		}
+		index[in.ID] = i
+		incidents = append(incidents, in)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	for i := range incidents {
+		in := &incidents[i]
+		seen := map[string]bool{}
+		for _, r := range in.Related {
+			var err error
+			switch _, ok := index[r]; {
+			case r == in.ID:
+				err = errors.New("an incident cannot be related to itself")
+			case !ok:
+				err = fmt.Errorf("no incident has id %q", r)
+			case seen[r]:
+				err = fmt.Errorf("%q listed twice", r)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("incidents: %w", &FeatureError{Index: i, ID: in.ID, Field: "properties.related", Err: err})
+			}
+			seen[r] = true
+		}
+	}
+	return incidents, nil
+}
+
+func decodeIncident(i int, f *featureJSON, sites map[string]*Site) (Incident, error) {
+	id, idErr := featureID(f.ID)
+	fail := func(field string, err error) (Incident, error) {
+		return Incident{}, &FeatureError{Index: i, ID: id, Field: field, Err: err}
+	}
+	if f.Type != "Feature" {
+		return fail("type", fmt.Errorf("want \"Feature\", got %q", f.Type))
+	}
+	if idErr != nil {
+		return fail("id", idErr)
+	}
+	if !idPattern.MatchString(id) {
+		return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
+	}
+	loc, err := decodePoint(f.Geometry)
+	if err != nil {
+		return fail("geometry", err)
+	}
+	var p incidentProps
+	if err := strictUnmarshal(f.Properties, &p); err != nil {
+		return fail(propField(err), err)
+	}
+	if p.DistanceM != nil {
+		return fail("properties.distance_m", errors.New("computed by queries, not stored"))
+	}
+	if strings.TrimSpace(p.Title) == "" {
+		return fail("properties.title", errors.New("missing"))
+	}
+	at, err := time.Parse(time.RFC3339, p.OccurredAt)
+	if err != nil {
+		return fail("properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.OccurredAt))
+	}
+	if !p.TimePrecision.Valid() {
+		return fail("properties.time_precision", fmt.Errorf("want exact, hour, day or approximate, got %q", p.TimePrecision))
+	}
+	if !eventTypePattern.MatchString(p.EventType) {
+		return fail("properties.event_type", fmt.Errorf("want a lower-case word such as missile_attack, got %q", p.EventType))
+	}
+	for k, a := range p.Actors {
+		field := fmt.Sprintf("properties.actors[%d]", k)
+		if strings.TrimSpace(a.Name) == "" {
+			return fail(field+".name", errors.New("missing"))
+		}
+		switch a.Role {
+		case RolePerpetrator, RoleClaimant, RoleTarget, RoleResponder:
+		default:
+			return fail(field+".role", fmt.Errorf("want perpetrator, claimant, target or responder, got %q", a.Role))
+		}
+	}
+	site := ""
+	if p.Site != nil {
+		if _, ok := sites[*p.Site]; !ok {
+			return fail("properties.site", fmt.Errorf("no site has id %q", *p.Site))
+		}
+		site = *p.Site
+	}
+	if !countryPattern.MatchString(p.Country) {
+		return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
+	}
+	if !p.GeoPrecision.Valid() {
+		return fail("properties.geo_precision", fmt.Errorf("want exact, near, town, region or unknown, got %q", p.GeoPrecision))
+	}
+	if (loc == nil) != (p.GeoPrecision == GeoUnknown) {
+		return fail("properties.geo_precision", errors.New("must be unknown exactly when geometry is null"))
+	}
+	if p.Injured != nil && *p.Injured < 0 {
+		return fail("properties.injured", errors.New("negative; use null when not reported"))
+	}
+	if p.Killed != nil && *p.Killed < 0 {
+		return fail("properties.killed", errors.New("negative; use null when not reported"))
+	}
+	if len(p.Sources) == 0 {
+		return fail("properties.sources", errors.New("at least one source is required"))
+	}
+	for k, s := range p.Sources {
+		field := fmt.Sprintf("properties.sources[%d]", k)
+		switch {
+		case strings.TrimSpace(s.Publisher) == "":
+			return fail(field+".publisher", errors.New("missing"))
+		case strings.TrimSpace(s.Title) == "":
+			return fail(field+".title", errors.New("missing"))
+		case s.PublishedAt.IsZero():
+			return fail(field+".published_at", errors.New("missing"))
+		case strings.TrimSpace(s.Quote) == "":
+			return fail(field+".quote", errors.New("missing: quote the sentence the fact rests on"))
+		}
+	}
+	return Incident{
+		ID: id, Location: loc, Title: p.Title, OccurredAt: at,
+		TimePrecision: p.TimePrecision, EventType: p.EventType, Actors: p.Actors,
+		Site: site, Place: p.Place, PlaceAR: p.PlaceAR, Admin1: p.Admin1,
+		Country: p.Country, GeoPrecision: p.GeoPrecision,
+		Injured: p.Injured, Killed: p.Killed, Summary: p.Summary,
+		Sources: p.Sources, Related: p.Related,
+	}, nil
+}
+
+// propField names the property a JSON decoding error is about, when the
+// error says.
+func propField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "properties." + te.Field
+	}
+	return "properties"
+}

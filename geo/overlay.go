@@ -1,0 +1,190 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
+
+// Layer describes an overlay that can be drawn on a map.
+type Layer struct {
+	ID          string
+	Title       string
+	Description string
+	Site        *Site // set for a site's own overlay
+}
+
+// Feature is one thing an overlay draws. Incident features carry their
+// incident; the others (sites, rings, links, uncertainty circles) carry
+// their own properties, always with a "kind".
+type Feature struct {
+	ID         string
+	Geometry   orb.Geometry // nil for an incident with no location
+	Incident   *Incident
+	Properties map[string]any
+}
+
+// RingRadii are the radii of the range rings drawn around each site, in
+// metres. 50 km is the analysts' usual question ("what happened within
+// 50 km of the base?"); 10 and 25 km give the scale of the nearby places.
+var RingRadii = []float64{10_000, 25_000, 50_000}
+
+// Fixed overlay ids; every site has an overlay under its own id besides.
+const (
+	LayerIncidents   = "incidents"
+	LayerRings       = "rings"
+	LayerLinks       = "links"
+	LayerUncertainty = "uncertainty"
+)
+
+var fixedLayers = []Layer{
+	{ID: LayerIncidents, Title: "Incidents", Description: "Every incident; those with no known location have a null geometry and are listed, not drawn."},
+	{ID: LayerRings, Title: "Range rings", Description: "Geodesic circles of 10, 25 and 50 km around each site."},
+	{ID: LayerLinks, Title: "Links", Description: "Great-circle lines between related incidents (an attack and the strike that answered it), with distance_km."},
+	{ID: LayerUncertainty, Title: "Location uncertainty", Description: "A circle around each incident whose location is not exact, sized by its geo_precision."},
+}
+
+// Layers returns the overlays of the data set: the fixed ones, then one per
+// site.
+func (d *Dataset) Layers() []Layer {
+	layers := append([]Layer(nil), fixedLayers...)
+	for i := range d.Sites {
+		s := &d.Sites[i]
+		layers = append(layers, Layer{
+			ID:          s.ID,
+			Title:       s.Name,
+			Description: fmt.Sprintf("%s, its incidents and range rings.", s.Name),
+			Site:        s,
+		})
+	}
+	return layers
+}
+
+// HasLayer reports whether id names an overlay of the data set.
+func (d *Dataset) HasLayer(id string) bool {
+	_, err := d.Site(id)
+	return err == nil || slices.ContainsFunc(fixedLayers, func(l Layer) bool { return l.ID == id })
+}
+
+// Layer computes the overlay with the given id from the data, keeping only
+// incidents whose time may fall within t. It returns ErrNotFound for an
+// unknown id.
+func (d *Dataset) Layer(id string, t Interval) ([]Feature, error) {
+	incidents := d.Query(Query{Time: t}).Matches
+	switch id {
+	case LayerIncidents:
+		return incidentFeatures(incidents, ""), nil
+	case LayerRings:
+		var fs []Feature
+		for i := range d.Sites {
+			fs = append(fs, ringFeatures(&d.Sites[i])...)
+		}
+		return fs, nil
+	case LayerLinks:
+		return linkFeatures(incidents), nil
+	case LayerUncertainty:
+		return uncertaintyFeatures(incidents), nil
+	}
+	s, err := d.Site(id)
+	if err != nil {
+		return nil, fmt.Errorf("layer %q: %w", id, ErrNotFound)
+	}
+	site := s.Feature()
+	site.ID = "site-" + s.ID
+	site.Properties["site"] = s.ID
+	fs := []Feature{site}
+	fs = append(fs, ringFeatures(s)...)
+	return append(fs, incidentFeatures(incidents, s.ID)...), nil
+}
+
+// incidentFeatures returns the incidents as features, only those of site
+// when site is not "".
+func incidentFeatures(ms []Match, site string) []Feature {
+	var fs []Feature
+	for _, m := range ms {
+		in := m.Incident
+		if site != "" && in.Site != site {
+			continue
+		}
+		f := Feature{ID: in.ID, Incident: in}
+		if in.Location != nil {
+			f.Geometry = *in.Location
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+func ringFeatures(s *Site) []Feature {
+	var fs []Feature
+	for _, r := range RingRadii {
+		km := r / 1000
+		fs = append(fs, Feature{
+			ID:       fmt.Sprintf("ring-%s-%gkm", s.ID, km),
+			Geometry: Circle(s.Location, r),
+			Properties: map[string]any{
+				"kind": "ring", "site": s.ID, "name": s.Name, "radius_km": km,
+				"label": fmt.Sprintf("%g km from %s", km, s.Name),
+			},
+		})
+	}
+	return fs
+}
+
+// linkFeatures draws each related pair once, from the earlier incident to
+// the later. Pairs at the same place (a second attack on the same base)
+// have no line to draw and are left out, as are pairs with an end that has
+// no location or is outside ms.
+func linkFeatures(ms []Match) []Feature {
+	in := make(map[string]*Incident, len(ms))
+	for _, m := range ms {
+		in[m.Incident.ID] = m.Incident
+	}
+	var fs []Feature
+	for _, m := range ms {
+		a := m.Incident
+		for _, id := range a.Related {
+			b, ok := in[id]
+			if !ok || b.pos < a.pos || a.Location == nil || b.Location == nil {
+				continue
+			}
+			dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
+			if dist < 1 {
+				continue
+			}
+			fs = append(fs, Feature{
+				ID:       "link-" + a.ID + "-" + b.ID,
+				Geometry: GreatCircle(*a.Location, *b.Location),
+				Properties: map[string]any{
+					"kind": "link", "from": a.ID, "to": b.ID,
+					"from_title": a.Title, "to_title": b.Title,
+					"distance_km": math.Round(dist/100) / 10,
+				},
+			})
+		}
+	}
+	return fs
+}
+
+func uncertaintyFeatures(ms []Match) []Feature {
+	var fs []Feature
+	for _, m := range ms {
+		in := m.Incident
+		r := in.GeoPrecision.Radius()
+		if in.Location == nil || r == 0 {
+			continue
+		}
+		fs = append(fs, Feature{
+			ID:       "uncertainty-" + in.ID,
+			Geometry: Circle(*in.Location, r),
+			Properties: map[string]any{
+				"kind": "uncertainty", "incident": in.ID, "title": in.Title,
+				"geo_precision": string(in.GeoPrecision), "radius_m": r,
+			},
+		})
+	}
+	return fs
+}
