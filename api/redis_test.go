@@ -1,0 +1,87 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/api/cache/cachetest"
+)
+
+// TestServesThroughRedisOutage runs the server on the real Redis behind a
+// proxy, cuts the proxy mid-test, and checks every request still succeeds,
+// /readyz reports the degraded cache, /metrics counts the errors, and the
+// cache is used again once Redis is back.
+func TestServesThroughRedisOutage(t *testing.T) {
+	proxy, url := cachetest.NewProxy(t, cachetest.RedisURL(t))
+	r, err := cache.NewRedis(cache.RedisConfig{URL: url, Timeout: 50 * time.Millisecond, RetryAfter: 100 * time.Millisecond, TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// A prefix of its own keeps this run's keys apart from other runs'.
+	prefix := fmt.Sprintf("incidentmap-test-%d", time.Now().UnixNano())
+	newReplica := func() *Server {
+		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix})
+	}
+	s := newReplica()
+
+	readyz := func(s *Server) map[string]any {
+		rec := get(t, s, "/readyz")
+		if rec.Code != 200 {
+			t.Fatalf("/readyz status %d, want 200 even when degraded", rec.Code)
+		}
+		var body map[string]any
+		decodeJSON(t, rec.Body, &body)
+		return body
+	}
+	if st := readyz(s)["status"]; st != "ok" {
+		t.Fatalf("/readyz status %v with Redis up", st)
+	}
+	if rec := get(t, s, "/api/layers/al-asad"); rec.Code != 200 || rec.Header().Get("X-Cache") != "miss" {
+		t.Fatalf("first layer request: %d, X-Cache %q", rec.Code, rec.Header().Get("X-Cache"))
+	}
+
+	proxy.Cut()
+	paths := []string{"/api/layers/links", "/api/layers/rings", "/api/collections/incidents/items?lat=33.786&lon=42.441&radius=50000", "/api/layers/al-asad"}
+	for _, p := range paths {
+		if rec := get(t, s, p); rec.Code != 200 {
+			t.Errorf("%s with Redis down: status %d", p, rec.Code)
+		}
+	}
+	body := readyz(s)
+	if body["status"] != "degraded" {
+		t.Errorf("/readyz status %v with Redis down, want degraded", body["status"])
+	}
+	redis := body["cache"].(map[string]any)["redis"].(map[string]any)
+	if redis["ok"] != false || redis["degraded_since"] == nil {
+		t.Errorf("/readyz redis with Redis down: %v", redis)
+	}
+	metrics := get(t, s, "/metrics").Body.String()
+	if !strings.Contains(metrics, "incidentmap_cache_redis_errors_total ") || strings.Contains(metrics, "incidentmap_cache_redis_errors_total 0\n") {
+		t.Errorf("/metrics does not count Redis errors:\n%s", grepLines(metrics, "redis_errors"))
+	}
+
+	proxy.Restore(t)
+	time.Sleep(150 * time.Millisecond) // past RetryAfter
+	if st := readyz(s)["status"]; st != "ok" {
+		t.Errorf("/readyz status %v after Redis came back", st)
+	}
+	// A new replica (empty LRU) finds the layer rendered before the outage
+	// in Redis.
+	if rec := get(t, newReplica(), "/api/layers/al-asad"); rec.Header().Get("X-Cache") != "hit" {
+		t.Errorf("after Redis came back a new replica got X-Cache %q, want hit from Redis", rec.Header().Get("X-Cache"))
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

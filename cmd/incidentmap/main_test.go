@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const oneIncident = `{"type":"FeatureCollection","features":[
+ {"type":"Feature","id":"test-one","geometry":{"type":"Point","coordinates":[42.441,33.786]},
+  "properties":{"title":"A test incident","occurred_at":"2024-01-01T00:00:00Z","time_precision":"day",
+   "event_type":"missile_attack","actors":[],"site":"al-asad","place":"Ain Al Asad","place_ar":"","admin1":"",
+   "country":"IQ","geo_precision":"near","injured":null,"killed":null,"summary":"",
+   "sources":[{"publisher":"P","title":"T","published_at":"2024-01-02T00:00:00Z","quote":"Q."}],"related":[]}}%s]}`
+
+const badSecond = `,
+ {"type":"Feature","id":"test-two","geometry":null,
+  "properties":{"title":"Broken","occurred_at":"yesterday","time_precision":"day",
+   "event_type":"airstrike","actors":[],"site":null,"place":"","place_ar":"","admin1":"",
+   "country":"IQ","geo_precision":"unknown","injured":null,"killed":null,"summary":"",
+   "sources":[{"publisher":"P","title":"T","published_at":"2024-01-02T00:00:00Z","quote":"Q."}],"related":[]}}`
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "incidents.geojson")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func noEnv(string) string { return "" }
+
+// start runs the command in the background and returns its address and a
+// function that stops it and returns run's error.
+func start(t *testing.T, args []string, getenv func(string) string) (string, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, getenv, io.Discard, ready) }()
+	select {
+	case addr := <-ready:
+		return addr, func() error { cancel(); return <-done }
+	case err := <-done:
+		cancel()
+		t.Fatalf("run ended before serving: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("server did not start in 30s")
+	}
+	return "", nil
+}
+
+func numberMatched(t *testing.T, addr string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/api/collections/incidents/items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var fc struct{ NumberMatched int }
+	if err := json.NewDecoder(resp.Body).Decode(&fc); err != nil {
+		t.Fatal(err)
+	}
+	return fc.NumberMatched
+}
+
+func TestBadDataStopsStartupNamingFeatureAndField(t *testing.T) {
+	path := writeFile(t, strings.Replace(oneIncident, "%s", badSecond, 1))
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", path}, noEnv, io.Discard, nil)
+	if err == nil {
+		t.Fatal("run accepted a data file with a bad occurred_at")
+	}
+	for _, want := range []string{path, "feature 1", `"test-two"`, "properties.occurred_at"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
+
+func TestDataFileReplacesFixtures(t *testing.T) {
+	path := writeFile(t, strings.Replace(oneIncident, "%s", "", 1))
+	for name, tc := range map[string]struct {
+		args   []string
+		getenv func(string) string
+	}{
+		"flag": {[]string{"-addr", "127.0.0.1:0", "-data", path}, noEnv},
+		"env": {[]string{"-addr", "127.0.0.1:0"}, func(k string) string {
+			if k == "INCIDENTMAP_DATA" {
+				return path
+			}
+			return ""
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr, stop := start(t, tc.args, tc.getenv)
+			if n := numberMatched(t, addr); n != 1 {
+				t.Errorf("serving %d incidents, want the file's 1", n)
+			}
+			if err := stop(); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		})
+	}
+}
+
+func TestDefaultsServeFixturesAndShutDown(t *testing.T) {
+	addr, stop := start(t, []string{"-addr", "127.0.0.1:0"}, noEnv)
+	if n := numberMatched(t, addr); n < 6 {
+		t.Errorf("serving %d incidents, want the fixtures (at least 6)", n)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("graceful shutdown returned %v", err)
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+}
+
+func TestUnknownArgument(t *testing.T) {
+	if err := run(context.Background(), []string{"serve-everything"}, noEnv, io.Discard, nil); err == nil {
+		t.Error("run accepted an unknown argument")
+	}
+}
