@@ -13,34 +13,55 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 )
 
-// cached answers a GET with the bytes render makes, through the cache.
-// The key is {prefix}:{data version}:{kind}:{base URL, path and canonical
-// query}; the base URL is in it because responses carry absolute links.
-// The strong ETag is a hash of the key, so a matching If-None-Match is
-// answered 304 before anything is looked up or rendered.
-func (s *Server) cached(c echo.Context, kind, contentType string, render func(context.Context) ([]byte, error)) error {
-	r := c.Request()
-	key := fmt.Sprintf("%s:%s:%s:%s%s?%s", s.prefix, s.data.Version, kind,
-		baseURL(r), r.URL.Path, canonicalQuery(r.URL.Query()))
-	sum := sha256.Sum256([]byte(key))
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+// cacheKey is {prefix}:{data version}:{kind}:{normalised request}. The
+// data version makes a change of data a change of every key.
+func (s *Server) cacheKey(kind, request string) string {
+	return fmt.Sprintf("%s:%s:%s:%s", s.prefix, s.data.Version, kind, request)
+}
 
+// etagFor is the strong ETag of the representation under key; variant
+// tells apart representations of one key (gzip or not).
+func etagFor(key, variant string) string {
+	sum := sha256.Sum256([]byte(key))
+	return `"` + hex.EncodeToString(sum[:12]) + variant + `"`
+}
+
+// preamble sets the caching headers of a cacheable response and reports
+// whether the client's If-None-Match already has it (answer 304, render
+// nothing).
+func (s *Server) preamble(c echo.Context, etag string) (notModified bool) {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
-	h.Set("Vary", "Accept-Encoding, X-Forwarded-Host, X-Forwarded-Proto")
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	h.Add("Vary", "Accept-Encoding, X-Forwarded-Host, X-Forwarded-Proto")
+	return etagMatches(c.Request().Header.Get("If-None-Match"), etag)
+}
+
+// xcache sets X-Cache from where the cache found the bytes.
+func xcache(c echo.Context, src cache.Source) {
+	v := "miss"
+	if src != cache.FromRender {
+		v = "hit"
+	}
+	c.Response().Header().Set("X-Cache", v)
+}
+
+// cached answers a GET with the bytes render makes, through the cache.
+// The request part of the key is the base URL, path and canonical query:
+// the base URL is in it because these responses carry absolute links.
+// A matching If-None-Match is answered 304 before anything is looked up
+// or rendered.
+func (s *Server) cached(c echo.Context, kind, contentType string, render func(context.Context) ([]byte, error)) error {
+	r := c.Request()
+	key := s.cacheKey(kind, baseURL(r)+r.URL.Path+"?"+canonicalQuery(r.URL.Query()))
+	if s.preamble(c, etagFor(key, "")) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body, src, err := s.cache.Fetch(r.Context(), key, render)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", kind, err)
 	}
-	xcache := "miss"
-	if src != cache.FromRender {
-		xcache = "hit"
-	}
-	h.Set("X-Cache", xcache)
+	xcache(c, src)
 	return c.Blob(http.StatusOK, contentType, body)
 }
 

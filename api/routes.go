@@ -35,6 +35,9 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/api/layers", s.layers)
 	e.GET("/api/layers/:id", s.layer)
 
+	e.GET("/tiles/:file", s.tileJSON)
+	e.GET("/tiles/:layer/:z/:x/:y", s.tile)
+
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler())

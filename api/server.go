@@ -14,10 +14,12 @@ import (
 
 // Config is what the server needs to know; cmd/incidentmap fills it.
 type Config struct {
-	Data   *geo.Dataset
-	Cache  *cache.Cache
-	Logger *slog.Logger
-	Limits Limits
+	Data  *geo.Dataset
+	Cache *cache.Cache
+	// Basemap renders the basemap layer's tiles; nil serves none.
+	Basemap Basemap
+	Logger  *slog.Logger
+	Limits  Limits
 	// KeyPrefix starts every cache key, so several services can share one
 	// Redis.
 	KeyPrefix string
@@ -29,6 +31,7 @@ type Config struct {
 type Server struct {
 	data    *geo.Dataset
 	cache   *cache.Cache
+	basemap Basemap
 	log     *slog.Logger
 	limits  Limits
 	prefix  string
@@ -40,12 +43,13 @@ type Server struct {
 // New returns a server for cfg, with its routes in place.
 func New(cfg Config) *Server {
 	s := &Server{
-		data:   cfg.Data,
-		cache:  cfg.Cache,
-		log:    cfg.Logger,
-		limits: cfg.Limits,
-		prefix: cfg.KeyPrefix,
-		maxAge: cfg.MaxAge,
+		data:    cfg.Data,
+		cache:   cfg.Cache,
+		basemap: cfg.Basemap,
+		log:     cfg.Logger,
+		limits:  cfg.Limits,
+		prefix:  cfg.KeyPrefix,
+		maxAge:  cfg.MaxAge,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

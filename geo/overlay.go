@@ -73,6 +73,30 @@ func (d *Dataset) HasLayer(id string) bool {
 // incidents whose time may fall within t. It returns ErrNotFound for an
 // unknown id.
 func (d *Dataset) Layer(id string, t Interval) ([]Feature, error) {
+	return d.LayerIn(id, t, nil)
+}
+
+// LayerIn is Layer limited to features that may touch b (nil: no limit),
+// as a map tile needs. Incidents come from the spatial index, so a tile
+// of a large data set costs what is on it, not the whole set.
+func (d *Dataset) LayerIn(id string, t Interval, b *orb.Bound) ([]Feature, error) {
+	if b != nil && id == LayerIncidents {
+		return incidentFeatures(d.Query(Query{Time: t, BBox: b}).Matches, ""), nil
+	}
+	fs, err := d.layer(id, t)
+	if err != nil || b == nil {
+		return fs, err
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if f.Geometry != nil && f.Geometry.Bound().Intersects(*b) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
+}
+
+func (d *Dataset) layer(id string, t Interval) ([]Feature, error) {
 	incidents := d.Query(Query{Time: t}).Matches
 	switch id {
 	case LayerIncidents:

@@ -1,4 +1,8 @@
-// Package tiles will hold tile math, MVT encoding and raster rendering of
-// the overlays and the basemap (issue "Map tiles"). It depends on geo and
-// never on api.
+// Package tiles renders map tiles: Mapbox Vector Tiles of the overlays,
+// PNG tiles of the overlays, and the basemap (land, sea, borders and
+// country names from Natural Earth) as PNG.
+//
+// Rendering is deterministic: the same data and tile give the same bytes
+// on every replica, so tiles can be cached anywhere under one key. The
+// package depends on geo and never on api; it knows nothing of HTTP.
 package tiles

@@ -51,13 +51,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var cfg config
 	fs := flag.NewFlagSet("incidentmap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: incidentmap [flags]\n       %s\n\nflags:\n", warmUsage)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "INCIDENTMAP_ADDR", ":8080"), "listen address (INCIDENTMAP_ADDR)")
-	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures (INCIDENTMAP_DATA)")
-	fs.StringVar(&cfg.sitesFile, "sites", getenv("INCIDENTMAP_SITES"), "GeoJSON file of sites to use instead of the embedded ones (INCIDENTMAP_SITES)")
-	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
-	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
-	fs.IntVar(&cfg.cacheBytes, "cache-bytes", 128<<20, "bytes the in-process cache may hold")
 	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
+	addCommonFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -65,6 +65,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return cfg, nil
+}
+
+// addCommonFlags adds the flags that serving and warming share.
+func addCommonFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
+	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures (INCIDENTMAP_DATA)")
+	fs.StringVar(&cfg.sitesFile, "sites", getenv("INCIDENTMAP_SITES"), "GeoJSON file of sites to use instead of the embedded ones (INCIDENTMAP_SITES)")
+	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
+	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
+	fs.IntVar(&cfg.cacheBytes, "cache-bytes", 128<<20, "bytes the in-process cache may hold")
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -99,31 +108,51 @@ func loadData(cfg config) (*geo.Dataset, error) {
 	return ds, nil
 }
 
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// buildServer loads the data and builds the API server with its cache. The
+// returned function closes what it opened.
+func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
+	ds, err := loadData(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rc *cache.Redis
+	closeFn := func() {}
+	if cfg.redisURL != "" {
+		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout}); err != nil {
+			return nil, nil, err
+		}
+		closeFn = func() { rc.Close() }
+	}
+	srv := api.New(api.Config{
+		Data:   ds,
+		Cache:  cache.New(cfg.cacheBytes, rc),
+		Logger: log,
+	})
+	log.Info("loaded", "incidents", len(ds.Incidents), "sites", len(ds.Sites),
+		"data_version", ds.Version, "redis", rc != nil)
+	return srv, closeFn, nil
+}
+
 // run starts the server and blocks until ctx is done, then shuts down
 // gracefully. When ready is not nil it receives the listening address.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
+	if len(args) > 0 && args[0] == "warm" {
+		return runWarm(ctx, args[1:], getenv, stderr)
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	ds, err := loadData(cfg)
+	handler, closeFn, err := buildServer(cfg, log)
 	if err != nil {
 		return err
 	}
-	var rc *cache.Redis
-	if cfg.redisURL != "" {
-		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout}); err != nil {
-			return err
-		}
-		defer rc.Close()
-	}
+	defer closeFn()
 	srv := &http.Server{
-		Handler: api.New(api.Config{
-			Data:   ds,
-			Cache:  cache.New(cfg.cacheBytes, rc),
-			Logger: log,
-		}),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -135,8 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "incidents", len(ds.Incidents),
-		"sites", len(ds.Sites), "data_version", ds.Version, "redis", rc != nil)
+	log.Info("serving", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

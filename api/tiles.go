@@ -1,0 +1,195 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+// Basemap renders basemap tiles as PNG; tiles.Basemap is one.
+type Basemap interface {
+	Render(t maptile.Tile, scale int) ([]byte, error)
+}
+
+// LayerBasemap is the raster layer of land, sea and borders.
+const LayerBasemap = "basemap"
+
+// basemapMaxZoom is as deep as Natural Earth's 1:10m data stays readable.
+const basemapMaxZoom = 12
+
+const typeMVT = "application/vnd.mapbox-vector-tile"
+
+// tileRequest is a parsed tile path.
+type tileRequest struct {
+	layer  string
+	tile   maptile.Tile
+	format string // "mvt" or "png"
+	scale  int    // 1, or 2 for @2x
+	time   geo.Interval
+}
+
+// key is the tile's normalised request. Tiles carry no links, so unlike
+// API responses the key has no host in it: every replica and the warm
+// command share it.
+func (t tileRequest) key() string {
+	k := fmt.Sprintf("%s/%d/%d/%d", t.layer, t.tile.Z, t.tile.X, t.tile.Y)
+	if t.scale > 1 {
+		k += fmt.Sprintf("@%dx", t.scale)
+	}
+	k += "." + t.format
+	if !t.time.Start.IsZero() || !t.time.End.IsZero() {
+		k += fmt.Sprintf("?datetime=%d/%d", t.time.Start.UnixNano(), t.time.End.UnixNano())
+	}
+	return k
+}
+
+// maxZoom is the deepest zoom of a layer.
+func maxZoom(layer string) int {
+	if layer == LayerBasemap {
+		return basemapMaxZoom
+	}
+	return tiles.MaxZoom
+}
+
+// parseTile reads /tiles/{layer}/{z}/{x}/{y}.{mvt|png} (y may end
+// "@2x.png"). hasLayer says whether an overlay exists.
+func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileRequest, error) {
+	r := tileRequest{layer: layer, scale: 1}
+	if layer != LayerBasemap && !hasLayer(layer) {
+		return r, notFound("layer", "no layer %q; /api/layers lists them, and basemap", layer)
+	}
+	y, ext, ok := strings.Cut(yext, ".")
+	if !ok {
+		return r, badParam("format", "the tile path must end .mvt or .png, got %q", yext)
+	}
+	if strings.HasSuffix(y, "@2x") && ext == "png" {
+		y, r.scale = strings.TrimSuffix(y, "@2x"), 2
+	}
+	switch {
+	case ext != "mvt" && ext != "png":
+		return r, badParam("format", "%q is not mvt or png", ext)
+	case ext == "mvt" && layer == LayerBasemap:
+		return r, notFound("format", "the basemap is a raster layer; ask for .png")
+	}
+	r.format = ext
+	var coords [3]uint32
+	for i, s := range []struct{ name, v string }{{"z", z}, {"x", x}, {"y", y}} {
+		n, err := strconv.ParseUint(s.v, 10, 32)
+		if err != nil {
+			return r, badParam(s.name, "%q is not a whole number", s.v)
+		}
+		coords[i] = uint32(n)
+	}
+	if coords[0] > uint32(maxZoom(layer)) {
+		return r, badParam("z", "%d is above the maximum zoom %d of %s", coords[0], maxZoom(layer), layer)
+	}
+	r.tile = maptile.New(coords[1], coords[2], maptile.Zoom(coords[0]))
+	if err := tiles.Validate(r.tile, maxZoom(layer)); err != nil {
+		param, _, _ := strings.Cut(err.Error(), " ")
+		return r, badParam(param, "%s", strings.TrimPrefix(err.Error(), param+" "))
+	}
+	return r, nil
+}
+
+// renderTile renders one tile: gzip-compressed MVT (the form served to
+// nearly every client, so the form stored), or PNG. An empty result is a
+// tile with nothing on it.
+func (s *Server) renderTile(r tileRequest) ([]byte, error) {
+	if r.layer == LayerBasemap {
+		if s.basemap == nil {
+			return nil, fmt.Errorf("no basemap configured")
+		}
+		return s.basemap.Render(r.tile, r.scale)
+	}
+	// Features just off the tile still draw their symbols on it.
+	b := r.tile.Bound(float64(tiles.Buffer) / tiles.Extent)
+	fs, err := s.data.LayerIn(r.layer, r.time, &b)
+	if err != nil {
+		return nil, err
+	}
+	if r.format == "mvt" {
+		return tiles.MVT(r.layer, fs, r.tile)
+	}
+	return tiles.Overlay(fs, r.tile, r.scale)
+}
+
+// fetchTile returns a tile through the cache.
+func (s *Server) fetchTile(ctx context.Context, r tileRequest) ([]byte, cache.Source, error) {
+	return s.cache.Fetch(ctx, s.cacheKey("tile", r.key()), func(context.Context) ([]byte, error) {
+		b, err := s.renderTile(r)
+		if b == nil {
+			b = []byte{} // an empty tile is cached too: its key changes with the data
+		}
+		return b, err
+	})
+}
+
+func (s *Server) tile(c echo.Context) error {
+	v := c.QueryParams()
+	if err := checkParams(v, []string{"datetime"}); err != nil {
+		return err
+	}
+	r, err := parseTile(c.Param("layer"), c.Param("z"), c.Param("x"), c.Param("y"), s.data.HasLayer)
+	if err != nil {
+		return err
+	}
+	if r.time, err = parseDatetime("datetime", v.Get("datetime")); err != nil {
+		return err
+	}
+	gz := r.format == "mvt" && acceptsGzip(c.Request())
+	variant := ""
+	if r.format == "mvt" && !gz {
+		variant = "-identity"
+	}
+	if s.preamble(c, etagFor(s.cacheKey("tile", r.key()), variant)) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body, src, err := s.fetchTile(c.Request().Context(), r)
+	if err != nil {
+		return fmt.Errorf("tile %s: %w", r.key(), err)
+	}
+	xcache(c, src)
+	if len(body) == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if r.format == "png" {
+		return c.Blob(http.StatusOK, "image/png", body)
+	}
+	if gz {
+		c.Response().Header().Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, typeMVT, body)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("gunzip tile %s: %w", r.key(), err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("gunzip tile %s: %w", r.key(), err)
+	}
+	return c.Blob(http.StatusOK, typeMVT, raw)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) == "gzip" || strings.TrimSpace(name) == "*" {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}

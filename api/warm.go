@@ -1,0 +1,86 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// WarmOptions says which tiles Warm renders.
+type WarmOptions struct {
+	Layers           []string // overlay ids or "basemap"
+	MinZoom, MaxZoom int
+	Bound            orb.Bound // the area to cover
+	// Concurrency is how many tiles render at once.
+	Concurrency int
+	// Progress, when set, is called after each tile with the count done
+	// and the total.
+	Progress func(done, total int)
+}
+
+// Warm renders the tiles opts names and stores them in the cache, under the
+// keys requests will use, so the first reader of a tile finds it rendered.
+// Basemap tiles are PNG, overlays MVT. It stops at the first error.
+func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
+	var jobs []tileRequest
+	for _, layer := range opts.Layers {
+		if layer != LayerBasemap && !s.data.HasLayer(layer) {
+			return 0, fmt.Errorf("warm: no layer %q", layer)
+		}
+		format := "mvt"
+		if layer == LayerBasemap {
+			format = "png"
+		}
+		for z := opts.MinZoom; z <= min(opts.MaxZoom, maxZoom(layer)); z++ {
+			// Tile y grows southwards: the north-west corner has the smallest.
+			lo := maptile.At(orb.Point{opts.Bound.Min[0], opts.Bound.Max[1]}, maptile.Zoom(z))
+			hi := maptile.At(orb.Point{opts.Bound.Max[0], opts.Bound.Min[1]}, maptile.Zoom(z))
+			for x := lo.X; x <= hi.X; x++ {
+				for y := lo.Y; y <= hi.Y; y++ {
+					jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1,
+						tile: maptile.New(x, y, maptile.Zoom(z))})
+				}
+			}
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan tileRequest)
+	var done atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range max(opts.Concurrency, 1) {
+		wg.Go(func() {
+			for r := range next {
+				if _, _, err := s.fetchTile(ctx, r); err != nil {
+					once.Do(func() { firstErr = fmt.Errorf("warm %s: %w", r.key(), err); cancel() })
+					continue
+				}
+				n := done.Add(1)
+				if opts.Progress != nil {
+					opts.Progress(int(n), len(jobs))
+				}
+			}
+		})
+	}
+feed:
+	for _, r := range jobs {
+		select {
+		case next <- r:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = fmt.Errorf("warm: %w", ctx.Err())
+	}
+	return int(done.Load()), firstErr
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/incidentmap/incidentmap/api"
+)
+
+// warmUsage is the warm subcommand's synopsis.
+const warmUsage = "incidentmap warm -layers basemap,incidents -zooms 0-8 [-bbox W,S,E,N] [-concurrency N]"
+
+// runWarm renders tiles into the cache ahead of traffic. With REDIS_URL
+// set, the tiles land in Redis, where every replica finds them.
+func runWarm(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("warm", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	layers := fs.String("layers", "basemap,incidents", "comma-separated layers to warm")
+	zooms := fs.String("zooms", "0-8", "zoom range, e.g. 0-8 or 5")
+	bbox := fs.String("bbox", "", "area W,S,E,N in degrees (default: the data's extent)")
+	conc := fs.Int("concurrency", runtime.GOMAXPROCS(0), "tiles rendered at once")
+	var cfg config
+	addCommonFlags(fs, &cfg, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	minZ, maxZ, err := parseZooms(*zooms)
+	if err != nil {
+		return err
+	}
+	srv, closeFn, err := buildServer(cfg, discardLogger())
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	bound := srv.DataBound().Pad(0.5)
+	if *bbox != "" {
+		if bound, err = parseBound(*bbox); err != nil {
+			return err
+		}
+	}
+	bound = orb.Bound{
+		Min: orb.Point{max(bound.Min[0], -180), max(bound.Min[1], -85.05)},
+		Max: orb.Point{min(bound.Max[0], 180), min(bound.Max[1], 85.05)},
+	}
+	bar := newProgress(stderr)
+	n, err := srv.Warm(ctx, api.WarmOptions{
+		Layers:      strings.Split(*layers, ","),
+		MinZoom:     minZ,
+		MaxZoom:     maxZ,
+		Bound:       bound,
+		Concurrency: *conc,
+		Progress:    bar.update,
+	})
+	bar.finish(n)
+	return err
+}
+
+func parseZooms(s string) (lo, hi int, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if !isRange {
+		b = a
+	}
+	if lo, err = strconv.Atoi(a); err == nil {
+		hi, err = strconv.Atoi(b)
+	}
+	if err != nil || lo < 0 || hi < lo || hi > 22 {
+		return 0, 0, fmt.Errorf("-zooms: want a range like 0-8 within 0-22, got %q", s)
+	}
+	return lo, hi, nil
+}
+
+func parseBound(s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return orb.Bound{}, fmt.Errorf("-bbox: want W,S,E,N, got %q", s)
+	}
+	var n [4]float64
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return orb.Bound{}, fmt.Errorf("-bbox: %q is not a number", p)
+		}
+		n[i] = v
+	}
+	if n[0] > n[2] || n[1] > n[3] {
+		return orb.Bound{}, fmt.Errorf("-bbox: want W <= E and S <= N, got %q", s)
+	}
+	return orb.Bound{Min: orb.Point{n[0], n[1]}, Max: orb.Point{n[2], n[3]}}, nil
+}
+
+// progress draws a one-line progress bar with the rate in tiles/s.
+type progress struct {
+	w     io.Writer
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, start: time.Now()}
+}
+
+func (p *progress) update(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := time.Now(); now.Sub(p.last) > 100*time.Millisecond || done == total {
+		p.last = now
+		const width = 30
+		filled := width * done / max(total, 1)
+		rate := float64(done) / max(now.Sub(p.start).Seconds(), 1e-9)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d tiles  %.0f tiles/s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, rate)
+	}
+}
+
+func (p *progress) finish(done int) {
+	took := time.Since(p.start)
+	fmt.Fprintf(p.w, "\nwarmed %d tiles in %s (%.0f tiles/s)\n", done, took.Round(time.Millisecond), float64(done)/max(took.Seconds(), 1e-9))
+}

@@ -1,0 +1,119 @@
+package tiles
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+// MVT tile geometry.
+const (
+	// Extent is the MVT extent: tile coordinates run 0..4096.
+	Extent = 4096
+	// Buffer is how far beyond the tile edge geometry is kept, in tile
+	// units: 1/16 of the tile, so point symbols up to 16 px across at
+	// 256 px tiles are drawn whole on both tiles they straddle.
+	Buffer = 256
+)
+
+// MVTBuffer is the MVT tile bound grown by Buffer, in tile coordinates.
+var mvtClip = orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
+
+// MVT encodes the overlay features on tile t as a gzip-compressed Mapbox
+// Vector Tile (version 2) with one layer named layer. Geometry is
+// projected to the tile, clipped to its buffer, simplified to a tile unit,
+// and rid of what clips or simplifies away; polygon rings wind as the MVT
+// 2.1 spec asks (exteriors positive in tile coordinates, holes negative).
+// It returns nil when no feature is on the tile. Features may be the
+// caller's: their geometry is copied, not changed.
+func MVT(layer string, fs []geo.Feature, t maptile.Tile) ([]byte, error) {
+	fc := geojson.NewFeatureCollection()
+	for i := range fs {
+		f := &fs[i]
+		if f.Geometry == nil {
+			continue
+		}
+		gf := geojson.NewFeature(orb.Clone(f.Geometry))
+		gf.Properties = tileProperties(f)
+		fc.Append(gf)
+	}
+	l := mvt.NewLayer(layer, fc)
+	l.Version = 2
+	l.Extent = Extent
+	l.ProjectToTile(t)
+	l.Clip(mvtClip)
+	l.Simplify(simplify.DouglasPeucker(1))
+	l.RemoveEmpty(1, 1)
+	if len(l.Features) == 0 {
+		return nil, nil
+	}
+	for _, f := range l.Features {
+		f.Geometry = windForMVT(f.Geometry)
+	}
+	b, err := mvt.MarshalGzipped(mvt.Layers{l})
+	if err != nil {
+		return nil, fmt.Errorf("encode mvt %s %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+	}
+	return b, nil
+}
+
+// tileProperties are what a client needs to style and label a feature:
+// flat values only, as MVT has no nested ones.
+func tileProperties(f *geo.Feature) geojson.Properties {
+	if in := f.Incident; in != nil {
+		p := geojson.Properties{
+			"id": in.ID, "kind": "incident", "title": in.Title, "event_type": in.EventType,
+			"occurred_at":    in.OccurredAt.Format("2006-01-02T15:04:05Z07:00"),
+			"time_precision": string(in.TimePrecision), "geo_precision": string(in.GeoPrecision),
+			"site": in.Site, "place": in.Place,
+		}
+		if in.Injured != nil {
+			p["injured"] = *in.Injured
+		}
+		if in.Killed != nil {
+			p["killed"] = *in.Killed
+		}
+		return p
+	}
+	p := geojson.Properties{"id": f.ID}
+	for k, v := range f.Properties {
+		switch v.(type) {
+		case string, float64, int, bool:
+			p[k] = v
+		}
+	}
+	return p
+}
+
+// windForMVT orients polygon rings for MVT: in tile coordinates (y down)
+// an exterior ring has positive area by the surveyor's formula, which orb
+// calls counter-clockwise; holes the opposite.
+func windForMVT(g orb.Geometry) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Polygon:
+		windPolygon(g)
+	case orb.MultiPolygon:
+		for _, p := range g {
+			windPolygon(p)
+		}
+	}
+	return g
+}
+
+func windPolygon(p orb.Polygon) {
+	for i, r := range p {
+		want := orb.CCW
+		if i > 0 {
+			want = orb.CW
+		}
+		if r.Orientation() != want {
+			r.Reverse()
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package tiles
+
+import "image/color"
+
+// eventColors are the marker colours of event types, shared by raster
+// tiles, the static map and (through the layers API) the web page.
+var eventColors = map[string]color.NRGBA{
+	"missile_attack": {0xc0, 0x1f, 0x1f, 0xff}, // red
+	"mortar_attack":  {0xe6, 0x6a, 0x00, 0xff}, // orange
+	"drone_attack":   {0x8e, 0x2c, 0x9a, 0xff}, // purple
+	"claimed_attack": {0xa6, 0x76, 0x1d, 0xff}, // ochre
+	"airstrike":      {0x1f, 0x4e, 0xb4, 0xff}, // blue
+	"funeral":        {0x4d, 0x4d, 0x4d, 0xff}, // grey
+}
+
+// otherEvent is the colour of event types without one of their own.
+var otherEvent = color.NRGBA{0x1b, 0x1b, 0x1b, 0xff}
+
+// EventColor returns the marker colour of an event type.
+func EventColor(eventType string) color.NRGBA {
+	if c, ok := eventColors[eventType]; ok {
+		return c
+	}
+	return otherEvent
+}
+
+// Overlay colours.
+var (
+	RingColor        = color.NRGBA{0x33, 0x33, 0x33, 0xb0}
+	LinkColor        = color.NRGBA{0x7a, 0x1f, 0x5c, 0xe0}
+	UncertaintyColor = color.NRGBA{0xc0, 0x1f, 0x1f, 0x38}
+	SiteColor        = color.NRGBA{0x11, 0x11, 0x11, 0xff}
+)
