@@ -1,0 +1,178 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+)
+
+// alAsadTile is the path of the tile holding Ain Al Asad at zoom z.
+func alAsadTile(z maptile.Zoom) string {
+	t := maptile.At(orb.Point{42.441, 33.786}, z)
+	return "/" + fmt.Sprintf("%d/%d/%d", t.Z, t.X, t.Y)
+}
+
+func TestTileMVTGzipNegotiation(t *testing.T) {
+	s := newTestServer(t)
+	path := "/tiles/incidents" + alAsadTile(10) + ".mvt"
+
+	gz := get(t, s, path, "Accept-Encoding", "gzip, deflate")
+	if gz.Code != 200 || gz.Header().Get("Content-Type") != typeMVT || gz.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("with gzip: %d %q %q", gz.Code, gz.Header().Get("Content-Type"), gz.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(gz.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+
+	plain := get(t, s, path)
+	if plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("without gzip: %d, Content-Encoding %q", plain.Code, plain.Header().Get("Content-Encoding"))
+	}
+	if !bytes.Equal(plain.Body.Bytes(), unzipped) {
+		t.Error("plain tile differs from the gzipped one unzipped")
+	}
+	if gz.Header().Get("ETag") == plain.Header().Get("ETag") {
+		t.Error("gzip and identity representations share an ETag")
+	}
+	if plain.Header().Get("X-Cache") != "hit" {
+		t.Errorf("second request X-Cache %q, want hit (the gzipped form is stored)", plain.Header().Get("X-Cache"))
+	}
+	if rec := get(t, s, path, "Accept-Encoding", "gzip", "If-None-Match", gz.Header().Get("ETag")); rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d, want 304", rec.Code)
+	}
+}
+
+func TestTileEmptyIs204(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/tiles/incidents/8/10/10.mvt", "/tiles/incidents/8/10/10.png"} {
+		if rec := get(t, s, path); rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
+			t.Errorf("%s: %d with %d bytes, want 204 and none", path, rec.Code, rec.Body.Len())
+		}
+	}
+}
+
+func TestTilePNG(t *testing.T) {
+	s := newTestServer(t)
+	for _, suffix := range []string{".png", "@2x.png"} {
+		rec := get(t, s, "/tiles/al-asad"+alAsadTile(8)+suffix)
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" || !bytes.HasPrefix(rec.Body.Bytes(), []byte("\x89PNG")) {
+			t.Errorf("%s: %d %q", suffix, rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+}
+
+func TestTileErrors(t *testing.T) {
+	s := newTestServer(t)
+	for name, tc := range map[string]struct {
+		path   string
+		status int
+		param  string
+	}{
+		"z above 22":         {"/tiles/incidents/23/0/0.mvt", 400, "z"},
+		"x out of range":     {"/tiles/incidents/3/8/0.mvt", 400, "x"},
+		"y out of range":     {"/tiles/incidents/3/0/8.mvt", 400, "y"},
+		"z not a number":     {"/tiles/incidents/a/0/0.mvt", 400, "z"},
+		"negative x":         {"/tiles/incidents/3/-1/0.mvt", 400, "x"},
+		"huge y":             {"/tiles/incidents/3/0/99999999999999999999.mvt", 400, "y"},
+		"unknown format":     {"/tiles/incidents/3/0/0.jpg", 400, "format"},
+		"no extension":       {"/tiles/incidents/3/0/0", 400, "format"},
+		"unknown layer":      {"/tiles/nope/3/0/0.mvt", 404, "layer"},
+		"basemap as mvt":     {"/tiles/basemap/3/0/0.mvt", 404, "format"},
+		"basemap too deep":   {"/tiles/basemap/13/0/0.png", 400, "z"},
+		"@2x on mvt":         {"/tiles/incidents/3/0/0@2x.mvt", 400, "y"},
+		"unknown param":      {"/tiles/incidents/3/0/0.mvt?foo=1", 400, "foo"},
+		"bad datetime":       {"/tiles/incidents/3/0/0.mvt?datetime=soon", 400, "datetime"},
+		"tilejson of nobody": {"/tiles/nope.json", 404, "layer"},
+		"tilejson bad f":     {"/tiles/incidents.json?f=gif", 400, "f"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := get(t, s, tc.path)
+			var p Problem
+			decodeJSON(t, rec.Body, &p)
+			if rec.Code != tc.status || p.Param != tc.param || rec.Header().Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s: %d param %q (%s); want %d param %q", tc.path, rec.Code, p.Param, p.Detail, tc.status, tc.param)
+			}
+		})
+	}
+}
+
+func TestTileJSON(t *testing.T) {
+	s := newTestServer(t)
+	rec := get(t, s, "/tiles/incidents.json", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
+	var doc struct {
+		TileJSON     string    `json:"tilejson"`
+		Tiles        []string  `json:"tiles"`
+		Bounds       []float64 `json:"bounds"`
+		Center       []float64 `json:"center"`
+		MinZoom      int       `json:"minzoom"`
+		MaxZoom      int       `json:"maxzoom"`
+		VectorLayers []struct {
+			ID     string            `json:"id"`
+			Fields map[string]string `json:"fields"`
+		} `json:"vector_layers"`
+	}
+	decodeJSON(t, rec.Body, &doc)
+	if doc.TileJSON != "3.0.0" || len(doc.Tiles) != 1 || doc.Tiles[0] != "https://maps.example.org/tiles/incidents/{z}/{x}/{y}.mvt" {
+		t.Errorf("tilejson %q tiles %v", doc.TileJSON, doc.Tiles)
+	}
+	if len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "incidents" || doc.VectorLayers[0].Fields["event_type"] == "" {
+		t.Errorf("vector_layers %+v", doc.VectorLayers)
+	}
+	for _, in := range s.data.Incidents {
+		if p := in.Location; p != nil && (p[0] < doc.Bounds[0] || p[1] < doc.Bounds[1] || p[0] > doc.Bounds[2] || p[1] > doc.Bounds[3]) {
+			t.Errorf("%s at %v is outside bounds %v", in.ID, *p, doc.Bounds)
+		}
+	}
+	if len(doc.Center) != 3 || doc.MaxZoom != 22 {
+		t.Errorf("center %v maxzoom %d", doc.Center, doc.MaxZoom)
+	}
+
+	rec = get(t, s, "/tiles/incidents.json?f=png")
+	decodeJSON(t, rec.Body, &doc)
+	if !strings.HasSuffix(doc.Tiles[0], "/tiles/incidents/{z}/{x}/{y}.png") {
+		t.Errorf("f=png tiles %v", doc.Tiles)
+	}
+}
+
+// TestWarmFillsTheKeysRequestsRead warms a zoom range and checks a request
+// for one of those tiles is then a cache hit, rendered by no one.
+func TestWarmFillsTheKeysRequestsRead(t *testing.T) {
+	c := cache.New(64<<20, nil)
+	s := New(Config{Data: fixtureData(t), Cache: c})
+	var last, total int
+	n, err := s.Warm(context.Background(), WarmOptions{
+		Layers: []string{"incidents", "links"}, MinZoom: 0, MaxZoom: 9,
+		Bound: s.DataBound(), Concurrency: 2,
+		Progress: func(done, all int) { last, total = max(last, done), all },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n != total || last != total {
+		t.Fatalf("warmed %d, progress %d of %d", n, last, total)
+	}
+	renders := c.Stats().Renders
+	for _, path := range []string{"/tiles/incidents" + alAsadTile(9) + ".mvt", "/tiles/links" + alAsadTile(5) + ".mvt"} {
+		if rec := get(t, s, path, "Accept-Encoding", "gzip"); rec.Header().Get("X-Cache") != "hit" {
+			t.Errorf("%s after warm: X-Cache %q, want hit", path, rec.Header().Get("X-Cache"))
+		}
+	}
+	if c.Stats().Renders != renders {
+		t.Errorf("requests after warm rendered %d tiles", c.Stats().Renders-renders)
+	}
+	if _, err := s.Warm(context.Background(), WarmOptions{Layers: []string{"nope"}, MaxZoom: 1}); err == nil {
+		t.Error("warm of an unknown layer succeeded")
+	}
+}
