@@ -175,7 +175,10 @@ func parseDatetime(param, s string) (geo.Interval, error) {
 	start, end, isInterval := strings.Cut(s, "/")
 	if !isInterval {
 		from, to, err := parseInstant(param, s)
-		return geo.Interval{Start: from, End: to}, err
+		if from.Equal(to) {
+			from = closedEnd(from)
+		}
+		return geo.Interval{Start: from, End: closedEnd(to)}, err
 	}
 	if strings.Contains(end, "/") {
 		return geo.Interval{}, badParam(param, "want an instant or start/end, got %q", s)
@@ -191,11 +194,22 @@ func parseDatetime(param, s string) (geo.Interval, error) {
 		if _, iv.End, err = parseInstant(param, end); err != nil {
 			return iv, err
 		}
+		iv.End = closedEnd(iv.End)
 	}
 	if !iv.Start.IsZero() && !iv.End.IsZero() && iv.Start.After(iv.End) {
 		return iv, badParam(param, "start %s is after end %s", start, end)
 	}
 	return iv, nil
+}
+
+// closedEnd keeps an explicit end that happens to be Go's zero time
+// (0001-01-01T00:00:00Z) from reading as an open end in geo.Interval: a
+// nanosecond earlier is as closed, and no incident is lost by it.
+func closedEnd(t time.Time) time.Time {
+	if t.IsZero() {
+		return t.Add(-time.Nanosecond)
+	}
+	return t
 }
 
 // parseInstant reads an RFC 3339 time, or a date, and returns the span it
@@ -273,8 +287,10 @@ func parsePage(v url.Values, lim Limits) (limit, offset int, err error) {
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
-		case err != nil && strings.Contains(err.Error(), "range"):
+		case err != nil && strings.Contains(err.Error(), "range") && !strings.HasPrefix(s, "-"):
 			n = math.MaxInt64 // too large is still a limit, and is clamped
+		case err != nil && strings.Contains(err.Error(), "range"):
+			return 0, 0, badParam("limit", "%q is less than 1", s)
 		case err != nil:
 			return 0, 0, badParam("limit", "%q is not a whole number", s)
 		case n < 1:
@@ -315,4 +331,88 @@ func parseFormat(s string, formats ...string) (string, error) {
 // parameter name.
 func canonicalQuery(v url.Values) string {
 	return v.Encode()
+}
+
+// viewParams are the view parameters shared by /, /embed, /oembed and
+// /api/static.png (DESIGN.md): one link reproduces one view everywhere.
+var viewParams = []string{"center", "zoom", "bbox", "layers", "datetime", "lat", "lon", "radius"}
+
+// view is a parsed set of view parameters. Center and Zoom, or BBox, or
+// neither (the caller picks a default) is set.
+type view struct {
+	center *orb.Point // lon, lat
+	zoom   int
+	bbox   *orb.Bound
+	layers []string
+	time   geo.Interval
+	near   *geo.Radius
+}
+
+// parseView reads the view parameters of v (other parameters are the
+// caller's to check). maxZoom bounds zoom; hasLayer says whether a layer
+// id exists.
+func parseView(v url.Values, maxZoom int, lim Limits, hasLayer func(string) bool) (view, error) {
+	var out view
+	var err error
+	switch c, z := v.Get("center"), v.Get("zoom"); {
+	case c != "" && v.Get("bbox") != "":
+		return out, badParam("bbox", "give center and zoom, or bbox, not both")
+	case c != "" && z == "":
+		return out, badParam("zoom", "missing; center needs a zoom")
+	case c == "" && z != "":
+		return out, badParam("center", "missing; zoom needs a center")
+	case c != "":
+		parts := strings.Split(c, ",")
+		if len(parts) != 2 {
+			return out, badParam("center", "want LAT,LON, got %q", c)
+		}
+		lat, err := parseFloat("center", parts[0])
+		if err != nil {
+			return out, err
+		}
+		lon, err := parseFloat("center", parts[1])
+		if err != nil {
+			return out, err
+		}
+		if err := checkLat("center", lat); err != nil {
+			return out, err
+		}
+		if err := checkLon("center", lon); err != nil {
+			return out, err
+		}
+		n, err := strconv.Atoi(z)
+		if err != nil || n < 0 || n > maxZoom {
+			return out, badParam("zoom", "want a whole number 0..%d, got %q", maxZoom, z)
+		}
+		out.center, out.zoom = &orb.Point{lon, lat}, n
+	}
+	if out.bbox, err = parseBBox(v.Get("bbox")); err != nil {
+		return out, err
+	}
+	if l := v.Get("layers"); l != "" {
+		for _, id := range strings.Split(l, ",") {
+			if !hasLayer(id) {
+				return out, badParam("layers", "no layer %q; /api/layers lists them", id)
+			}
+			out.layers = append(out.layers, id)
+		}
+	}
+	if out.time, err = parseDatetime("datetime", v.Get("datetime")); err != nil {
+		return out, err
+	}
+	out.near, err = parseRadius(v, lim.MaxRadius)
+	return out, err
+}
+
+// parseIntParam reads an optional whole-number parameter within lo..hi.
+func parseIntParam(v url.Values, name string, def, lo, hi int) (int, error) {
+	s := v.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, badParam(name, "want a whole number %d..%d, got %q", lo, hi, s)
+	}
+	return n, nil
 }

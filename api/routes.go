@@ -25,23 +25,37 @@ func (s *Server) routes() *echo.Echo {
 		}),
 	)
 
-	e.GET("/api", s.landing)
-	e.GET("/api/openapi", s.openapi)
-	e.GET("/api/conformance", s.conformance)
-	e.GET("/api/collections", s.collections)
-	e.GET("/api/collections/:id", s.collection)
-	e.GET("/api/collections/:id/items", s.items)
-	e.GET("/api/collections/:id/items/:fid", s.item)
-	e.GET("/api/layers", s.layers)
-	e.GET("/api/layers/:id", s.layer)
+	// Every GET route answers HEAD too.
+	get := func(path string, h echo.HandlerFunc) {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
 
-	e.GET("/tiles/:file", s.tileJSON)
-	e.GET("/tiles/:layer/:z/:x/:y", s.tile)
+	get("/api", s.landing)
+	get("/api/openapi", s.openapi)
+	get("/api/conformance", s.conformance)
+	get("/api/collections", s.collections)
+	get("/api/collections/:id", s.collection)
+	get("/api/collections/:id/items", s.items)
+	get("/api/collections/:id/items/:fid", s.item)
+	get("/api/layers", s.layers)
+	get("/api/layers/:id", s.layer)
+	get("/api/static.png", s.staticMap)
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
+	get("/tiles/:file", s.tileJSON)
+	get("/tiles/:layer/:z/:x/:y", s.tile)
 
-	e.GET("/*", echo.WrapHandler(http.FileServerFS(static.FS)))
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	get("/metrics", s.metricsHandler())
+
+	// Unknown API and tile paths are problems, not the file server's page.
+	get("/api/*", s.unrouted)
+	get("/tiles/*", s.unrouted)
+	get("/*", echo.WrapHandler(http.FileServerFS(static.FS)))
 	return e
+}
+
+func (s *Server) unrouted(c echo.Context) error {
+	return notFound("path", "no such endpoint; /api lists them")
 }

@@ -32,28 +32,36 @@ var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 // nil when nothing falls on the tile.
 func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 	size := TileSize * scale
-	pr := NewProjector(t, size)
-	pad := float64((markerRadius + 2) * scale)
-	onTile := pr.Bound(pad)
+	dc := gg.NewContext(size, size)
+	if !drawOverlay(dc, NewProjector(t, size), fs, scale) {
+		return nil, nil
+	}
+	return encodePNG(dc)
+}
+
+// drawOverlay draws the features that fall on pr's image, and reports
+// whether any did.
+func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int) bool {
+	onImage := pr.Bound(float64((markerRadius + 2) * scale))
 	var drawn []*geo.Feature
 	for i := range fs {
-		if g := fs[i].Geometry; g != nil && g.Bound().Intersects(onTile) {
+		if g := fs[i].Geometry; g != nil && g.Bound().Intersects(onImage) {
 			drawn = append(drawn, &fs[i])
 		}
 	}
-	if len(drawn) == 0 {
-		return nil, nil
-	}
-	dc := gg.NewContext(size, size)
 	s := float64(scale)
 	for pass := range 3 {
 		for _, f := range drawn {
 			drawFeature(dc, pr, f, pass, s)
 		}
 	}
+	return len(drawn) > 0
+}
+
+func encodePNG(dc *gg.Context) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := pngEncoder.Encode(&buf, dc.Image()); err != nil {
-		return nil, fmt.Errorf("encode png %d/%d/%d: %w", t.Z, t.X, t.Y, err)
+		return nil, fmt.Errorf("encode png: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -118,8 +126,8 @@ func project(pr Projector, ps []orb.Point, closed bool) [][]orb.Point {
 		out[i] = orb.Point{x, y}
 		b = b.Extend(out[i])
 	}
-	margin := 4 * pr.size
-	box := orb.Bound{Min: orb.Point{-margin, -margin}, Max: orb.Point{pr.size + margin, pr.size + margin}}
+	margin := 4 * max(pr.width, pr.height)
+	box := orb.Bound{Min: orb.Point{-margin, -margin}, Max: orb.Point{pr.width + margin, pr.height + margin}}
 	if box.Contains(b.Min) && box.Contains(b.Max) {
 		return [][]orb.Point{out}
 	}

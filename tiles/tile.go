@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -29,27 +30,52 @@ func Validate(t maptile.Tile, maxZoom int) error {
 	return nil
 }
 
-// Projector maps lon/lat to pixels of one tile (Web Mercator), origin at
-// the tile's top-left corner, size pixels a side.
+// Projector maps lon/lat to pixels of an image drawn in Web Mercator at
+// one zoom: a tile, or a static map's canvas. The origin is the image's
+// top-left corner.
 type Projector struct {
-	tile maptile.Tile
-	size float64
+	z                maptile.Zoom
+	originX, originY float64 // top-left corner in tile units at zoom z
+	tileSize         float64 // pixels a tile
+	width, height    float64 // image size in pixels
 }
 
 // NewProjector returns the projector for tile t drawn size pixels a side.
 func NewProjector(t maptile.Tile, size int) Projector {
-	return Projector{tile: t, size: float64(size)}
+	return Projector{z: t.Z, originX: float64(t.X), originY: float64(t.Y),
+		tileSize: float64(size), width: float64(size), height: float64(size)}
 }
 
-// Pixel returns where p falls on the tile, in pixels; points off the tile
-// fall outside 0..size.
+// NewViewProjector returns the projector for an image width by height
+// pixels centred on center at zoom z, with tiles tileSize pixels a side.
+func NewViewProjector(center orb.Point, z maptile.Zoom, width, height, tileSize int) Projector {
+	f := maptile.Fraction(center, z)
+	ts := float64(tileSize)
+	// Snap the corner to a whole pixel, so tiles drawn on the image stay
+	// crisp.
+	return Projector{z: z, tileSize: ts, width: float64(width), height: float64(height),
+		originX: math.Round(f[0]*ts-float64(width)/2) / ts,
+		originY: math.Round(f[1]*ts-float64(height)/2) / ts}
+}
+
+// Pixel returns where p falls on the image, in pixels; points off the
+// image fall outside it.
 func (pr Projector) Pixel(p orb.Point) (x, y float64) {
-	f := maptile.Fraction(p, pr.tile.Z)
-	return (f[0] - float64(pr.tile.X)) * pr.size, (f[1] - float64(pr.tile.Y)) * pr.size
+	f := maptile.Fraction(p, pr.z)
+	return (f[0] - pr.originX) * pr.tileSize, (f[1] - pr.originY) * pr.tileSize
 }
 
-// Bound returns the tile's bound in lon/lat, grown by pad pixels on every
-// side, so that a symbol centred just off the tile still draws its part.
+// Bound returns the image's bound in lon/lat, grown by pad pixels on every
+// side, so that a symbol centred just off the image still draws its part.
 func (pr Projector) Bound(pad float64) orb.Bound {
-	return pr.tile.Bound(pad / pr.size)
+	n := float64(uint64(1) << pr.z)
+	lonLat := func(x, y float64) orb.Point {
+		tx, ty := pr.originX+x/pr.tileSize, pr.originY+y/pr.tileSize
+		ty = min(max(ty, 0), n)
+		lat := math.Atan(math.Sinh(math.Pi*(1-2*ty/n))) * 180 / math.Pi
+		return orb.Point{tx/n*360 - 180, lat}
+	}
+	nw := lonLat(-pad, -pad)
+	se := lonLat(pr.width+pad, pr.height+pad)
+	return orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
 }

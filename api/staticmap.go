@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+// staticMapParams are what /api/static.png accepts: the view parameters
+// and the image's size.
+var staticMapParams = append([]string{"width", "height", "scale"}, viewParams...)
+
+// Static map limits: big enough for print and social cards, small enough
+// that one request cannot ask for a gigapixel.
+const (
+	staticMaxSide     = 2048
+	staticMinSide     = 64
+	staticAttribution = "incidentmap · Natural Earth"
+)
+
+// staticMap serves the view as a PNG, rendered by the tiles package from
+// the same basemap tiles and overlays the page shows, and cached like a
+// tile.
+func (s *Server) staticMap(c echo.Context) error {
+	v := c.QueryParams()
+	if err := checkParams(v, staticMapParams); err != nil {
+		return err
+	}
+	vw, err := parseView(v, basemapMaxZoom, s.limits, s.data.HasLayer)
+	if err != nil {
+		return err
+	}
+	width, err := parseIntParam(v, "width", 800, staticMinSide, staticMaxSide)
+	if err != nil {
+		return err
+	}
+	height, err := parseIntParam(v, "height", 500, staticMinSide, staticMaxSide)
+	if err != nil {
+		return err
+	}
+	scale, err := parseIntParam(v, "scale", 1, 1, 2)
+	if err != nil {
+		return err
+	}
+	layers := vw.layers
+	if len(layers) == 0 {
+		layers = []string{geo.LayerIncidents}
+	}
+	var view tiles.View
+	switch {
+	case vw.center != nil:
+		view = tiles.View{Center: *vw.center, Zoom: vw.zoom, Width: width, Height: height, Scale: scale}
+	case vw.bbox != nil:
+		view = tiles.FitView(*vw.bbox, width, height, scale, basemapMaxZoom)
+	case vw.near != nil:
+		circle := geo.Circle(vw.near.Center, vw.near.Metres).Bound()
+		view = tiles.FitView(circle.Pad((circle.Max[1]-circle.Min[1])/4), width, height, scale, basemapMaxZoom)
+	default:
+		view = tiles.FitView(s.DataBound().Pad(0.5), width, height, scale, basemapMaxZoom)
+	}
+
+	r := c.Request()
+	key := s.cacheKey("static", r.URL.Path+"?"+canonicalQuery(v))
+	if s.preamble(c, etagFor(key, "")) {
+		return c.NoContent(304)
+	}
+	body, src, err := s.cache.Fetch(r.Context(), key, func(ctx context.Context) ([]byte, error) {
+		var fs []geo.Feature
+		for _, id := range layers {
+			lf, err := s.data.Layer(id, vw.time)
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, lf...)
+		}
+		var basemap tiles.TileSource
+		if s.basemap != nil {
+			basemap = func(t maptile.Tile, scale int) ([]byte, error) {
+				b, _, err := s.fetchTile(ctx, tileRequest{layer: LayerBasemap, tile: t, format: "png", scale: scale})
+				return b, err
+			}
+		}
+		return tiles.StaticMap(view, basemap, fs, vw.near, staticAttribution)
+	})
+	if err != nil {
+		return fmt.Errorf("static map: %w", err)
+	}
+	xcache(c, src)
+	return c.Blob(200, "image/png", body)
+}

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+func decodePNG(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	return img
+}
+
+func TestStaticMapSizeAndScale(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct {
+		query      string
+		wantW, wan int
+	}{
+		{"", 800, 500},
+		{"?width=1200&height=630", 1200, 630},
+		{"?width=300&height=200&scale=2", 600, 400},
+		{"?bbox=40,32,46,37&layers=incidents,links", 800, 500},
+	} {
+		rec := get(t, s, "/api/static.png"+tc.query)
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" {
+			t.Fatalf("%s: %d %s", tc.query, rec.Code, rec.Body)
+		}
+		b := decodePNG(t, rec.Body.Bytes()).Bounds()
+		if b.Dx() != tc.wantW || b.Dy() != tc.wan {
+			t.Errorf("%s: %dx%d, want %dx%d", tc.query, b.Dx(), b.Dy(), tc.wantW, tc.wan)
+		}
+	}
+}
+
+// TestStaticMapDrawsTheView checks the marker at the centre of a view
+// centred on Ain Al Asad has an incident's colour, and that the radius
+// query's circle is drawn where it should be.
+func TestStaticMapDrawsTheView(t *testing.T) {
+	s := newTestServer(t)
+	rec := get(t, s, "/api/static.png?center=33.786,42.441&zoom=9&width=400&height=300&layers=al-asad&lat=33.786&lon=42.441&radius=20000")
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	img := decodePNG(t, rec.Body.Bytes())
+	centre := color.NRGBAModel.Convert(img.At(200, 150)).(color.NRGBA)
+	ok := false
+	for _, in := range s.data.Incidents {
+		if in.Location != nil && *in.Location == (orb.Point{42.441, 33.786}) {
+			ok = ok || centre == tiles.EventColor(in.EventType)
+		}
+	}
+	if !ok {
+		t.Errorf("pixel at the centre is %v, want an Al Asad incident's marker colour", centre)
+	}
+	// The 20 km circle crosses the horizontal through the centre at
+	// 20 km east; find its stroke near there.
+	pr := tiles.NewViewProjector(orb.Point{42.441, 33.786}, maptile.Zoom(9), 400, 300, 256)
+	east := orb.Point{42.441 + 20.0/(111.32*0.8313), 33.786} // cos(33.786°) ≈ 0.8313
+	x, y := pr.Pixel(east)
+	found := false
+	for dx := -3; dx <= 3; dx++ {
+		c := color.NRGBAModel.Convert(img.At(int(x)+dx, int(y))).(color.NRGBA)
+		found = found || c == tiles.RadiusColor
+	}
+	if !found {
+		t.Errorf("no radius circle stroke near (%.0f, %.0f)", x, y)
+	}
+}
+
+func TestStaticMapErrors(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct{ query, param string }{
+		{"?width=5000", "width"},
+		{"?height=10", "height"},
+		{"?scale=3", "scale"},
+		{"?center=33,44", "zoom"},
+		{"?zoom=5", "center"},
+		{"?center=95,44&zoom=3", "center"},
+		{"?center=33,44&zoom=13", "zoom"},
+		{"?center=33,44&zoom=5&bbox=1,2,3,4", "bbox"},
+		{"?layers=incidents,nope", "layers"},
+		{"?lat=33&lon=44", "radius"},
+		{"?datetime=2023-11-22/2023-11-20", "datetime"},
+		{"?foo=bar", "foo"},
+	} {
+		rec := get(t, s, "/api/static.png"+tc.query)
+		var p Problem
+		decodeJSON(t, rec.Body, &p)
+		if rec.Code != 400 || p.Param != tc.param {
+			t.Errorf("%s: %d param %q (%s); want 400 naming %s", tc.query, rec.Code, p.Param, p.Detail, tc.param)
+		}
+	}
+}
+
+func TestStaticMapCached(t *testing.T) {
+	s := newTestServer(t)
+	first := get(t, s, "/api/static.png?layers=links")
+	second := get(t, s, "/api/static.png?layers=links")
+	if first.Header().Get("X-Cache") != "miss" || second.Header().Get("X-Cache") != "hit" {
+		t.Errorf("X-Cache %q then %q, want miss then hit", first.Header().Get("X-Cache"), second.Header().Get("X-Cache"))
+	}
+	if !bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
+		t.Error("cached image differs")
+	}
+	if rec := get(t, s, "/api/static.png?layers=links", "If-None-Match", first.Header().Get("ETag")); rec.Code != 304 {
+		t.Errorf("If-None-Match: %d, want 304", rec.Code)
+	}
+}

@@ -1,0 +1,133 @@
+package tiles
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"image/png"
+	"math"
+	"sync"
+
+	"github.com/fogleman/gg"
+	"github.com/golang/freetype/truetype"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+// View is what a static map shows: a centre and whole zoom, on an image
+// Width by Height CSS pixels, drawn at Scale (2 for high-density screens).
+type View struct {
+	Center        orb.Point
+	Zoom          int
+	Width, Height int
+	Scale         int
+}
+
+// FitView returns the view of b on a width by height image at the deepest
+// whole zoom (up to maxZoom) at which b fits.
+func FitView(b orb.Bound, width, height, scale, maxZoom int) View {
+	v := View{Center: b.Center(), Width: width, Height: height, Scale: scale}
+	for z := maxZoom; z >= 0; z-- {
+		lo := maptile.Fraction(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
+		hi := maptile.Fraction(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
+		if (hi[0]-lo[0])*TileSize <= float64(width) && (hi[1]-lo[1])*TileSize <= float64(height) {
+			v.Zoom = z
+			return v
+		}
+	}
+	return v
+}
+
+// TileSource returns a basemap tile as PNG.
+type TileSource func(t maptile.Tile, scale int) ([]byte, error)
+
+// Static map colours.
+var (
+	staticBackground = color.NRGBA{0xdd, 0xe6, 0xee, 0xff}
+	RadiusColor      = color.NRGBA{0x0b, 0x61, 0xa4, 0xff}
+)
+
+// StaticMap renders the view as a PNG: the basemap from tiles, the radius
+// query's circle when near is set, the overlay features, and an
+// attribution line in the bottom-right corner.
+func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, attribution string) ([]byte, error) {
+	w, h := v.Width*v.Scale, v.Height*v.Scale
+	ts := TileSize * v.Scale
+	z := maptile.Zoom(v.Zoom)
+	pr := NewViewProjector(v.Center, z, w, h, ts)
+	dc := gg.NewContext(w, h)
+	dc.SetColor(staticBackground)
+	dc.Clear()
+
+	if basemap != nil {
+		n := int64(1) << z
+		x0, y0 := int64(math.Floor(pr.originX)), int64(math.Floor(pr.originY))
+		x1 := int64(math.Floor(pr.originX + float64(w)/float64(ts)))
+		y1 := int64(math.Floor(pr.originY + float64(h)/float64(ts)))
+		for ty := max(y0, 0); ty <= min(y1, n-1); ty++ {
+			for tx := x0; tx <= x1; tx++ {
+				wrapped := ((tx % n) + n) % n // the world repeats east and west
+				b, err := basemap(maptile.New(uint32(wrapped), uint32(ty), z), v.Scale)
+				if err != nil {
+					return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
+				}
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil {
+					return nil, fmt.Errorf("decode basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
+				}
+				px := int(math.Round((float64(tx) - pr.originX) * float64(ts)))
+				py := int(math.Round((float64(ty) - pr.originY) * float64(ts)))
+				dc.DrawImage(img, px, py)
+			}
+		}
+	}
+
+	if near != nil {
+		s := float64(v.Scale)
+		tracePolygon(dc, pr, geo.Circle(near.Center, near.Metres))
+		dc.SetColor(color.NRGBA{RadiusColor.R, RadiusColor.G, RadiusColor.B, 0x22})
+		dc.FillPreserve()
+		dc.SetColor(RadiusColor)
+		dc.SetLineWidth(2 * s)
+		dc.Stroke()
+		x, y := pr.Pixel(near.Center)
+		dc.DrawLine(x-5*s, y, x+5*s, y)
+		dc.DrawLine(x, y-5*s, x, y+5*s)
+		dc.Stroke()
+	}
+	drawOverlay(dc, pr, fs, v.Scale) // markers on top of the query circle
+
+	if err := drawAttribution(dc, attribution, float64(v.Scale)); err != nil {
+		return nil, err
+	}
+	return encodePNG(dc)
+}
+
+var goRegular = sync.OnceValues(func() (*truetype.Font, error) {
+	return truetype.Parse(goregular.TTF)
+})
+
+// drawAttribution writes text on a pale box in the bottom-right corner.
+func drawAttribution(dc *gg.Context, text string, s float64) error {
+	if text == "" {
+		return nil
+	}
+	f, err := goRegular()
+	if err != nil {
+		return fmt.Errorf("attribution font: %w", err)
+	}
+	dc.SetFontFace(truetype.NewFace(f, &truetype.Options{Size: 11 * s}))
+	tw, th := dc.MeasureString(text)
+	pad := 4 * s
+	x := float64(dc.Width()) - tw - 2*pad
+	y := float64(dc.Height()) - th - 2*pad
+	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xcc})
+	dc.DrawRectangle(x, y, tw+2*pad, th+2*pad)
+	dc.Fill()
+	dc.SetColor(color.NRGBA{0x33, 0x33, 0x33, 0xff})
+	dc.DrawStringAnchored(text, x+pad, y+pad+th/2, 0, 0.35)
+	return nil
+}
