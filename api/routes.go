@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +19,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(
 		middleware.RequestID(),
 		s.observe,
+		limitURL,
 		middleware.Recover(),
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins: []string{"*"},
@@ -58,4 +60,20 @@ func (s *Server) routes() *echo.Echo {
 
 func (s *Server) unrouted(c echo.Context) error {
 	return notFound("path", "no such endpoint; /api lists them")
+}
+
+// maxURLBytes bounds a request's path and query. The longest real request
+// (a bbox, an interval, a radius and every filter) is a few hundred bytes.
+const maxURLBytes = 4096
+
+// limitURL refuses over-long URLs before anything parses them.
+func limitURL(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if n := len(c.Request().RequestURI); n > maxURLBytes {
+			return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusRequestURITooLong),
+				Status: http.StatusRequestURITooLong, Param: "url",
+				Detail: fmt.Sprintf("url: %d bytes, at most %d", n, maxURLBytes)}
+		}
+		return next(c)
+	}
 }
