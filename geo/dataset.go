@@ -43,13 +43,24 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 		d.sitePos[d.Sites[i].ID] = i
 		siteByID[d.Sites[i].ID] = &d.Sites[i]
 	}
-	d.Incidents, err = DecodeIncidents(incidentsJSON, siteByID)
+	decoded, err := DecodeIncidents(incidentsJSON, siteByID)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(d.Incidents, func(a, b Incident) int {
+	// Sort positions, not the incidents themselves: a few hundred bytes
+	// each, they are costly to swap. Ids are unique, so the order is total.
+	order := make([]int, len(decoded))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &decoded[i], &decoded[j]
 		return cmp.Or(a.OccurredAt.Compare(b.OccurredAt), cmp.Compare(a.ID, b.ID))
 	})
+	d.Incidents = make([]Incident, len(decoded))
+	for i, k := range order {
+		d.Incidents[i] = decoded[k]
+	}
 	d.incidentPos = make(map[string]int, len(d.Incidents))
 	var points []orb.Point
 	for i := range d.Incidents {

@@ -98,7 +98,10 @@ func decodeCollection(data []byte, fn func(i int, f *featureJSON) error) error {
 	for i, raw := range fc.Features {
 		var f featureJSON
 		if err := strictUnmarshal(raw, &f); err != nil {
-			return &FeatureError{Index: i, Field: "feature", Err: err}
+			var loose featureJSON // for the id, so the error can name it
+			_ = json.Unmarshal(raw, &loose)
+			id, _ := featureID(loose.ID)
+			return &FeatureError{Index: i, ID: id, Field: "feature", Err: err}
 		}
 		if err := fn(i, &f); err != nil {
 			return err
@@ -142,6 +145,15 @@ func decodePoint(raw json.RawMessage) (*orb.Point, error) {
 	var g pointJSON
 	if err := strictUnmarshal(raw, &g); err != nil {
 		return nil, err
+	}
+	return checkPoint(&g)
+}
+
+// checkPoint checks a decoded GeoJSON geometry is a Point (nil: null) with
+// a longitude and latitude in range.
+func checkPoint(g *pointJSON) (*orb.Point, error) {
+	if g == nil {
+		return nil, nil
 	}
 	if g.Type != "Point" {
 		return nil, fmt.Errorf("want a Point or null, got %q", g.Type)
@@ -207,7 +219,7 @@ func (in *Incident) props() incidentProps {
 	}
 	return incidentProps{
 		Title:         in.Title,
-		OccurredAt:    in.OccurredAt.Format(time.RFC3339),
+		OccurredAt:    in.OccurredAt.Format(time.RFC3339Nano),
 		TimePrecision: in.TimePrecision,
 		EventType:     in.EventType,
 		Actors:        actors,

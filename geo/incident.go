@@ -77,7 +77,10 @@ const (
 func (p TimePrecision) Window(t time.Time) (start, end time.Time) {
 	switch p {
 	case TimeHour:
-		start = t.Truncate(time.Hour)
+		// By the local clock: Truncate works on absolute time, which is off
+		// by half an hour in zones such as Iran's (+03:30).
+		y, m, d := t.Date()
+		start = time.Date(y, m, d, t.Hour(), 0, 0, 0, t.Location())
 		return start, start.Add(time.Hour)
 	case TimeDay:
 		y, m, d := t.Date()

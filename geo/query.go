@@ -75,7 +75,11 @@ func (d *Dataset) Query(q Query) Result {
 	var matches []Match
 	switch {
 	case q.Near != nil:
-		d.index.Bound(orbgeo.NewBoundAroundPoint(q.Near.Center, q.Near.Metres), func(k int) {
+		// Padded by a hair: the box's edges are computed through radians and
+		// back, and without it a 0 m box can miss its own centre. The exact
+		// distance check below stays the filter.
+		box := orbgeo.NewBoundAroundPoint(q.Near.Center, q.Near.Metres).Pad(1e-9)
+		d.index.Bound(box, func(k int) {
 			in := &d.Incidents[d.located[k]]
 			if q.BBox != nil && !boundContains(*q.BBox, *in.Location) {
 				return
@@ -104,7 +108,7 @@ func (d *Dataset) Query(q Query) Result {
 	}
 
 	n := len(matches)
-	lo := min(q.Offset, n)
+	lo := min(max(q.Offset, 0), n)
 	hi := n
 	if q.Limit > 0 {
 		hi = min(lo+q.Limit, n)
