@@ -92,6 +92,9 @@ func checkParams(v url.Values, allowed []string) error {
 	}
 	slices.Sort(names) // report the same problem for the same request
 	for _, name := range names {
+		if name == "" {
+			return badParam("query", "a parameter with no name (a stray \"=\" or \"&\")")
+		}
 		if !slices.Contains(allowed, name) {
 			if len(allowed) == 0 {
 				return badParam(name, "unknown parameter; this endpoint takes none")

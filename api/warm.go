@@ -18,7 +18,7 @@ type WarmOptions struct {
 	// Concurrency is how many tiles render at once.
 	Concurrency int
 	// Progress, when set, is called after each tile with the count done
-	// and the total.
+	// and the total, one call at a time.
 	Progress func(done, total int)
 }
 
@@ -54,6 +54,7 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 	var done atomic.Int64
 	var firstErr error
 	var once sync.Once
+	var progressMu sync.Mutex
 	var wg sync.WaitGroup
 	for range max(opts.Concurrency, 1) {
 		wg.Go(func() {
@@ -62,9 +63,12 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 					once.Do(func() { firstErr = fmt.Errorf("warm %s: %w", r.key(), err); cancel() })
 					continue
 				}
-				n := done.Add(1)
 				if opts.Progress != nil {
-					opts.Progress(int(n), len(jobs))
+					progressMu.Lock()
+					opts.Progress(int(done.Add(1)), len(jobs))
+					progressMu.Unlock()
+				} else {
+					done.Add(1)
 				}
 			}
 		})
