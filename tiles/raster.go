@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/png"
+	"sync"
 
 	"github.com/fogleman/gg"
 	"github.com/paulmach/orb"
@@ -21,9 +22,21 @@ import (
 // markerRadius is an incident marker's radius in pixels at scale 1.
 const markerRadius = 6
 
-// pngEncoder favours speed: tiles are cached, and BestSpeed output is only
-// slightly larger at these sizes.
-var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
+// pngEncoder favours speed, as tiles are cached (BestSpeed output is only
+// slightly larger at these sizes), and reuses its buffers (a deflate
+// writer is about a megabyte) across renders.
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers{}}
+
+// pngBuffers is a png.EncoderBufferPool over sync.Pool, safe for
+// concurrent renders.
+type pngBuffers struct{ pool sync.Pool }
+
+func (p *pngBuffers) Get() *png.EncoderBuffer {
+	b, _ := p.pool.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
 
 // Overlay draws overlay features on tile t as a transparent PNG of
 // TileSize*scale pixels a side: uncertainty as translucent discs, range

@@ -1,0 +1,462 @@
+// Command basemapgen converts Natural Earth countries, as TopoJSON from the
+// world-atlas npm package, into the compact basemap files that package
+// tiles embeds (the format is documented in tiles/basemap.go). It runs
+// once, offline; its output is committed under fixtures/basemap.
+//
+// The files in fixtures/basemap were made, from the repository root, with:
+//
+//	(mkdir -p /tmp/wa && cd /tmp/wa && npm init -y && npm install world-atlas@2.0.2)
+//	go run ./cmd/basemapgen -in /tmp/wa/node_modules/world-atlas -out fixtures/basemap
+//
+// The output is the same bytes on every run.
+// Usage:
+//
+//	basemapgen -in DIR -out DIR [-crop10m W,S,E,N]
+//
+// For each scale (110m, 50m, 10m) it reads countries-{scale}.json from -in
+// and writes countries-{scale}.bin.gz to -out: every country's name and
+// polygons, and the land borders (arcs that two countries share). The
+// coordinates stay on the TopoJSON quantization grid, so nothing is lost.
+// -crop10m clips the 10m scale to a lon/lat box to keep the files small;
+// tiles fall back to 50m outside it.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/planar"
+)
+
+func main() {
+	in := flag.String("in", "", "world-atlas folder holding countries-{110m,50m,10m}.json")
+	out := flag.String("out", "fixtures/basemap", "folder to write countries-{scale}.bin.gz to")
+	crop := flag.String("crop10m", "", "clip the 10m scale to this lon/lat box, W,S,E,N (default: whole world)")
+	flag.Parse()
+	if *in == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	crop10m := world
+	if *crop != "" {
+		b, err := parseBound(*crop)
+		if err != nil {
+			log.Fatalf("-crop10m: %v", err)
+		}
+		crop10m = b
+	}
+	for _, s := range []struct {
+		name     string
+		coverage orb.Bound
+	}{{"110m", world}, {"50m", world}, {"10m", crop10m}} {
+		src := filepath.Join(*in, "countries-"+s.name+".json")
+		dst := filepath.Join(*out, "countries-"+s.name+".bin.gz")
+		n, err := convert(src, dst, s.coverage)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("%s: %d bytes", dst, n)
+	}
+}
+
+// parseBound parses "W,S,E,N".
+func parseBound(s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return orb.Bound{}, fmt.Errorf("want 4 numbers W,S,E,N, got %d", len(parts))
+	}
+	var v [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return orb.Bound{}, fmt.Errorf("number %d: %w", i+1, err)
+		}
+		v[i] = f
+	}
+	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+// topology is the part of a TopoJSON file we read.
+type topology struct {
+	Transform *struct {
+		Scale     [2]float64 `json:"scale"`
+		Translate [2]float64 `json:"translate"`
+	} `json:"transform"`
+	Arcs    [][][]float64 `json:"arcs"`
+	Objects map[string]struct {
+		Geometries []struct {
+			Type       string          `json:"type"`
+			Arcs       json.RawMessage `json:"arcs"`
+			Properties struct {
+				Name string `json:"name"`
+			} `json:"properties"`
+		} `json:"geometries"`
+	} `json:"objects"`
+}
+
+// country is a named multipolygon.
+type country struct {
+	name  string
+	polys orb.MultiPolygon
+}
+
+// convert reads the TopoJSON file src and writes the compact form to dst,
+// returning its size.
+func convert(src, dst string, coverage orb.Bound) (int, error) {
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		return 0, fmt.Errorf("read topojson: %w", err)
+	}
+	var topo topology
+	if err := json.Unmarshal(raw, &topo); err != nil {
+		return 0, fmt.Errorf("decode %s: %w", src, err)
+	}
+	countries, borders, err := decodeCountries(&topo)
+	if err != nil {
+		return 0, fmt.Errorf("decode %s: %w", src, err)
+	}
+	if coverage.Min != (orb.Point{-180, -90}) || coverage.Max != (orb.Point{180, 90}) {
+		countries, borders = crop(coverage, countries, borders)
+	}
+	// The grid of the source: lon = tx + kx*q.
+	grid := [4]float64{1e-5, 1e-5, -180, -90}
+	if t := topo.Transform; t != nil {
+		grid = [4]float64{t.Scale[0], t.Scale[1], t.Translate[0], t.Translate[1]}
+	}
+	data := encode(coverage, grid, countries, borders)
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return 0, fmt.Errorf("gzip %s: %w", dst, err)
+	}
+	if _, err := zw.Write(data); err != nil {
+		return 0, fmt.Errorf("gzip %s: %w", dst, err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("gzip %s: %w", dst, err)
+	}
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		return 0, fmt.Errorf("write basemap: %w", err)
+	}
+	return buf.Len(), nil
+}
+
+// decodeCountries returns the countries of the topology's "countries"
+// object, sorted by name, and the arcs two countries share as borders.
+func decodeCountries(topo *topology) ([]country, orb.MultiLineString, error) {
+	obj, ok := topo.Objects["countries"]
+	if !ok {
+		return nil, nil, errors.New(`no "countries" object`)
+	}
+	arcs := decodeArcs(topo)
+	users := make([]map[int]bool, len(arcs)) // geometries using each arc
+	var countries []country
+	for gi, g := range obj.Geometries {
+		var polys [][][]int
+		switch g.Type {
+		case "Polygon":
+			var p [][]int
+			if err := json.Unmarshal(g.Arcs, &p); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", g.Properties.Name, err)
+			}
+			polys = [][][]int{p}
+		case "MultiPolygon":
+			if err := json.Unmarshal(g.Arcs, &polys); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", g.Properties.Name, err)
+			}
+		default:
+			continue // null geometries carry nothing to draw
+		}
+		c := country{name: g.Properties.Name}
+		for _, p := range polys {
+			var poly orb.Polygon
+			for _, refs := range p {
+				var ring orb.Ring
+				for _, ref := range refs {
+					i := ref
+					if i < 0 {
+						i = ^i // ~i: arc i reversed
+					}
+					if i >= len(arcs) {
+						return nil, nil, fmt.Errorf("%s: arc %d of %d", c.name, i, len(arcs))
+					}
+					if users[i] == nil {
+						users[i] = map[int]bool{}
+					}
+					users[i][gi] = true
+					a := arcs[i]
+					if ref < 0 {
+						a = reversed(a)
+					}
+					if len(ring) > 0 {
+						a = a[1:] // the first point repeats the last one
+					}
+					ring = append(ring, a...)
+				}
+				if planar.Area(ring) == 0 {
+					// a ring along the south pole, from TopoJSON's spherical
+					// polygons (Antarctica at 50m): the next ring is the land
+					continue
+				}
+				poly = append(poly, ring)
+			}
+			if len(poly) > 0 {
+				c.polys = append(c.polys, splitAntimeridian(poly)...)
+			}
+		}
+		countries = append(countries, c)
+	}
+	sort.Slice(countries, func(i, j int) bool { return countries[i].name < countries[j].name })
+	var borders orb.MultiLineString
+	for i, u := range users {
+		if len(u) < 2 {
+			continue
+		}
+		// cut at any step across lon ±180 (there are none in world-atlas 2)
+		start := 0
+		for j := 1; j <= len(arcs[i]); j++ {
+			if j == len(arcs[i]) || math.Abs(arcs[i][j][0]-arcs[i][j-1][0]) > 180 {
+				if j-start >= 2 {
+					borders = append(borders, orb.LineString(arcs[i][start:j]))
+				}
+				start = j
+			}
+		}
+	}
+	return countries, borders, nil
+}
+
+// decodeArcs returns the topology's arcs in lon/lat, undoing the delta
+// encoding and the quantization when the topology has a transform.
+func decodeArcs(topo *topology) [][]orb.Point {
+	out := make([][]orb.Point, len(topo.Arcs))
+	for i, arc := range topo.Arcs {
+		var x, y float64
+		pts := make([]orb.Point, 0, len(arc))
+		for _, p := range arc {
+			if len(p) < 2 {
+				continue
+			}
+			if t := topo.Transform; t != nil {
+				x, y = x+p[0], y+p[1]
+				pts = append(pts, orb.Point{x*t.Scale[0] + t.Translate[0], y*t.Scale[1] + t.Translate[1]})
+			} else {
+				pts = append(pts, orb.Point{p[0], p[1]})
+			}
+		}
+		out[i] = pts
+	}
+	return out
+}
+
+// splitAntimeridian returns p cut where it steps across lon ±180, each
+// part moved back onto -180..180. TopoJSON keeps spherical rings (Fiji,
+// Chukotka) that step from 179.9 to -180; a flat map would draw that step
+// as an edge across the world. A ring that circles a pole (Antarctica)
+// goes round by the pole instead.
+func splitAntimeridian(p orb.Polygon) orb.MultiPolygon {
+	crosses := false
+	p = slices.Clone(p)
+	u := make(orb.Polygon, len(p))
+	for i, r := range p {
+		var off float64
+		u[i] = make(orb.Ring, len(r))
+		for j, q := range r {
+			if j > 0 {
+				if d := q[0] - r[j-1][0]; d > 180 {
+					off -= 360
+				} else if d < -180 {
+					off += 360
+				}
+			}
+			u[i][j] = orb.Point{q[0] + off, q[1]}
+		}
+		if off != 0 {
+			p[i] = viaPole(r)
+			u[i] = p[i]
+			continue
+		}
+		if u[i].Bound() != r.Bound() {
+			crosses = true
+		}
+	}
+	if !crosses {
+		return orb.MultiPolygon{p}
+	}
+	// holes were unwrapped on their own: bring each next to the exterior
+	c := u[0].Bound().Center()[0]
+	for _, r := range u[1:] {
+		shift := 360 * math.Round((c-r[0][0])/360)
+		for j := range r {
+			r[j][0] += shift
+		}
+	}
+	var out orb.MultiPolygon
+	for _, k := range []float64{-1, 0, 1} {
+		window := orb.Bound{Min: orb.Point{-180 + 360*k, -90}, Max: orb.Point{180 + 360*k, 90}}
+		part := clip.Polygon(window, u.Clone())
+		for _, r := range part {
+			for j := range r {
+				r[j][0] -= 360 * k
+			}
+		}
+		if len(part) > 0 {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// viaPole returns r, a ring around a pole, with each step across lon ±180
+// replaced by a detour along that meridian to the pole, along the pole to
+// the other side and back, so that the ring encloses the land up to the
+// pole rather than up to the straight step.
+func viaPole(r orb.Ring) orb.Ring {
+	var mean float64
+	for _, q := range r {
+		mean += q[1] / float64(len(r))
+	}
+	pole := math.Copysign(90, mean)
+	var out orb.Ring
+	for j, q := range r {
+		if j > 0 {
+			a := r[j-1]
+			if d := q[0] - a[0]; math.Abs(d) > 180 {
+				lat := a[1] // where the step meets the meridian
+				if short := 360 - math.Abs(d); short > 0 {
+					lat += (q[1] - a[1]) * (180 - math.Abs(a[0])) / short
+				}
+				ea, eq := math.Copysign(180, a[0]), math.Copysign(180, q[0])
+				out = append(out, orb.Point{ea, lat}, orb.Point{ea, pole}, orb.Point{eq, pole}, orb.Point{eq, lat})
+			}
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func reversed(ps []orb.Point) []orb.Point {
+	out := make([]orb.Point, len(ps))
+	for i, p := range ps {
+		out[len(ps)-1-i] = p
+	}
+	return out
+}
+
+// crop clips countries and borders to b, dropping what falls outside.
+func crop(b orb.Bound, countries []country, borders orb.MultiLineString) ([]country, orb.MultiLineString) {
+	var kept []country
+	for _, c := range countries {
+		if mp := clip.MultiPolygon(b, c.polys); len(mp) > 0 {
+			kept = append(kept, country{name: c.name, polys: mp})
+		}
+	}
+	return kept, clip.MultiLineString(b, borders)
+}
+
+// encode writes the uncompressed compact form (see tiles/basemap.go).
+func encode(coverage orb.Bound, grid [4]float64, countries []country, borders orb.MultiLineString) []byte {
+	w := &writer{grid: grid}
+	w.buf = append(w.buf, "IMBM"...)
+	w.buf = append(w.buf, 1)
+	for _, f := range []float64{coverage.Min[0], coverage.Min[1], coverage.Max[0], coverage.Max[1], grid[0], grid[1], grid[2], grid[3]} {
+		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f))
+	}
+	w.uvarint(len(countries))
+	for _, c := range countries {
+		var polys [][][][2]int64
+		for _, p := range c.polys {
+			var rings [][][2]int64
+			for _, r := range p {
+				// exterior rings counter-clockwise, holes clockwise
+				if (r.Orientation() == orb.CCW) != (len(rings) == 0) {
+					r = orb.Ring(reversed(r))
+				}
+				q := w.quantize(r, true)
+				if len(q) >= 3 {
+					rings = append(rings, q)
+				} else if len(rings) == 0 {
+					break // the exterior vanished at this grid
+				}
+			}
+			if len(rings) > 0 {
+				polys = append(polys, rings)
+			}
+		}
+		w.uvarint(len(c.name))
+		w.buf = append(w.buf, c.name...)
+		w.uvarint(len(polys))
+		for _, rings := range polys {
+			w.uvarint(len(rings))
+			for _, q := range rings {
+				w.points(q)
+			}
+		}
+	}
+	var lines [][][2]int64
+	for _, l := range borders {
+		if q := w.quantize(l, false); len(q) >= 2 {
+			lines = append(lines, q)
+		}
+	}
+	w.uvarint(len(lines))
+	for _, q := range lines {
+		w.points(q)
+	}
+	return w.buf
+}
+
+// writer appends the compact form to buf; x, y is the last point written.
+type writer struct {
+	buf  []byte
+	grid [4]float64
+	x, y int64
+}
+
+func (w *writer) uvarint(n int) { w.buf = binary.AppendUvarint(w.buf, uint64(n)) }
+
+// quantize returns ps on the grid without repeated points, and without the
+// closing point of a ring.
+func (w *writer) quantize(ps []orb.Point, ring bool) [][2]int64 {
+	var q [][2]int64
+	for _, p := range ps {
+		g := [2]int64{
+			int64(math.Round((p[0] - w.grid[2]) / w.grid[0])),
+			int64(math.Round((p[1] - w.grid[3]) / w.grid[1])),
+		}
+		if len(q) == 0 || q[len(q)-1] != g {
+			q = append(q, g)
+		}
+	}
+	if ring && len(q) > 1 && q[0] == q[len(q)-1] {
+		q = q[:len(q)-1]
+	}
+	return q
+}
+
+// points writes a count and the points as signed deltas from the last
+// point written.
+func (w *writer) points(q [][2]int64) {
+	w.uvarint(len(q))
+	for _, g := range q {
+		w.buf = binary.AppendVarint(w.buf, g[0]-w.x)
+		w.buf = binary.AppendVarint(w.buf, g[1]-w.y)
+		w.x, w.y = g[0], g[1]
+	}
+}
