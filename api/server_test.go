@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // fixtureData loads the embedded fixtures, failing the test if they do not
@@ -23,11 +25,18 @@ func fixtureData(t testing.TB) *geo.Dataset {
 	return ds
 }
 
-// newTestServer returns a server over the fixtures with an in-process
-// cache only.
+// testBasemap is the embedded basemap, decoded once for all tests.
+var testBasemap = sync.OnceValues(tiles.LoadBasemap)
+
+// newTestServer returns a server over the fixtures and the basemap with
+// an in-process cache only.
 func newTestServer(t testing.TB) *Server {
 	t.Helper()
-	return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, nil)})
+	bm, err := testBasemap()
+	if err != nil {
+		t.Fatalf("load basemap: %v", err)
+	}
+	return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, nil), Basemap: bm})
 }
 
 // get performs a GET against h and returns the recorded response.

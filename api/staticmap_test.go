@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -116,5 +118,47 @@ func TestStaticMapCached(t *testing.T) {
 	}
 	if rec := get(t, s, "/api/static.png?layers=links", "If-None-Match", first.Header().Get("ETag")); rec.Code != 304 {
 		t.Errorf("If-None-Match: %d, want 304", rec.Code)
+	}
+}
+
+// TestStaticMapHasTheBasemap checks the static map is drawn on the
+// basemap: land under Baghdad, sea in the Persian Gulf.
+func TestStaticMapHasTheBasemap(t *testing.T) {
+	s := newTestServer(t)
+	rec := get(t, s, "/api/static.png?center=30,47&zoom=5&width=600&height=600&layers=rings")
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	img := decodePNG(t, rec.Body.Bytes())
+	pr := tiles.NewViewProjector(orb.Point{47, 30}, 5, 600, 600, 256)
+	at := func(p orb.Point) color.NRGBA {
+		x, y := pr.Pixel(p)
+		return color.NRGBAModel.Convert(img.At(int(x), int(y))).(color.NRGBA)
+	}
+	if c := at(orb.Point{43.0, 31.5}); c != tiles.BasemapLand {
+		t.Errorf("south-west of Baghdad: %v, want land %v", c, tiles.BasemapLand)
+	}
+	if c := at(orb.Point{50.5, 27.0}); c != tiles.BasemapSea {
+		t.Errorf("Persian Gulf: %v, want sea %v", c, tiles.BasemapSea)
+	}
+}
+
+func TestBasemapTile(t *testing.T) {
+	s := newTestServer(t)
+	tile := maptile.At(orb.Point{44.366, 33.315}, 4)
+	rec := get(t, s, fmt.Sprintf("/tiles/basemap/4/%d/%d@2x.png", tile.X, tile.Y))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("%d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if b := decodePNG(t, rec.Body.Bytes()).Bounds(); b.Dx() != 512 {
+		t.Errorf("@2x tile is %d px wide, want 512", b.Dx())
+	}
+	var doc struct {
+		Tiles       []string `json:"tiles"`
+		Attribution string   `json:"attribution"`
+	}
+	decodeJSON(t, get(t, s, "/tiles/basemap.json").Body, &doc)
+	if !strings.HasSuffix(doc.Tiles[0], "/tiles/basemap/{z}/{x}/{y}.png") || !strings.Contains(doc.Attribution, "Natural Earth") {
+		t.Errorf("basemap TileJSON: %+v", doc)
 	}
 }

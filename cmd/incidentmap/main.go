@@ -25,6 +25,7 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 func main() {
@@ -45,6 +46,7 @@ type config struct {
 	redisTimeout time.Duration
 	cacheBytes   int
 	grace        time.Duration
+	frames       string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -57,6 +59,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "INCIDENTMAP_ADDR", ":8080"), "listen address (INCIDENTMAP_ADDR)")
 	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
+	fs.StringVar(&cfg.frames, "frame-ancestors", envOr(getenv, "INCIDENTMAP_FRAME_ANCESTORS", "*"), "CSP frame-ancestors of the page and embeds: the sites that may frame them (INCIDENTMAP_FRAME_ANCESTORS)")
 	addCommonFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -125,10 +128,17 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		}
 		closeFn = func() { rc.Close() }
 	}
+	basemap, err := tiles.LoadBasemap()
+	if err != nil {
+		closeFn()
+		return nil, nil, fmt.Errorf("load basemap: %w", err)
+	}
 	srv := api.New(api.Config{
-		Data:   ds,
-		Cache:  cache.New(cfg.cacheBytes, rc),
-		Logger: log,
+		Data:           ds,
+		Cache:          cache.New(cfg.cacheBytes, rc),
+		Basemap:        basemap,
+		Logger:         log,
+		FrameAncestors: cfg.frames,
 	})
 	log.Info("loaded", "incidents", len(ds.Incidents), "sites", len(ds.Sites),
 		"data_version", ds.Version, "redis", rc != nil)
