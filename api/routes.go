@@ -47,6 +47,10 @@ func (s *Server) routes() *echo.Echo {
 	get("/tiles/:file", s.tileJSON)
 	get("/tiles/:layer/:z/:x/:y", s.tile)
 
+	get("/", s.page)
+	get("/embed", s.embed)
+	get("/oembed", s.oembed)
+
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/metrics", s.metricsHandler())

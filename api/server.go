@@ -25,6 +25,10 @@ type Config struct {
 	KeyPrefix string
 	// MaxAge is the Cache-Control max-age of cacheable responses.
 	MaxAge time.Duration
+	// FrameAncestors is the CSP frame-ancestors source list of the page
+	// and /embed: the sites that may frame them, e.g. "'self'
+	// https://news.example". Empty means "*", any site.
+	FrameAncestors string
 }
 
 // Server serves the HTTP API.
@@ -36,6 +40,7 @@ type Server struct {
 	limits  Limits
 	prefix  string
 	maxAge  time.Duration
+	frames  string // CSP frame-ancestors
 	metrics *metrics
 	echo    *echo.Echo
 }
@@ -50,6 +55,7 @@ func New(cfg Config) *Server {
 		limits:  cfg.Limits,
 		prefix:  cfg.KeyPrefix,
 		maxAge:  cfg.MaxAge,
+		frames:  cfg.FrameAncestors,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -1,5 +1,7 @@
-// Package static holds the files of the web page, embedded in the binary
-// so the page needs no other host.
+// Package static holds the web page: the Leaflet map at / and /embed, its
+// scripts and styles and the vendored Leaflet, embedded in the binary so
+// the page needs no other host. It holds files only; package api serves
+// them and renders Page.
 package static
 
 import (
@@ -10,8 +12,15 @@ import (
 //go:embed all:site
 var files embed.FS
 
-// FS is the page's files, rooted at the site folder.
+// FS is the page's files, rooted at the site folder: app.js, app.css,
+// vendor/leaflet/... The file server serves them as they are.
 var FS = mustSub(files, "site")
+
+// Page is the html/template source of / and /embed. It takes no text from
+// the request: the scripts read the view from location.search.
+//
+//go:embed page.html
+var Page string
 
 func mustSub(f embed.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)

@@ -1,0 +1,418 @@
+package api
+
+import (
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/api/cache"
+)
+
+const wantCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *"
+
+// metaContent returns the unescaped content of <meta property=prop>.
+func metaContent(t *testing.T, body, prop string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<meta property="` + regexp.QuoteMeta(prop) + `" content="([^"]*)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no <meta property=%q> in the page", prop)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// linkHref returns the unescaped href of <link rel=rel ...>.
+func linkHref(t *testing.T, body, rel string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<link rel="` + regexp.QuoteMeta(rel) + `"[^>]* href="([^"]*)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no <link rel=%q> in the page", rel)
+	}
+	return html.UnescapeString(m[1])
+}
+
+func TestPages(t *testing.T) {
+	s := newTestServer(t)
+	view := "center=33.5,43&zoom=7&layers=incidents,rings&datetime=2023-11-21T00:00:00Z/..&lat=33.786&lon=42.441&radius=50000"
+	canonical := "center=33.5%2C43&datetime=2023-11-21T00%3A00%3A00Z%2F..&lat=33.786&layers=incidents%2Crings&lon=42.441&radius=50000&zoom=7"
+	for _, tc := range []struct {
+		name, target, class, ogURL, oembedFor string
+	}{
+		{"page", "/?" + view, `class="page"`, "http://example.com/?" + canonical, "http://example.com/?" + canonical},
+		{"embed", "/embed?" + view, `class="embed"`, "http://example.com/embed?" + canonical, "http://example.com/embed?" + canonical},
+		{"bare page", "/", `class="page"`, "http://example.com/", "http://example.com/"},
+		{"tracking parameters are ignored", "/?utm_source=news&fbclid=abc", `class="page"`, "http://example.com/", "http://example.com/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, s, tc.target)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			h := rec.Header()
+			if got := h.Get("Content-Type"); !strings.HasPrefix(got, "text/html") {
+				t.Errorf("Content-Type %q", got)
+			}
+			if got := h.Get("Content-Security-Policy"); got != wantCSP {
+				t.Errorf("CSP\n got %s\nwant %s", got, wantCSP)
+			}
+			if got := h.Get("X-Frame-Options"); got != "" {
+				t.Errorf("X-Frame-Options %q would override frame-ancestors", got)
+			}
+			body := rec.Body.String()
+			if !strings.Contains(body, tc.class) {
+				t.Errorf("body has no %s", tc.class)
+			}
+			if got := metaContent(t, body, "og:url"); got != tc.ogURL {
+				t.Errorf("og:url %q, want %q", got, tc.ogURL)
+			}
+			oe, err := url.Parse(linkHref(t, body, "alternate"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if oe.Path != "/oembed" || oe.Query().Get("url") != tc.oembedFor {
+				t.Errorf("oEmbed discovery %s, want /oembed?url=%s", oe, tc.oembedFor)
+			}
+		})
+	}
+}
+
+// The og:image is /api/static.png of the same view, 1200×630, and reads
+// back as the same view.
+func TestPageOGImage(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct{ name, query, want string }{
+		{"no view", "", "http://example.com/api/static.png?width=1200&height=630"},
+		{"center", "center=33.5,43&zoom=7", "http://example.com/api/static.png?center=33.5%2C43&zoom=7&width=1200&height=630"},
+		{"bbox and layers", "bbox=40,32,46,37&layers=incidents,links", "http://example.com/api/static.png?bbox=40%2C32%2C46%2C37&layers=incidents%2Clinks&width=1200&height=630"},
+		{"radius", "lat=33.786&lon=42.441&radius=50000", "http://example.com/api/static.png?lat=33.786&lon=42.441&radius=50000&width=1200&height=630"},
+		{"date", "datetime=2023-11-21", "http://example.com/api/static.png?datetime=2023-11-21T00%3A00%3A00Z%2F2023-11-21T23%3A59%3A59.999999999Z&width=1200&height=630"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, s, "/?"+tc.query)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			got := metaContent(t, rec.Body.String(), "og:image")
+			if got != tc.want {
+				t.Errorf("og:image\n got %s\nwant %s", got, tc.want)
+			}
+			u, _ := url.Parse(got)
+			in, _ := url.ParseQuery(tc.query)
+			want, err := s.parsePageView(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := s.parsePageView(u.Query())
+			if err != nil {
+				t.Fatalf("og:image's view does not parse: %v", err)
+			}
+			if !reflect.DeepEqual(back, want) {
+				t.Errorf("og:image's view %+v, want %+v", back, want)
+			}
+		})
+	}
+}
+
+func TestPageBehindProxy(t *testing.T) {
+	s := newTestServer(t)
+	rec := get(t, s, "/embed?zoom=7&center=33.5,43", "X-Forwarded-Host", "maps.news.example", "X-Forwarded-Proto", "https")
+	if got, want := metaContent(t, rec.Body.String(), "og:image"), "https://maps.news.example/api/static.png?center=33.5%2C43&zoom=7&width=1200&height=630"; got != want {
+		t.Errorf("og:image %s, want %s", got, want)
+	}
+	if !strings.Contains(rec.Body.String(), `id="back" href="https://maps.news.example/?center=33.5%2C43&amp;zoom=7"`) {
+		t.Errorf("the embed's link back is not to the full map of its view:\n%s", rec.Body)
+	}
+}
+
+// Bad view parameters are 400 problems naming the parameter, on the page
+// and the embed alike.
+func TestPageBadView(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct{ query, param string }{
+		{"center=95,43&zoom=7", "center"},
+		{"center=33,43", "zoom"},
+		{"center=33,43&zoom=99", "zoom"},
+		{"center=33,43&zoom=7&bbox=40,32,46,37", "bbox"},
+		{"bbox=40,32,46", "bbox"},
+		{"layers=incidents,nope", "layers"},
+		{"datetime=yesterday", "datetime"},
+		{"lat=33.7", "lon"},
+		{"lat=33.7&lon=42.4&radius=-1", "radius"},
+		{"center=33,43&zoom=7&center=34,44", "center"},
+		{"center=%3Cscript%3E&zoom=7", "center"},
+	} {
+		for _, path := range []string{"/", "/embed"} {
+			t.Run(path+"?"+tc.query, func(t *testing.T) {
+				rec := get(t, s, path+"?"+tc.query)
+				var p Problem
+				if rec.Code != http.StatusBadRequest {
+					t.Fatalf("status %d, want 400: %s", rec.Code, rec.Body)
+				}
+				if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+					t.Errorf("Content-Type %q", ct)
+				}
+				decodeJSON(t, rec.Body, &p)
+				if p.Param != tc.param {
+					t.Errorf("param %q, want %q (%s)", p.Param, tc.param, p.Detail)
+				}
+			})
+		}
+	}
+}
+
+// No text of the request reaches the HTML as it came.
+func TestPageDoesNotEchoInput(t *testing.T) {
+	s := newTestServer(t)
+	for _, q := range []string{
+		`x=%3Cscript%3Ealert(1)%3C%2Fscript%3E`,
+		`%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E=1`,
+		`utm_source=%27%3B%20alert(1)%2F%2F`,
+		`layers=incidents&q=%3C%2Ftitle%3E%3Csvg%20onload%3Dalert(1)%3E`,
+	} {
+		for _, path := range []string{"/", "/embed"} {
+			rec := get(t, s, path+"?"+q)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s?%s: status %d", path, q, rec.Code)
+			}
+			body := rec.Body.String()
+			for _, bad := range []string{"alert(1)", "<img", "<svg", "onerror", "onload"} {
+				if strings.Contains(body, bad) {
+					t.Errorf("%s?%s: the page contains %q", path, q, bad)
+				}
+			}
+		}
+	}
+}
+
+// The page runs only scripts and styles from files: CSP allows nothing
+// inline.
+func TestPageHasNothingInline(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/", "/embed"} {
+		body := get(t, s, path).Body.String()
+		for _, re := range []*regexp.Regexp{
+			regexp.MustCompile(`<script(?:\s[^>]*)?>`),
+			regexp.MustCompile(`<style`),
+			regexp.MustCompile(`\sstyle=`),
+			regexp.MustCompile(`\son[a-z]+=`),
+		} {
+			for _, m := range re.FindAllString(body, -1) {
+				if strings.HasPrefix(m, "<script") && strings.Contains(m, ` src="/`) {
+					continue
+				}
+				t.Errorf("%s: inline %q", path, m)
+			}
+		}
+	}
+}
+
+func TestPageFrameAncestors(t *testing.T) {
+	s := New(Config{Data: fixtureData(t), Cache: cache.New(1<<20, nil), FrameAncestors: "'self' https://news.example"})
+	for _, path := range []string{"/", "/embed"} {
+		csp := get(t, s, path).Header().Get("Content-Security-Policy")
+		if !strings.HasSuffix(csp, "; frame-ancestors 'self' https://news.example") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+	}
+}
+
+func TestHEADPage(t *testing.T) {
+	s := newTestServer(t)
+	req, _ := http.NewRequest(http.MethodHead, "/embed?center=33,43&zoom=6", nil)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("HEAD /embed: %d %v", rec.Code, rec.Header())
+	}
+}
+
+// oembedAnswer is what the tests read of an oEmbed response.
+type oembedAnswer struct {
+	Version, Type, Title, HTML string
+	ProviderName               string `json:"provider_name"`
+	ProviderURL                string `json:"provider_url"`
+	Width, Height              int
+	ThumbnailURL               string `json:"thumbnail_url"`
+}
+
+var iframeSrc = regexp.MustCompile(`^<iframe src="([^"]+)" width="(\d+)" height="(\d+)" `)
+
+func TestOEmbed(t *testing.T) {
+	s := newTestServer(t)
+	page := url.QueryEscape("http://example.com/?center=33.5,43&zoom=7&layers=incidents&utm_source=x")
+	wantSrc := "http://example.com/embed?center=33.5%2C43&layers=incidents&zoom=7"
+	for _, tc := range []struct {
+		name, query string
+		header      []string
+		w, h        int
+		src         string
+	}{
+		{"page URL", "url=" + page, nil, 600, 400, wantSrc},
+		{"embed URL", "url=" + url.QueryEscape("http://example.com/embed?center=33.5,43&zoom=7&layers=incidents"), nil, 600, 400, wantSrc},
+		{"format json", "format=json&url=" + page, nil, 600, 400, wantSrc},
+		{"maxwidth", "maxwidth=300&url=" + page, nil, 300, 200, wantSrc},
+		{"maxheight", "maxheight=100&url=" + page, nil, 150, 100, wantSrc},
+		{"both, width tighter", "maxwidth=450&maxheight=390&url=" + page, nil, 450, 300, wantSrc},
+		{"larger than the default", "maxwidth=2000&maxheight=2000&url=" + page, nil, 600, 400, wantSrc},
+		{"bare host", "url=" + url.QueryEscape("http://example.com"), nil, 600, 400, "http://example.com/embed"},
+		{"https page behind a proxy", "url=" + url.QueryEscape("https://maps.news.example/?lat=33.786&lon=42.441&radius=50000"),
+			[]string{"X-Forwarded-Host", "maps.news.example", "X-Forwarded-Proto", "https"}, 600, 400,
+			"https://maps.news.example/embed?lat=33.786&lon=42.441&radius=50000"},
+		{"https URL, plain request", "url=" + url.QueryEscape("https://example.com:443/embed"), nil, 600, 400, "http://example.com/embed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, s, "/oembed?"+tc.query, tc.header...)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			var o oembedAnswer
+			decodeJSON(t, rec.Body, &o)
+			if o.Version != "1.0" || o.Type != "rich" || o.ProviderName != "incidentmap" || o.Title == "" || o.ProviderURL == "" {
+				t.Errorf("response %+v", o)
+			}
+			if o.Width != tc.w || o.Height != tc.h {
+				t.Errorf("size %dx%d, want %dx%d", o.Width, o.Height, tc.w, tc.h)
+			}
+			m := iframeSrc.FindStringSubmatch(o.HTML)
+			if m == nil {
+				t.Fatalf("html is not our iframe: %s", o.HTML)
+			}
+			if src := html.UnescapeString(m[1]); src != tc.src {
+				t.Errorf("iframe src %s, want %s", src, tc.src)
+			}
+			if m[2] != strconv.Itoa(tc.w) || m[3] != strconv.Itoa(tc.h) {
+				t.Errorf("iframe size %sx%s, want %dx%d", m[2], m[3], tc.w, tc.h)
+			}
+			if !strings.Contains(o.ThumbnailURL, "/api/static.png?") {
+				t.Errorf("thumbnail_url %q", o.ThumbnailURL)
+			}
+		})
+	}
+}
+
+func TestOEmbedErrors(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct {
+		name, query string
+		status      int
+		param       string
+	}{
+		{"no url", "", 400, "url"},
+		{"not a URL", "url=" + url.QueryEscape("http://exa mple.com/%zz"), 400, "url"},
+		{"another host", "url=" + url.QueryEscape("http://evil.example/?center=1,1&zoom=3"), 404, "url"},
+		{"another port", "url=" + url.QueryEscape("http://example.com:8080/"), 404, "url"},
+		{"another scheme", "url=" + url.QueryEscape("ftp://example.com/"), 404, "url"},
+		{"relative URL", "url=" + url.QueryEscape("/embed"), 404, "url"},
+		{"another path", "url=" + url.QueryEscape("http://example.com/api/collections"), 404, "url"},
+		{"bad view in the URL", "url=" + url.QueryEscape("http://example.com/?center=95,43&zoom=7"), 400, "url"},
+		{"xml", "format=xml&url=" + url.QueryEscape("http://example.com/"), 501, ""},
+		{"unknown format", "format=yaml&url=" + url.QueryEscape("http://example.com/"), 400, "format"},
+		{"maxwidth 0", "maxwidth=0&url=" + url.QueryEscape("http://example.com/"), 400, "maxwidth"},
+		{"maxheight not a number", "maxheight=tall&url=" + url.QueryEscape("http://example.com/"), 400, "maxheight"},
+		{"unknown parameter", "callback=f&url=" + url.QueryEscape("http://example.com/"), 400, "callback"},
+		{"url twice", "url=" + url.QueryEscape("http://example.com/") + "&url=" + url.QueryEscape("http://example.com/embed"), 400, "url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, s, "/oembed?"+tc.query)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			var p Problem
+			decodeJSON(t, rec.Body, &p)
+			if p.Param != tc.param {
+				t.Errorf("param %q, want %q (%s)", p.Param, tc.param, p.Detail)
+			}
+		})
+	}
+	// A bad view names the view parameter too.
+	rec := get(t, s, "/oembed?url="+url.QueryEscape("http://example.com/?center=95,43&zoom=7"))
+	var p Problem
+	decodeJSON(t, rec.Body, &p)
+	if !strings.HasPrefix(p.Detail, "url: center: ") {
+		t.Errorf("detail %q does not name center", p.Detail)
+	}
+	// The host a proxy reports is ours; the Host header is not then.
+	rec = get(t, s, "/oembed?url="+url.QueryEscape("http://example.com/"), "X-Forwarded-Host", "maps.news.example")
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("behind a proxy, the backend's own host: status %d, want 404", rec.Code)
+	}
+}
+
+func TestEmbedSize(t *testing.T) {
+	for _, tc := range []struct{ maxW, maxH, w, h int }{
+		{0, 0, 600, 400},
+		{300, 0, 300, 200},
+		{0, 200, 300, 200},
+		{300, 100, 150, 100},
+		{1, 1, 1, 1},
+		{601, 401, 600, 400},
+		{599, 0, 599, 399},
+	} {
+		if w, h := embedSize(tc.maxW, tc.maxH); w != tc.w || h != tc.h {
+			t.Errorf("embedSize(%d, %d) = %d, %d; want %d, %d", tc.maxW, tc.maxH, w, h, tc.w, tc.h)
+		}
+	}
+}
+
+// formatInterval writes what parseDatetime reads back as the same interval.
+func TestFormatIntervalRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"2023-11-21", "2023-11-21T04:30:00+03:00", "2023-11-21/2023-11-22", "../2023-11-22T00:00:00Z",
+		"2023-11-21T12:00:00Z/..", "2023-11-21T12:00:00.5Z/2023-11-21T13:00:00-05:00", "../..",
+	} {
+		iv, err := parseDatetime("datetime", s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		back, err := parseDatetime("datetime", formatInterval(iv))
+		if err != nil {
+			t.Fatalf("%s → %q: %v", s, formatInterval(iv), err)
+		}
+		if !back.Start.Equal(iv.Start) || !back.End.Equal(iv.End) {
+			t.Errorf("%s → %q → %+v, want %+v", s, formatInterval(iv), back, iv)
+		}
+	}
+}
+
+// FuzzPage checks that no query makes the page fail on the server or put
+// markup from the query into the HTML.
+func FuzzPage(f *testing.F) {
+	for _, seed := range []string{
+		"center=33.5,43&zoom=7", "bbox=40,32,46,37&layers=incidents", "datetime=2023-11-21/..",
+		"lat=33.786&lon=42.441&radius=50000", "x=<script>", `layers="><img src=x>`, "center=1e308,0&zoom=1",
+	} {
+		f.Add(seed)
+	}
+	s := New(Config{Data: fixtureData(f), Cache: cache.New(1<<20, nil)})
+	f.Fuzz(func(t *testing.T, q string) {
+		req, err := http.NewRequest(http.MethodGet, "/embed?"+q, nil)
+		if err != nil {
+			return
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%q: status %d: %s", q, rec.Code, rec.Body)
+		}
+		if rec.Code != http.StatusOK {
+			return
+		}
+		body := rec.Body.String()
+		for _, v := range req.URL.Query() {
+			for _, s := range v {
+				if strings.ContainsAny(s, `<>"'`) && len(s) > 3 && strings.Contains(body, s) {
+					t.Fatalf("%q: the page contains the value %q as it came", q, s)
+				}
+			}
+		}
+	})
+}

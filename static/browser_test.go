@@ -1,0 +1,118 @@
+package static_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/api"
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+// chromium is the Debian package's browser; the test never downloads one.
+const chromium = "/usr/bin/chromium"
+
+// xssTitle is a title that would run script if the page put data in as
+// HTML.
+const xssTitle = "<img src=x onerror=alert(1)>"
+
+// TestBrowser runs e2e/map.test.mjs in headless Chromium against the
+// server with the fixtures, and a second server whose data has an HTML
+// payload for a title. It writes the README's screenshot to
+// docs/screenshot.png. Without node, playwright-core (npm ci --prefix
+// static) or Chromium it skips, unless CI=true, where it fails.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	node, err := exec.LookPath("node")
+	need(t, "node", err)
+	_, err = os.Stat("node_modules/playwright-core/package.json")
+	need(t, "static/node_modules (npm ci --prefix static)", err)
+	_, err = os.Stat(chromium)
+	need(t, chromium+" (apt-get install -y chromium)", err)
+
+	basemap, err := tiles.LoadBasemap()
+	if err != nil {
+		t.Fatalf("load basemap: %v", err)
+	}
+	fixtureData, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
+	if err != nil {
+		t.Fatalf("load fixtures: %v", err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Data: fixtureData, Basemap: basemap}))
+	defer srv.Close()
+	xss := httptest.NewServer(api.New(api.Config{Data: xssDataset(t), Basemap: basemap}))
+	defer xss.Close()
+
+	shot := filepath.Join("..", "docs", "screenshot.png")
+	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
+		t.Fatalf("make docs: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser test: %v\n%s", err, out)
+	}
+	t.Logf("browser test:\n%s", out)
+}
+
+// need skips the test when what it needs is missing, or fails it under
+// CI=true, where everything must be installed.
+func need(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing: %v", what, err)
+	}
+	t.Skipf("%s is missing (%v); skipping the browser test", what, err)
+}
+
+// xssDataset is the fixtures with the title of the Al Shaddadi claim
+// replaced by an HTML payload, and more HTML in other text fields.
+func xssDataset(t *testing.T) *geo.Dataset {
+	t.Helper()
+	var fc struct {
+		Type     string           `json:"type"`
+		Features []map[string]any `json:"features"`
+	}
+	if err := json.Unmarshal(fixtures.Incidents, &fc); err != nil {
+		t.Fatalf("decode fixtures: %v", err)
+	}
+	found := false
+	for _, f := range fc.Features {
+		if f["id"] != "2023-11-21-al-shaddadi-claim" {
+			continue
+		}
+		p := f["properties"].(map[string]any)
+		p["title"] = xssTitle
+		p["summary"] = `<script>alert(2)</script>`
+		p["place"] = `"><svg onload=alert(3)>`
+		found = true
+	}
+	if !found {
+		t.Fatal("the fixtures no longer have 2023-11-21-al-shaddadi-claim; pick another incident")
+	}
+	data, err := json.Marshal(fc)
+	if err != nil {
+		t.Fatalf("encode: %v", err)
+	}
+	ds, err := geo.NewDataset(data, fixtures.Sites)
+	if err != nil {
+		t.Fatalf("load XSS data: %v", fmt.Errorf("geo.NewDataset: %w", err))
+	}
+	return ds
+}

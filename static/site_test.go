@@ -1,0 +1,84 @@
+package static_test
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/static"
+)
+
+// pageBudget is what the page's own scripts and styles may weigh,
+// unminified, Leaflet aside.
+const pageBudget = 30 << 10
+
+// ownFiles are the page's own .js and .css files (not the vendored ones).
+func ownFiles(t *testing.T) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, "vendor/") {
+			return err
+		}
+		if ext := path.Ext(p); ext == ".js" || ext == ".css" {
+			b, err := fs.ReadFile(static.FS, p)
+			files[p] = string(b)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestPageWeight(t *testing.T) {
+	total := 0
+	for name, src := range ownFiles(t) {
+		t.Logf("%-10s %6d bytes", name, len(src))
+		total += len(src)
+	}
+	t.Logf("total      %6d bytes (budget %d)", total, pageBudget)
+	if total > pageBudget {
+		t.Errorf("the page's own JS and CSS weigh %d bytes, over the %d budget", total, pageBudget)
+	}
+}
+
+// The scripts never parse strings as HTML, and never hand Leaflet a string
+// for a popup or tooltip (Leaflet sets those with innerHTML).
+func TestScriptsWriteTextOnly(t *testing.T) {
+	banned := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|bind(Popup|Tooltip)\(\s*['"\x60]|setContent\(\s*['"\x60]`)
+	for name, src := range ownFiles(t) {
+		if !strings.HasSuffix(name, ".js") {
+			continue
+		}
+		for i, line := range strings.Split(src, "\n") {
+			if m := banned.FindString(line); m != "" && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d uses %s: %s", name, i+1, m, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// Every file the template or the scripts ask for is embedded.
+func TestPageAssetsExist(t *testing.T) {
+	refs := regexp.MustCompile(`(?:src|href)="(/[^"?{]*)"|from '\./([^']+)'`)
+	srcs := []string{static.Page}
+	for _, src := range ownFiles(t) {
+		srcs = append(srcs, src)
+	}
+	for _, src := range srcs {
+		for _, m := range refs.FindAllStringSubmatch(src, -1) {
+			p := strings.TrimPrefix(m[1]+m[2], "/")
+			if strings.HasPrefix(p, "api") || p == "" || p == "oembed" {
+				continue
+			}
+			if _, err := fs.Stat(static.FS, p); err != nil {
+				t.Errorf("%s is referenced but not embedded: %v", p, err)
+			}
+		}
+	}
+}
