@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZTIME (default 60s) each, then copies the
+# corpus each run built into the package's testdata/fuzz/, so `go test`
+# replays it as seeds from then on. Not part of CI's run: about 8 minutes.
+#
+#   bash loadtest/fuzz.sh            # 60 s a target
+#   FUZZTIME=10s bash loadtest/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-60s}
+cache=$(go env GOCACHE)/fuzz/github.com/incidentmap/incidentmap
+
+targets=(
+  "geo FuzzDecodeIncidents"      # GeoJSON loading
+  "api FuzzParseItems"           # query parameters of /items
+  "api FuzzParseDatetime"        # datetime instants and intervals
+  "api FuzzParseTile"            # tile paths
+  "api FuzzHandler"              # whole requests: never a 5xx
+  "api FuzzPage"                 # view parameters of / and /embed: never echoed into HTML
+  "tiles FuzzDecodeBasemap"      # the basemap's compact format
+)
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  echo "== $pkg $name ($fuzztime)"
+  go test "./$pkg" -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime"
+  if [ -d "$cache/$pkg/$name" ]; then
+    mkdir -p "$pkg/testdata/fuzz/$name"
+    cp -n "$cache/$pkg/$name"/* "$pkg/testdata/fuzz/$name/" 2>/dev/null || true
+  fi
+done
+echo "corpus: $(find . -path '*/testdata/fuzz/*' -type f | wc -l) files in testdata/fuzz"
