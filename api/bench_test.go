@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -59,5 +60,32 @@ func BenchmarkRedisDown(b *testing.B) {
 		if rec.Code != 200 {
 			b.Fatal(rec.Code)
 		}
+	}
+}
+
+// BenchmarkServeCachedTile is an MVT tile served from the in-process
+// cache over real HTTP (loopback, keep-alive), as a browser would get it.
+func BenchmarkServeCachedTile(b *testing.B) {
+	srv := httptest.NewServer(newTestServer(b))
+	defer srv.Close()
+	url := srv.URL + "/tiles/incidents" + alAsadTile(10) + ".mvt"
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	client := srv.Client()
+	fetch := func() {
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
+	}
+	fetch() // fill the cache
+	b.ReportAllocs()
+	for b.Loop() {
+		fetch()
 	}
 }
