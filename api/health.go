@@ -23,17 +23,26 @@ func (s *Server) readyz(c echo.Context) error {
 	if r := s.cache.Redis(); r != nil {
 		err := r.Ping(c.Request().Context())
 		h := r.Health()
-		redis = map[string]any{"configured": true, "ok": err == nil, "errors": h.Errors}
+		redis = map[string]any{"configured": true, "ok": err == nil && h.OK, "errors": h.Errors,
+			"writes_failing": h.WritesFailing}
 		if h.LastError != "" {
 			redis["last_error"] = h.LastError
 		}
 		if !h.OK {
 			status = "degraded"
+		}
+		if !h.DegradedSince.IsZero() {
 			redis["degraded_since"] = h.DegradedSince.UTC().Format(time.RFC3339Nano)
 		}
 	}
+	code := http.StatusOK
+	if s.draining.Load() {
+		// Shutting down: load balancers stop sending new requests while
+		// the ones in flight finish.
+		status, code = "draining", http.StatusServiceUnavailable
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]any{
+	return c.JSON(code, map[string]any{
 		"status":       status,
 		"data_version": s.data.Version,
 		"incidents":    len(s.data.Incidents),

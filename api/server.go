@@ -3,6 +3,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -43,7 +44,13 @@ type Server struct {
 	frames  string // CSP frame-ancestors
 	metrics *metrics
 	echo    *echo.Echo
+
+	draining atomic.Bool
 }
+
+// Drain makes /readyz answer 503, so that load balancers send no new
+// requests while the server finishes those in flight.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New returns a server for cfg, with its routes in place.
 func New(cfg Config) *Server {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -233,5 +234,60 @@ func TestFetchDoesNotCacheErrors(t *testing.T) {
 	val, src, err := c.Fetch(context.Background(), "k", renderer("ok", &calls))
 	if err != nil || string(val) != "ok" || src != cache.FromRender {
 		t.Fatalf("after an error: %q from %q, %v; want a fresh render", val, src, err)
+	}
+}
+
+// TestFullRedisKeepsReads fills a Redis of the test's own (maxmemory with
+// noeviction): writes are refused, but reads go on being served from it,
+// and Health says writes are failing.
+func TestFullRedisKeepsReads(t *testing.T) {
+	url := cachetest.PrivateRedis(t)
+	r := newRedis(t, url, 200*time.Millisecond)
+	ctx := context.Background()
+	if err := r.Set(ctx, "stored-before", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(args ...string) {
+		t.Helper()
+		out, err := exec.Command("redis-cli", append([]string{"-u", url}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("redis-cli %v: %v %s", args, err, out)
+		}
+	}
+	cfg("CONFIG", "SET", "maxmemory-policy", "noeviction")
+	cfg("CONFIG", "SET", "maxmemory", "1")
+	err := r.Set(ctx, "refused", []byte("v"))
+	if err == nil {
+		t.Fatal("a full Redis accepted a write")
+	}
+	val, ok, err := r.Get(ctx, "stored-before")
+	if err != nil || !ok || string(val) != "v" {
+		t.Errorf("read after a refused write: %q %v %v; want the value (reads must go on)", val, ok, err)
+	}
+	if h := r.Health(); h.OK || !h.WritesFailing {
+		t.Errorf("health of a full Redis: %+v; want writes failing", h)
+	}
+}
+
+func TestTooLargeForRedisIsNotAFailure(t *testing.T) {
+	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), MaxValueBytes: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := cache.New(1<<20, r)
+	key := uniqueKey(t, "big")
+	var calls atomic.Int64
+	if _, _, err := c.Fetch(context.Background(), key, renderer(string(make([]byte, 5000)), &calls)); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Stats(); s.RedisErrors != 0 {
+		t.Errorf("a value over MaxValueBytes counted %d Redis errors", s.RedisErrors)
+	}
+	if _, ok, _ := r.Get(context.Background(), key); ok {
+		t.Error("a value over MaxValueBytes was stored in Redis")
+	}
+	if !r.Health().OK {
+		t.Errorf("health after a large value: %+v", r.Health())
 	}
 }

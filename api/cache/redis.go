@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,10 @@ type RedisConfig struct {
 	// TTL is how long a value lives in Redis. Keys carry the data version,
 	// so stale values are never read; the TTL only frees their memory.
 	TTL time.Duration
+	// MaxValueBytes is the largest value stored in Redis. A larger one
+	// could not cross the wire within Timeout, and its timeout would read
+	// as Redis being down.
+	MaxValueBytes int
 }
 
 // Redis is the shared cache tier. After a failure it is skipped for
@@ -37,8 +42,9 @@ type Redis struct {
 	client *redis.Client
 	cfg    RedisConfig
 
-	skipUntil atomic.Int64 // unix nanoseconds
-	errors    atomic.Int64
+	skipUntil      atomic.Int64 // unix nanoseconds
+	errors         atomic.Int64
+	lastWriteError atomic.Int64 // unix nanoseconds of the last refused write
 
 	mu            sync.Mutex
 	lastErr       error
@@ -60,13 +66,19 @@ func NewRedis(cfg RedisConfig) (*Redis, error) {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
 	}
+	if cfg.MaxValueBytes <= 0 {
+		cfg.MaxValueBytes = 4 << 20
+	}
 	opt.DialTimeout = cfg.Timeout
 	opt.ReadTimeout = cfg.Timeout
 	opt.WriteTimeout = cfg.Timeout
 	opt.PoolTimeout = cfg.Timeout
 	opt.ContextTimeoutEnabled = true
 	opt.MaxRetries = -1 // a retry would double the cost of a dead Redis
-	opt.Protocol = 2    // RESP2: no HELLO round trip on each new connection
+	// One dial attempt: with go-redis's default of five, a refused
+	// connection costs the caller its whole timeout instead of a moment.
+	opt.DialerRetries = 1
+	opt.Protocol = 2 // RESP2: no HELLO round trip on each new connection
 	opt.DisableIdentity = true
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return &Redis{client: redis.NewClient(opt), cfg: cfg}, nil
@@ -92,19 +104,42 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return val, true, nil
 }
 
-// Set stores val under key with the configured TTL.
+// ErrTooLarge is returned by Set for a value over MaxValueBytes.
+var ErrTooLarge = errors.New("value too large for the Redis tier")
+
+// Set stores val under key with the configured TTL. A write Redis refuses
+// with an error reply (out of memory under noeviction, say) is a failed
+// write, not a dead Redis: reads go on.
 func (r *Redis) Set(ctx context.Context, key string, val []byte) error {
+	if len(val) > r.cfg.MaxValueBytes {
+		return ErrTooLarge
+	}
 	if r.skipping() {
 		return ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	if err := r.client.Set(ctx, key, val, r.cfg.TTL).Err(); err != nil {
+	err := r.client.Set(ctx, key, val, r.cfg.TTL).Err()
+	var reply redis.Error
+	switch {
+	case err == nil:
+		r.ok()
+		return nil
+	case errors.As(err, &reply):
+		r.errors.Add(1)
+		r.lastWriteError.Store(time.Now().UnixNano())
+		r.mu.Lock()
+		r.lastErr = fmt.Errorf("redis set: %w", err)
+		r.mu.Unlock()
+		return r.lastErr
+	default:
 		return r.fail(fmt.Errorf("redis set: %w", err))
 	}
-	r.ok()
-	return nil
 }
+
+// writeErrorWindow is how long after a refused write Health reports that
+// writes are failing.
+const writeErrorWindow = 10 * time.Second
 
 // Ping asks Redis whether it answers, regardless of any skip, and updates
 // the health it reports.
@@ -121,8 +156,11 @@ func (r *Redis) Ping(ctx context.Context) error {
 
 // Health describes the Redis tier for /readyz.
 type Health struct {
-	OK            bool
+	OK            bool // answering reads and writes
 	DegradedSince time.Time
+	// WritesFailing is set when Redis refused a write in the last ten
+	// seconds while still answering (full, read-only replica).
+	WritesFailing bool
 	LastError     string
 	Errors        int64
 }
@@ -131,11 +169,27 @@ type Health struct {
 func (r *Redis) Health() Health {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h := Health{OK: r.degradedSince.IsZero(), DegradedSince: r.degradedSince, Errors: r.errors.Load()}
+	writesFailing := time.Since(time.Unix(0, r.lastWriteError.Load())) < writeErrorWindow
+	h := Health{OK: r.degradedSince.IsZero() && !writesFailing, DegradedSince: r.degradedSince,
+		WritesFailing: writesFailing, Errors: r.errors.Load()}
 	if r.lastErr != nil {
 		h.LastError = r.lastErr.Error()
 	}
 	return h
+}
+
+// logger routes go-redis's own messages ("failed to dial after 1
+// attempts") into the service's structured log.
+type logger struct{ log *slog.Logger }
+
+func (l logger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
+}
+
+// SetLogger sends go-redis's messages to log instead of plain text on
+// standard error. go-redis has one logger for the whole process.
+func SetLogger(log *slog.Logger) {
+	redis.SetLogger(logger{log})
 }
 
 // Close closes the connections to Redis.

@@ -88,7 +88,7 @@ func (c *Cache) Fetch(ctx context.Context, key string, render func(context.Conte
 // countRedis counts a Redis failure; a skip while Redis is known to be
 // down is not a new failure.
 func (c *Cache) countRedis(err error) {
-	if err != nil && !errors.Is(err, ErrUnavailable) {
+	if err != nil && !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrTooLarge) {
 		c.redisErrors.Add(1)
 	}
 }

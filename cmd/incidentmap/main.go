@@ -46,6 +46,7 @@ type config struct {
 	redisTimeout time.Duration
 	cacheBytes   int
 	grace        time.Duration
+	drain        time.Duration
 	frames       string
 }
 
@@ -59,6 +60,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "INCIDENTMAP_ADDR", ":8080"), "listen address (INCIDENTMAP_ADDR)")
 	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
+	fs.DurationVar(&cfg.drain, "drain", time.Second, "on SIGTERM, how long to keep serving with /readyz at 503 and keep-alives off before closing the listener")
 	fs.StringVar(&cfg.frames, "frame-ancestors", envOr(getenv, "INCIDENTMAP_FRAME_ANCESTORS", "*"), "CSP frame-ancestors of the page and embeds: the sites that may frame them (INCIDENTMAP_FRAME_ANCESTORS)")
 	addCommonFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -156,6 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	cache.SetLogger(log)
 	handler, closeFn, err := buildServer(cfg, log)
 	if err != nil {
 		return err
@@ -185,7 +188,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", cfg.grace)
+	// Drain first: a client may have just written a request to an idle
+	// keep-alive connection, which Shutdown would close unread. With
+	// keep-alives off, every response from here on closes its connection,
+	// and /readyz tells the load balancer to stop sending.
+	log.Info("draining", "drain", cfg.drain, "grace", cfg.grace)
+	handler.Drain()
+	srv.SetKeepAlivesEnabled(false)
+	time.Sleep(cfg.drain)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

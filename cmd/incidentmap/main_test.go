@@ -100,7 +100,7 @@ func TestDataFileReplacesFixtures(t *testing.T) {
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			addr, stop := start(t, tc.args, tc.getenv)
+			addr, stop := start(t, append(tc.args, "-drain", "0s"), tc.getenv)
 			if n := numberMatched(t, addr); n != 1 {
 				t.Errorf("serving %d incidents, want the file's 1", n)
 			}
@@ -112,11 +112,29 @@ func TestDataFileReplacesFixtures(t *testing.T) {
 }
 
 func TestDefaultsServeFixturesAndShutDown(t *testing.T) {
-	addr, stop := start(t, []string{"-addr", "127.0.0.1:0"}, noEnv)
+	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "2s"}, noEnv)
 	if n := numberMatched(t, addr); n < 6 {
 		t.Errorf("serving %d incidents, want the fixtures (at least 6)", n)
 	}
-	if err := stop(); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	// While draining, the server still answers, /readyz with 503, and
+	// closes each connection after its response.
+	var resp *http.Response
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var err error
+		if resp, err = http.Get("http://" + addr + "/readyz"); err != nil {
+			t.Fatalf("while draining: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable || time.Now().After(deadline) {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || !resp.Close {
+		t.Errorf("while draining /readyz: %d, Connection: close %v; want 503 and close", resp.StatusCode, resp.Close)
+	}
+	if err := <-stopped; err != nil {
 		t.Errorf("graceful shutdown returned %v", err)
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
