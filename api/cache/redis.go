@@ -183,7 +183,7 @@ func (r *Redis) Health() Health {
 type logger struct{ log *slog.Logger }
 
 func (l logger) Printf(ctx context.Context, format string, v ...any) {
-	l.log.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }
 
 // SetLogger sends go-redis's messages to log instead of plain text on
