@@ -45,3 +45,16 @@ func TestCORSOpenForGETOnly(t *testing.T) {
 		t.Errorf("POST /api/layers: %d, want 405", post.Code)
 	}
 }
+
+func TestTooManyQueryParameters(t *testing.T) {
+	s := newTestServer(t)
+	rec := get(t, s, "/api/layers/incidents?"+strings.Repeat("a=1&", maxQueryParams))
+	var p Problem
+	decodeJSON(t, rec.Body, &p)
+	if rec.Code != 400 || p.Param != "query" {
+		t.Errorf("%d parameters: %d param %q; want 400 naming query", maxQueryParams+1, rec.Code, p.Param)
+	}
+	if rec := get(t, s, "/api/collections/incidents/items?bbox=40,30,46,37&datetime=2023-11-21&limit=5"); rec.Code != 200 {
+		t.Errorf("an ordinary query: %d", rec.Code)
+	}
+}

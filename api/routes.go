@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -70,13 +71,22 @@ func (s *Server) unrouted(c echo.Context) error {
 // (a bbox, an interval, a radius and every filter) is a few hundred bytes.
 const maxURLBytes = 4096
 
-// limitURL refuses over-long URLs before anything parses them.
+// maxQueryParams bounds how many parameters a query may carry; no endpoint
+// takes more than fourteen.
+const maxQueryParams = 32
+
+// limitURL refuses over-long URLs, and queries with more parameters than
+// any endpoint takes, before anything parses them.
 func limitURL(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if n := len(c.Request().RequestURI); n > maxURLBytes {
+		r := c.Request()
+		if n := len(r.RequestURI); n > maxURLBytes {
 			return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusRequestURITooLong),
 				Status: http.StatusRequestURITooLong, Param: "url",
 				Detail: fmt.Sprintf("url: %d bytes, at most %d", n, maxURLBytes)}
+		}
+		if n := strings.Count(r.URL.RawQuery, "&") + strings.Count(r.URL.RawQuery, ";") + 1; n > maxQueryParams {
+			return badParam("query", "%d parameters, at most %d", n, maxQueryParams)
 		}
 		return next(c)
 	}

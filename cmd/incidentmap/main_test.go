@@ -147,3 +147,20 @@ func TestUnknownArgument(t *testing.T) {
 		t.Error("run accepted an unknown argument")
 	}
 }
+
+// TestOversizedHeadersRefused sends 100 KB of headers to the real server:
+// it must refuse them (431), not read them.
+func TestOversizedHeadersRefused(t *testing.T) {
+	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s"}, noEnv)
+	defer stop()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/healthz", nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", 100<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KB of headers: %d, want 431", resp.StatusCode)
+	}
+}
