@@ -393,6 +393,9 @@ func FuzzPage(f *testing.F) {
 		f.Add(seed)
 	}
 	s := New(Config{Data: fixtureData(f), Cache: cache.New(1<<20, nil)})
+	// The page has markup of its own ("</script>"): a value echoed is one
+	// found more often than in the page with no query.
+	baseline := get(f, s, "/embed").Body.String()
 	f.Fuzz(func(t *testing.T, q string) {
 		req, err := http.NewRequest(http.MethodGet, "/embed?"+q, nil)
 		if err != nil {
@@ -409,7 +412,7 @@ func FuzzPage(f *testing.F) {
 		body := rec.Body.String()
 		for _, v := range req.URL.Query() {
 			for _, s := range v {
-				if strings.ContainsAny(s, `<>"'`) && len(s) > 3 && strings.Contains(body, s) {
+				if strings.ContainsAny(s, `<>"'`) && len(s) > 3 && strings.Count(body, s) > strings.Count(baseline, s) {
 					t.Fatalf("%q: the page contains the value %q as it came", q, s)
 				}
 			}
