@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,39 +33,43 @@ func (s *Server) tileJSON(c echo.Context) error {
 	if layer == LayerBasemap {
 		format = "png"
 	}
-	base := baseURL(c.Request())
-	doc := map[string]any{
-		"tilejson": "3.0.0",
-		"name":     layer,
-		"scheme":   "xyz",
-		"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
-		"minzoom":  0,
-		"maxzoom":  maxZoom(layer),
-	}
-	if layer == LayerBasemap {
-		doc["description"] = "Land, sea, borders and country names."
-		doc["attribution"] = "Made with Natural Earth (public domain)"
-		doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
-		doc["center"] = []float64{43, 33.5, 4}
-	} else {
-		l := s.layerInfo(layer)
-		b := s.layerBound(layer)
-		doc["description"] = l.Description
-		doc["attribution"] = "incidentmap; every incident cites its source"
-		doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-		center := b.Center()
-		doc["center"] = []float64{center[0], center[1], 6}
-		if format == "mvt" {
-			doc["vector_layers"] = []map[string]any{{
-				"id":          layer,
-				"description": l.Description,
-				"minzoom":     0,
-				"maxzoom":     maxZoom(layer),
-				"fields":      mvtFields,
-			}}
+	// Bounds come from the whole layer: computed once a data version, as
+	// every cacheable response is.
+	return s.cached(c, "tilejson", typeJSON, func(context.Context) ([]byte, error) {
+		base := baseURL(c.Request())
+		doc := map[string]any{
+			"tilejson": "3.0.0",
+			"name":     layer,
+			"scheme":   "xyz",
+			"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+			"minzoom":  0,
+			"maxzoom":  maxZoom(layer),
 		}
-	}
-	return s.json(c, doc)
+		if layer == LayerBasemap {
+			doc["description"] = "Land, sea, borders and country names."
+			doc["attribution"] = "Made with Natural Earth (public domain)"
+			doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
+			doc["center"] = []float64{43, 33.5, 4}
+		} else {
+			l := s.layerInfo(layer)
+			b := s.layerBound(layer)
+			doc["description"] = l.Description
+			doc["attribution"] = "incidentmap; every incident cites its source"
+			doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+			center := b.Center()
+			doc["center"] = []float64{center[0], center[1], 6}
+			if format == "mvt" {
+				doc["vector_layers"] = []map[string]any{{
+					"id":          layer,
+					"description": l.Description,
+					"minzoom":     0,
+					"maxzoom":     maxZoom(layer),
+					"fields":      mvtFields,
+				}}
+			}
+		}
+		return json.Marshal(doc)
+	})
 }
 
 // mvtFields are the properties MVT features may carry (tiles.MVT), for
@@ -98,6 +104,9 @@ func (s *Server) layerInfo(id string) geo.Layer {
 // layerBound is the extent of a layer's features, or of all sites when it
 // has none drawn.
 func (s *Server) layerBound(id string) orb.Bound {
+	if id == geo.LayerIncidents {
+		return s.data.Bound()
+	}
 	fs, _ := s.data.Layer(id, geo.Interval{})
 	var b orb.Bound
 	first := true
@@ -124,5 +133,5 @@ func (s *Server) layerBound(id string) orb.Bound {
 // DataBound is the extent of the located incidents (or the sites, when no
 // incident has a location).
 func (s *Server) DataBound() orb.Bound {
-	return s.layerBound(geo.LayerIncidents)
+	return s.data.Bound()
 }

@@ -26,8 +26,9 @@ type Dataset struct {
 
 	incidentPos map[string]int
 	sitePos     map[string]int
-	located     []int  // positions of incidents with a location
-	index       *Index // over located; reports positions in located
+	bound       orb.Bound // of the located incidents, or of the sites
+	located     []int     // positions of incidents with a location
+	index       *Index    // over located; reports positions in located
 }
 
 // NewDataset decodes and validates sites and incidents (GeoJSON
@@ -74,6 +75,14 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 		}
 	}
 	d.index = NewIndex(points)
+	if len(points) == 0 {
+		for _, s := range d.Sites {
+			points = append(points, s.Location)
+		}
+	}
+	if len(points) > 0 {
+		d.bound = orb.MultiPoint(points).Bound()
+	}
 
 	h := sha256.New()
 	fmt.Fprintf(h, "incidents %d\n", len(incidentsJSON))
@@ -83,6 +92,10 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 	d.Version = hex.EncodeToString(h.Sum(nil))[:16]
 	return d, nil
 }
+
+// Bound returns the extent of the incidents that have a location, or of
+// the sites when none has.
+func (d *Dataset) Bound() orb.Bound { return d.bound }
 
 // Incident returns the incident with the given id, or ErrNotFound.
 func (d *Dataset) Incident(id string) (*Incident, error) {
