@@ -93,22 +93,10 @@ func (s *Server) collectionInfo(r *http.Request, id string) map[string]any {
 			}
 			bound = bound.Extend(st.Location)
 		}
-	} else {
-		started := false
-		for i := range s.data.Incidents {
-			in := &s.data.Incidents[i]
-			if first == nil {
-				first = &in.OccurredAt
-			}
-			last = &in.OccurredAt
-			if in.Location == nil {
-				continue
-			}
-			if !started {
-				bound, started = in.Location.Bound(), true
-			}
-			bound = bound.Extend(*in.Location)
-		}
+	} else if n := len(s.data.Incidents); n > 0 {
+		// Incidents are kept in time order: the ends are the extent.
+		bound = s.data.Bound()
+		first, last = &s.data.Incidents[0].OccurredAt, &s.data.Incidents[n-1].OccurredAt
 	}
 	path := "/api/collections/" + id
 	links := []link{{Href: absURL(r, path, nil), Rel: "self", Type: typeJSON}}
