@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // fuzzQueries seed the fuzz targets: good queries and the bad ones of
@@ -153,12 +155,12 @@ func FuzzParseItems(f *testing.F) {
 			}
 		}
 		for _, e := range q.EventTypes {
-			if !eventTypeValue.MatchString(e) {
+			if !geo.ValidEventType(e) {
 				t.Errorf("%q: event_type %q accepted", raw, e)
 			}
 		}
 		for _, c := range q.Countries {
-			if !countryValue.MatchString(c) {
+			if !geo.ValidCountry(c) {
 				t.Errorf("%q: country %q accepted", raw, c)
 			}
 		}

@@ -1,9 +1,9 @@
 package api
 
 import (
+	"errors"
 	"math"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,12 +40,6 @@ var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_ty
 // sitesItemsParams are those /collections/sites/items accepts.
 var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
 
-var (
-	eventTypeValue = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
-	siteValue      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
-	countryValue   = regexp.MustCompile(`^[A-Z]{2}$`)
-)
-
 // parseItems parses the query of an incidents /items request.
 func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsRequest, error) {
 	var r itemsRequest
@@ -62,10 +56,10 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 	if r.query.Near, err = parseRadius(v, lim.MaxRadius); err != nil {
 		return r, err
 	}
-	if r.query.EventTypes, err = parseList("event_type", v.Get("event_type"), eventTypeValue, "a lower-case word such as missile_attack"); err != nil {
+	if r.query.EventTypes, err = parseList("event_type", v.Get("event_type"), geo.ValidEventType, "a lower-case word such as missile_attack"); err != nil {
 		return r, err
 	}
-	if r.query.Sites, err = parseList("site", v.Get("site"), siteValue, "a site id such as al-asad"); err != nil {
+	if r.query.Sites, err = parseList("site", v.Get("site"), geo.ValidID, "a site id such as al-asad"); err != nil {
 		return r, err
 	}
 	for _, s := range r.query.Sites {
@@ -73,7 +67,7 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 			return r, badParam("site", "no site has id %q; /api/collections/sites/items lists them", s)
 		}
 	}
-	if r.query.Countries, err = parseList("country", v.Get("country"), countryValue, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
+	if r.query.Countries, err = parseList("country", v.Get("country"), geo.ValidCountry, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
 		return r, err
 	}
 	if r.query.Limit, r.query.Offset, err = parsePage(v, lim); err != nil {
@@ -110,62 +104,38 @@ func checkParams(v url.Values, allowed []string) error {
 
 // parseFloat reads a finite number.
 func parseFloat(param, s string) (float64, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	switch {
-	case err != nil && strings.Contains(err.Error(), "range"):
-		return 0, badParam(param, "%q is out of range", s)
-	case err != nil:
-		return 0, badParam(param, "%q is not a number", s)
-	case math.IsNaN(f) || math.IsInf(f, 0):
-		return 0, badParam(param, "%q is not a finite number", s)
+	f, err := geo.ParseFloat(s)
+	if err != nil {
+		return 0, badParam(param, "%v", err)
 	}
 	return f, nil
 }
 
 func checkLon(param string, lon float64) error {
-	if lon < -180 || lon > 180 {
-		return badParam(param, "longitude %v is outside -180..180", lon)
+	if err := geo.CheckLon(lon); err != nil {
+		return badParam(param, "%v", err)
 	}
 	return nil
 }
 
 func checkLat(param string, lat float64) error {
-	if lat < -90 || lat > 90 {
-		return badParam(param, "latitude %v is outside -90..90", lat)
+	if err := geo.CheckLat(lat); err != nil {
+		return badParam(param, "%v", err)
 	}
 	return nil
 }
 
-// parseBBox reads "minLon,minLat,maxLon,maxLat" (or six numbers, with
-// heights, which are ignored). minLon > maxLon is a box across the
-// antimeridian. An empty string is no bbox.
+// parseBBox reads a bbox as geo.ParseBound does. An empty string is no
+// bbox.
 func parseBBox(s string) (*orb.Bound, error) {
 	if s == "" {
 		return nil, nil
 	}
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 && len(parts) != 6 {
-		return nil, badParam("bbox", "want 4 or 6 numbers (minLon,minLat,maxLon,maxLat), got %d", len(parts))
+	b, err := geo.ParseBound(s)
+	if err != nil {
+		return nil, badParam("bbox", "%v", err)
 	}
-	n := make([]float64, len(parts))
-	for i, p := range parts {
-		var err error
-		if n[i], err = parseFloat("bbox", p); err != nil {
-			return nil, err
-		}
-	}
-	if len(n) == 6 { // minx, miny, minz, maxx, maxy, maxz
-		n = []float64{n[0], n[1], n[3], n[4]}
-	}
-	for _, err := range []error{checkLon("bbox", n[0]), checkLat("bbox", n[1]), checkLon("bbox", n[2]), checkLat("bbox", n[3])} {
-		if err != nil {
-			return nil, err
-		}
-	}
-	if n[1] > n[3] {
-		return nil, badParam("bbox", "minLat %v is north of maxLat %v", n[1], n[3])
-	}
-	return &orb.Bound{Min: orb.Point{n[0], n[1]}, Max: orb.Point{n[2], n[3]}}, nil
+	return &b, nil
 }
 
 // parseDatetime reads an instant or an interval "start/end" where either
@@ -268,15 +238,15 @@ func parseRadius(v url.Values, maxRadius float64) (*geo.Radius, error) {
 	return &geo.Radius{Center: orb.Point{lon, lat}, Metres: r}, nil
 }
 
-// parseList reads a comma-separated list of values that must each match
-// pattern (described by want).
-func parseList(param, s string, pattern *regexp.Regexp, want string) ([]string, error) {
+// parseList reads a comma-separated list of values that must each be
+// valid (described by want).
+func parseList(param, s string, valid func(string) bool, want string) ([]string, error) {
 	if s == "" {
 		return nil, nil
 	}
 	var list []string
 	for _, item := range strings.Split(s, ",") {
-		if !pattern.MatchString(item) {
+		if !valid(item) {
 			return nil, badParam(param, "%q is not %s", item, want)
 		}
 		list = append(list, item)
@@ -290,9 +260,9 @@ func parsePage(v url.Values, lim Limits) (limit, offset int, err error) {
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
-		case err != nil && strings.Contains(err.Error(), "range") && !strings.HasPrefix(s, "-"):
+		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-"):
 			n = math.MaxInt64 // too large is still a limit, and is clamped
-		case err != nil && strings.Contains(err.Error(), "range"):
+		case errors.Is(err, strconv.ErrRange):
 			return 0, 0, badParam("limit", "%q is less than 1", s)
 		case err != nil:
 			return 0, 0, badParam("limit", "%q is not a whole number", s)
@@ -304,7 +274,7 @@ func parsePage(v url.Values, lim Limits) (limit, offset int, err error) {
 	if s := v.Get("offset"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
-		case err != nil && strings.Contains(err.Error(), "range"):
+		case errors.Is(err, strconv.ErrRange):
 			return 0, 0, badParam("offset", "%q is out of range", s)
 		case err != nil:
 			return 0, 0, badParam("offset", "%q is not a whole number", s)

@@ -4,16 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-)
-
-var (
-	idPattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
-	eventTypePattern = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
-	countryPattern   = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
 // DecodeSites reads a GeoJSON FeatureCollection of sites. Every site needs a
@@ -33,7 +26,7 @@ func DecodeSites(data []byte) ([]Site, error) {
 		if err != nil {
 			return fail("id", err)
 		}
-		if !idPattern.MatchString(id) {
+		if !ValidID(id) {
 			return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
 		}
 		if seen[id] {
@@ -54,7 +47,7 @@ func DecodeSites(data []byte) ([]Site, error) {
 		switch {
 		case strings.TrimSpace(p.Name) == "":
 			return fail("properties.name", errors.New("missing"))
-		case !countryPattern.MatchString(p.Country):
+		case !ValidCountry(p.Country):
 			return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
 		}
 		sites = append(sites, Site{
@@ -190,7 +183,7 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 	if idErr != nil {
 		return fail("id", idErr)
 	}
-	if !idPattern.MatchString(id) {
+	if !ValidID(id) {
 		return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
 	}
 	loc, err := checkPoint(g)
@@ -210,7 +203,7 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 	if !p.TimePrecision.Valid() {
 		return fail("properties.time_precision", fmt.Errorf("want exact, hour, day or approximate, got %q", p.TimePrecision))
 	}
-	if !eventTypePattern.MatchString(p.EventType) {
+	if !ValidEventType(p.EventType) {
 		return fail("properties.event_type", fmt.Errorf("want a lower-case word such as missile_attack, got %q", p.EventType))
 	}
 	for k, a := range p.Actors {
@@ -231,7 +224,7 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 		}
 		site = *p.Site
 	}
-	if !countryPattern.MatchString(p.Country) {
+	if !ValidCountry(p.Country) {
 		return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
 	}
 	if !p.GeoPrecision.Valid() {

@@ -35,12 +35,12 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/planar"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func main() {
 	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
 	crop10m := world
 	if *crop != "" {
-		b, err := parseBound(*crop)
+		b, err := geo.ParseBound(*crop)
 		if err != nil {
 			log.Fatalf("-crop10m: %v", err)
 		}
@@ -73,23 +73,6 @@ func main() {
 		}
 		log.Printf("%s: %d bytes", dst, n)
 	}
-}
-
-// parseBound parses "W,S,E,N".
-func parseBound(s string) (orb.Bound, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return orb.Bound{}, fmt.Errorf("want 4 numbers W,S,E,N, got %d", len(parts))
-	}
-	var v [4]float64
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return orb.Bound{}, fmt.Errorf("number %d: %w", i+1, err)
-		}
-		v[i] = f
-	}
-	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
 
 // topology is the part of a TopoJSON file we read.

@@ -50,24 +50,6 @@ func TestDecodeCountries(t *testing.T) {
 	}
 }
 
-func TestParseBound(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want orb.Bound
-		ok   bool
-	}{
-		{"15,0,75,55", orb.Bound{Min: orb.Point{15, 0}, Max: orb.Point{75, 55}}, true},
-		{" 15, 0 ,75,55", orb.Bound{Min: orb.Point{15, 0}, Max: orb.Point{75, 55}}, true},
-		{"15,0,75", orb.Bound{}, false},
-		{"15,0,75,x", orb.Bound{}, false},
-	} {
-		got, err := parseBound(c.in)
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseBound(%q) = %v, %v", c.in, got, err)
-		}
-	}
-}
-
 func TestSplitAntimeridian(t *testing.T) {
 	across := orb.Polygon{{{179, 0}, {-179, 0}, {-179, 1}, {179, 1}, {179, 0}}}
 	got := splitAntimeridian(across)

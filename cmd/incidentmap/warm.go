@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/incidentmap/incidentmap/api"
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // warmUsage is the warm subcommand's synopsis.
@@ -44,8 +45,11 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 	defer closeFn()
 	bound := srv.DataBound().Pad(0.5)
 	if *bbox != "" {
-		if bound, err = parseBound(*bbox); err != nil {
-			return err
+		if bound, err = geo.ParseBound(*bbox); err != nil {
+			return fmt.Errorf("-bbox: %w", err)
+		}
+		if bound.Min[0] > bound.Max[0] {
+			return fmt.Errorf("-bbox: %q crosses the antimeridian; warm each side on its own", *bbox)
 		}
 	}
 	bound = orb.Bound{
@@ -77,25 +81,6 @@ func parseZooms(s string) (lo, hi int, err error) {
 		return 0, 0, fmt.Errorf("-zooms: want a range like 0-8 within 0-22, got %q", s)
 	}
 	return lo, hi, nil
-}
-
-func parseBound(s string) (orb.Bound, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return orb.Bound{}, fmt.Errorf("-bbox: want W,S,E,N, got %q", s)
-	}
-	var n [4]float64
-	for i, p := range parts {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return orb.Bound{}, fmt.Errorf("-bbox: %q is not a number", p)
-		}
-		n[i] = v
-	}
-	if n[0] > n[2] || n[1] > n[3] {
-		return orb.Bound{}, fmt.Errorf("-bbox: want W <= E and S <= N, got %q", s)
-	}
-	return orb.Bound{Min: orb.Point{n[0], n[1]}, Max: orb.Point{n[2], n[3]}}, nil
 }
 
 // progress draws a one-line progress bar with the rate in tiles/s.
