@@ -12,6 +12,9 @@ import (
 // DecodeSites reads a GeoJSON FeatureCollection of sites. Every site needs a
 // Point, a slug id, a name and a country.
 func DecodeSites(data []byte) ([]Site, error) {
+	if len(data) > MaxDataBytes {
+		return nil, fmt.Errorf("sites: %d bytes, at most %d", len(data), MaxDataBytes)
+	}
 	var sites []Site
 	seen := map[string]bool{}
 	err := decodeCollection(data, func(i int, f *featureJSON) error {
@@ -50,6 +53,9 @@ func DecodeSites(data []byte) ([]Site, error) {
 		case !ValidCountry(p.Country):
 			return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
 		}
+		if err := checkText(p.Name, MaxShortText); err != nil {
+			return fail("properties.name", err)
+		}
 		sites = append(sites, Site{
 			ID: id, Name: p.Name, NameAR: p.NameAR, Kind: p.Kind,
 			Admin1: p.Admin1, Country: p.Country, Location: *loc, Sources: p.Sources,
@@ -69,6 +75,9 @@ func DecodeSites(data []byte) ([]Site, error) {
 // with a quote, and related ids that exist. The error names the feature
 // (index and id) and the field.
 func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
+	if len(data) > MaxDataBytes {
+		return nil, fmt.Errorf("incidents: %d bytes, at most %d", len(data), MaxDataBytes)
+	}
 	incidents, index, err := decodeIncidentsFast(data, sites)
 	if err != nil {
 		// The one-pass decoder cannot say which feature a JSON error is
@@ -80,6 +89,9 @@ func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
 	}
 	for i := range incidents {
 		in := &incidents[i]
+		if err := checkCount(len(in.Related), MaxRelated); err != nil {
+			return nil, fmt.Errorf("incidents: %w", &FeatureError{Index: i, ID: in.ID, Field: "properties.related", Err: err})
+		}
 		seen := map[string]bool{}
 		for _, r := range in.Related {
 			var err error
@@ -196,6 +208,21 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 	if strings.TrimSpace(p.Title) == "" {
 		return fail("properties.title", errors.New("missing"))
 	}
+	if field, err := checkTexts(
+		textField{"properties.title", p.Title, MaxShortText},
+		textField{"properties.place", p.Place, MaxShortText},
+		textField{"properties.place_ar", p.PlaceAR, MaxShortText},
+		textField{"properties.admin1", p.Admin1, MaxShortText},
+		textField{"properties.summary", p.Summary, MaxLongText},
+	); err != nil {
+		return fail(field, err)
+	}
+	if err := checkCount(len(p.Actors), MaxActors); err != nil {
+		return fail("properties.actors", err)
+	}
+	if err := checkCount(len(p.Sources), MaxSources); err != nil {
+		return fail("properties.sources", err)
+	}
 	at, err := time.Parse(time.RFC3339, p.OccurredAt)
 	if err != nil {
 		return fail("properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.OccurredAt))
@@ -210,6 +237,9 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 		field := fmt.Sprintf("properties.actors[%d]", k)
 		if strings.TrimSpace(a.Name) == "" {
 			return fail(field+".name", errors.New("missing"))
+		}
+		if err := checkText(a.Name, MaxShortText); err != nil {
+			return fail(field+".name", err)
 		}
 		switch a.Role {
 		case RolePerpetrator, RoleClaimant, RoleTarget, RoleResponder:
@@ -253,6 +283,16 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 			return fail(field+".published_at", errors.New("missing"))
 		case strings.TrimSpace(s.Quote) == "":
 			return fail(field+".quote", errors.New("missing: quote the sentence the fact rests on"))
+		}
+		if f, err := checkTexts(
+			textField{field + ".publisher", s.Publisher, MaxShortText},
+			textField{field + ".title", s.Title, MaxShortText},
+			textField{field + ".quote", s.Quote, MaxLongText},
+		); err != nil {
+			return fail(f, err)
+		}
+		if err := checkSourceURL(s.URL); err != nil {
+			return fail(field+".url", err)
 		}
 	}
 	return Incident{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,41 @@ func TestDecodeIncidentsErrors(t *testing.T) {
 			index: 1, id: "a-2", field: "properties.related"},
 		{name: "related twice", edit: func(fs []map[string]any) { props(fs[2])["related"] = []any{"a-1", "a-1"} },
 			index: 2, id: "a-3", field: "properties.related"},
+		// Limits (geo/limits.go): a file cannot make overlays or exports grow
+		// without bound.
+		{name: "title too long", edit: third(func(_, p map[string]any) { p["title"] = strings.Repeat("t", geo.MaxShortText+1) }),
+			index: 2, id: "a-3", field: "properties.title", msg: "at most 500"},
+		{name: "place_ar too long", edit: third(func(_, p map[string]any) { p["place_ar"] = strings.Repeat("ع", geo.MaxShortText/2+1) }),
+			index: 2, id: "a-3", field: "properties.place_ar", msg: "502 bytes"},
+		{name: "summary too long", edit: third(func(_, p map[string]any) { p["summary"] = strings.Repeat("s", geo.MaxLongText+1) }),
+			index: 2, id: "a-3", field: "properties.summary"},
+		{name: "actor name too long", edit: third(func(_, p map[string]any) {
+			p["actors"].([]any)[1].(map[string]any)["name"] = strings.Repeat("n", geo.MaxShortText+1)
+		}), index: 2, id: "a-3", field: "properties.actors[1].name"},
+		{name: "quote too long", edit: third(func(_, p map[string]any) {
+			p["sources"].([]any)[1].(map[string]any)["quote"] = strings.Repeat("q", geo.MaxLongText+1)
+		}), index: 2, id: "a-3", field: "properties.sources[1].quote"},
+		{name: "too many sources", edit: third(func(_, p map[string]any) {
+			p["sources"] = slices.Repeat([]any{testSource()}, geo.MaxSources+1)
+		}), index: 2, id: "a-3", field: "properties.sources", msg: "at most 20"},
+		{name: "too many actors", edit: third(func(_, p map[string]any) {
+			p["actors"] = slices.Repeat(p["actors"].([]any)[:1], geo.MaxActors+1)
+		}), index: 2, id: "a-3", field: "properties.actors"},
+		{name: "too many related", edit: func(fs []map[string]any) {
+			props(fs[2])["related"] = slices.Repeat([]any{"a-1"}, geo.MaxRelated+1)
+		}, index: 2, id: "a-3", field: "properties.related", msg: "at most 50"},
+		{name: "javascript source url", edit: third(func(_, p map[string]any) {
+			p["sources"].([]any)[0].(map[string]any)["url"] = "javascript:alert(1)"
+		}), index: 2, id: "a-3", field: "properties.sources[0].url", msg: "javascript"},
+		{name: "data source url", edit: third(func(_, p map[string]any) {
+			p["sources"].([]any)[0].(map[string]any)["url"] = "data:text/html,<script>alert(1)</script>"
+		}), index: 2, id: "a-3", field: "properties.sources[0].url"},
+		{name: "relative source url", edit: third(func(_, p map[string]any) {
+			p["sources"].([]any)[1].(map[string]any)["url"] = "/news/1"
+		}), index: 2, id: "a-3", field: "properties.sources[1].url"},
+		{name: "source url without host", edit: third(func(_, p map[string]any) {
+			p["sources"].([]any)[1].(map[string]any)["url"] = "https:///x"
+		}), index: 2, id: "a-3", field: "properties.sources[1].url", msg: "no host"},
 	}
 	sites := fixtureSites(t)
 	for _, c := range cases {

@@ -93,12 +93,12 @@ func loadData(cfg config) (*geo.Dataset, error) {
 	incidents, sites := fixtures.Incidents, fixtures.Sites
 	var err error
 	if cfg.dataFile != "" {
-		if incidents, err = os.ReadFile(cfg.dataFile); err != nil {
+		if incidents, err = readDataFile(cfg.dataFile); err != nil {
 			return nil, fmt.Errorf("read data: %w", err)
 		}
 	}
 	if cfg.sitesFile != "" {
-		if sites, err = os.ReadFile(cfg.sitesFile); err != nil {
+		if sites, err = readDataFile(cfg.sitesFile); err != nil {
 			return nil, fmt.Errorf("read sites: %w", err)
 		}
 	}
@@ -111,6 +111,24 @@ func loadData(cfg config) (*geo.Dataset, error) {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
 	return ds, nil
+}
+
+// readDataFile reads a data file of at most geo.MaxDataBytes, without
+// reading more than that of a larger one.
+func readDataFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, geo.MaxDataBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > geo.MaxDataBytes {
+		return nil, fmt.Errorf("%s is over %d bytes", path, geo.MaxDataBytes)
+	}
+	return data, nil
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
