@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"math"
 	"strconv"
 	"strings"
@@ -55,12 +56,14 @@ func encodeCSV(res geo.Result, withDistance bool) ([]byte, error) {
 			sources[i] = s.Publisher + ": " + s.Quote
 		}
 		first := in.Sources[0]
+		// Ids, times, enumerations and numbers are ours and safe as they
+		// are; text from the data is neutralised.
 		row := []string{
-			in.ID, in.Title, in.OccurredAt.Format(time.RFC3339), string(in.TimePrecision), in.EventType, in.Site,
-			in.Place, in.PlaceAR, in.Admin1, in.Country, lon, lat, string(in.GeoPrecision),
-			optInt(in.Injured), optInt(in.Killed), strings.Join(actors, "; "), in.Summary,
-			first.Publisher, first.Title, first.PublishedAt.Format(time.RFC3339), first.Quote,
-			strings.Join(sources, " | "), strings.Join(in.Related, " "),
+			in.ID, csvText(in.Title), in.OccurredAt.Format(time.RFC3339), string(in.TimePrecision), in.EventType, in.Site,
+			csvText(in.Place), csvText(in.PlaceAR), csvText(in.Admin1), in.Country, lon, lat, string(in.GeoPrecision),
+			optInt(in.Injured), optInt(in.Killed), csvText(strings.Join(actors, "; ")), csvText(in.Summary),
+			csvText(first.Publisher), csvText(first.Title), first.PublishedAt.Format(time.RFC3339), csvText(first.Quote),
+			csvText(strings.Join(sources, " | ")), strings.Join(in.Related, " "),
 		}
 		if withDistance {
 			row = append(row, strconv.FormatFloat(math.Round(m.DistanceM), 'f', 0, 64))
@@ -74,6 +77,17 @@ func encodeCSV(res geo.Result, withDistance bool) ([]byte, error) {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// csvText neutralises a text cell that a spreadsheet would read as a
+// formula (=, +, -, @, or a tab or carriage return before one), as OWASP's
+// CSV injection advice says: a leading single quote makes the cell text.
+// The quote is visible in a plain reader; importers strip it.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func optInt(n *int) string {
@@ -92,7 +106,9 @@ func encodeKML(res geo.Result) ([]byte, error) {
 		in := m.Incident
 		p := kml.Placemark(
 			kml.Name(in.Title),
-			kml.Description(in.Summary),
+			// Viewers (Google Earth among them) render a description as
+			// HTML: escaped, the summary shows as the text it is.
+			kml.Description(html.EscapeString(in.Summary)),
 			kml.TimeStamp(kml.When(in.OccurredAt)),
 		)
 		data := []kml.Element{
