@@ -1,8 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -56,5 +60,67 @@ func TestTooManyQueryParameters(t *testing.T) {
 	}
 	if rec := get(t, s, "/api/collections/incidents/items?bbox=40,30,46,37&datetime=2023-11-21&limit=5"); rec.Code != 200 {
 		t.Errorf("an ordinary query: %d", rec.Code)
+	}
+}
+
+// Methods and paths a client makes up map to fixed metric labels, so
+// /metrics does not grow with what clients send.
+func TestMetricLabelsBounded(t *testing.T) {
+	s := newTestServer(t)
+	for i := range 40 {
+		req := httptest.NewRequest(fmt.Sprintf("M%dX", i), fmt.Sprintf("/api/layers/x%d", i), nil)
+		s.ServeHTTP(httptest.NewRecorder(), req)
+		get(t, s, fmt.Sprintf("/no/such/path/%d", i))
+		get(t, s, fmt.Sprintf("/api/nothing-%d", i))
+	}
+	body := get(t, s, "/metrics").Body.String()
+	series := 0
+	for _, line := range strings.Split(body, "\n") {
+		if !strings.HasPrefix(line, "incidentmap_http_requests_total{") {
+			continue
+		}
+		series++
+		if strings.Contains(line, "M1X") || strings.Contains(line, "x1") || strings.Contains(line, "nothing-") || strings.Contains(line, "/no/such") {
+			t.Errorf("a label carries what the client sent: %s", line)
+		}
+	}
+	if series == 0 || series > 6 {
+		t.Errorf("%d request series after 120 made-up requests, want a handful:\n%s", series, grepLines(body, "incidentmap_http_requests_total{"))
+	}
+}
+
+// A client's X-Request-Id is kept only when it looks like an id; anything
+// else is replaced before it is echoed or logged.
+func TestRequestIDSanitised(t *testing.T) {
+	var logged bytes.Buffer
+	s := New(Config{Data: fixtureData(t), Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
+	fresh := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	for _, tt := range []struct {
+		sent string
+		keep bool
+	}{
+		{"3f2c9a1e-5b7d-4c8e-9f01-23456789abcd", true},
+		{"req_01.trace:7", true},
+		{"", false},
+		{"<script>alert(1)</script>", false},
+		{"id\" injected=\"1", false},
+		{strings.Repeat("a", 65), false},
+		{"line\nbreak", false},
+	} {
+		logged.Reset()
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", tt.sent)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-Id")
+		if tt.keep && got != tt.sent || !tt.keep && !fresh.MatchString(got) {
+			t.Errorf("sent %q: X-Request-Id %q", tt.sent, got)
+		}
+		if !strings.Contains(logged.String(), `"request_id":"`+got+`"`) {
+			t.Errorf("sent %q: the log has not the id %q: %s", tt.sent, got, logged.String())
+		}
+		if !tt.keep && tt.sent != "" && strings.Contains(logged.String(), tt.sent) {
+			t.Errorf("sent %q: logged verbatim", tt.sent)
+		}
 	}
 }

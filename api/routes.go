@@ -18,7 +18,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = handleError(s.log)
 	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(
-		middleware.RequestID(),
+		assignRequestID,
 		s.observe,
 		limitURL,
 		middleware.Recover(),
