@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,6 +20,8 @@ type Problem struct {
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
 	Param    string `json:"param,omitempty"`
+	// RetryAfter, when set, is sent as Retry-After, in seconds.
+	RetryAfter int `json:"-"`
 }
 
 func (p *Problem) Error() string {
@@ -60,7 +63,7 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &p):
-			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param}
+			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter}
 		case errors.As(err, &he):
 			detail := http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok {
@@ -78,6 +81,9 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		h.Set("Cache-Control", "no-store")
+		if p.RetryAfter > 0 {
+			h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
+		}
 		if c.Request().Method == http.MethodHead {
 			c.Response().WriteHeader(p.Status)
 			return
