@@ -1,70 +1,91 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
+	"slices"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
+
+// series picks series out of one of the service's metrics: those of the
+// metric name that carry every label given.
+type series struct {
+	name   string
+	labels map[string]string
+}
 
 // Series of the service's /metrics that the scenarios read.
-const (
-	metricMemoryHits  = `incidentmap_cache_hits_total{tier="memory"}`
-	metricRedisHits   = `incidentmap_cache_hits_total{tier="redis"}`
-	metricMisses      = `incidentmap_cache_misses_total`
-	metricRedisErrors = `incidentmap_cache_redis_errors_total`
-	metricDuration    = `incidentmap_http_request_duration_seconds`
+var (
+	metricMemoryHits  = series{"incidentmap_cache_hits_total", map[string]string{"tier": "memory"}}
+	metricRedisHits   = series{"incidentmap_cache_hits_total", map[string]string{"tier": "redis"}}
+	metricMisses      = series{name: "incidentmap_cache_misses_total"}
+	metricRedisErrors = series{name: "incidentmap_cache_redis_errors_total"}
 )
 
-// metrics maps a series, written as in the exposition format
-// (name{label="value",...}), to its value.
-type metrics map[string]float64
+// metricDuration is the service's request latency histogram, by route.
+const metricDuration = "incidentmap_http_request_duration_seconds"
 
-// parseMetrics reads the Prometheus text exposition format. Comments are
-// skipped; a sample's optional timestamp is ignored.
+// metrics are the metric families of one scrape, by name.
+type metrics map[string]*dto.MetricFamily
+
+// parseMetrics reads the Prometheus text exposition format, as the
+// service's /metrics writes it.
 func parseMetrics(r io.Reader) (metrics, error) {
-	m := metrics{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	m, err := p.TextToMetricFamilies(r)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if f, ok := m[metricDuration]; ok && f.GetType() != dto.MetricType_HISTOGRAM {
+		return nil, fmt.Errorf("metrics: %s is a %s, want a histogram", metricDuration, f.GetType())
+	}
+	return metrics(m), nil
+}
+
+// value returns the sum of the counters, gauges or untyped samples of the
+// series s picks out, 0 when there are none.
+func (m metrics) value(s series) float64 {
+	var sum float64
+	for _, x := range m[s.name].GetMetric() {
+		if !hasLabels(x, s.labels) {
 			continue
 		}
-		series, value := line, ""
-		if i := strings.LastIndexByte(line, '}'); i >= 0 {
-			series, value = line[:i+1], strings.TrimSpace(line[i+1:])
-		} else if f := strings.Fields(line); len(f) >= 2 {
-			series, value = f[0], f[1]
-		}
-		value, _, _ = strings.Cut(value, " ") // drop a timestamp
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %d: %q: %w", n, line, err)
-		}
-		m[series] = v
+		sum += x.GetCounter().GetValue() + x.GetGauge().GetValue() + x.GetUntyped().GetValue()
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read metrics: %w", err)
+	return sum
+}
+
+// hasLabels reports whether x carries every label of want with its value.
+func hasLabels(x *dto.Metric, want map[string]string) bool {
+	for name, value := range want {
+		if !slices.ContainsFunc(x.GetLabel(), func(l *dto.LabelPair) bool {
+			return l.GetName() == name && l.GetValue() == value
+		}) {
+			return false
+		}
 	}
-	return m, nil
+	return true
 }
 
 // slowerThan returns how many requests the service took longer than le
 // seconds to handle, over all routes, from its latency histogram; le must
-// be one of the histogram's bucket bounds, as written in the exposition.
-func (m metrics) slowerThan(le string) float64 {
+// be one of the histogram's bucket bounds.
+func (m metrics) slowerThan(le float64) float64 {
 	var count, within float64
-	for k, v := range m {
-		switch {
-		case strings.HasPrefix(k, metricDuration+"_count"):
-			count += v
-		case strings.HasPrefix(k, metricDuration+"_bucket{") && strings.HasSuffix(k, `le="`+le+`"}`):
-			within += v
+	for _, x := range m[metricDuration].GetMetric() {
+		h := x.GetHistogram()
+		// The parser keeps counts as integers, or as floats when any is one.
+		count += float64(h.GetSampleCount()) + h.GetSampleCountFloat()
+		for _, b := range h.GetBucket() {
+			if b.GetUpperBound() == le {
+				within += float64(b.GetCumulativeCount()) + b.GetCumulativeCountFloat()
+			}
 		}
 	}
 	return count - within
