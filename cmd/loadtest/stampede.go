@@ -45,7 +45,7 @@ func runStampede(ctx context.Context, e *env) (result, error) {
 		if err != nil {
 			return r, err
 		}
-		renders := after[metricMisses] - before[metricMisses]
+		renders := after.value(metricMisses) - before.value(metricMisses)
 		s := summarise(recs, 0, took)
 		r.classes = append(r.classes, classRow{k.path, s})
 		r.checks = append(r.checks,

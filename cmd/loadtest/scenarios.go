@@ -214,7 +214,7 @@ func (e *env) faultRun(ctx context.Context, label string, wantRedisErrors bool, 
 		figure{label, fmt.Sprintf("t=%s to t=%s: %s", fmtDur(from), fmtDur(to), note)},
 		figure{"redis errors counted during " + label, fmt.Sprintf("+%.0f", obsTo.redisErrors-obsFrom.redisErrors)},
 		figure{"redis-tier hits during " + label, fmt.Sprintf("+%.0f (before: +%.0f in %s)", obsTo.redisHits-obsFrom.redisHits,
-			obsFrom.redisHits-before[metricRedisHits], fmtDur(from))},
+			obsFrom.redisHits-before.value(metricRedisHits), fmtDur(from))},
 		figure{"/readyz polls saying degraded during " + label, fmt.Sprintf("%d of %d", degraded, polls)},
 	)
 	r.figures = append(r.figures, serviceFigures(before, after)...)

@@ -3,6 +3,7 @@ package main
 import (
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,36 +116,98 @@ incidentmap_cache_misses_total 14
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{
-		metricMemoryHits: 10, metricRedisHits: 3, metricMisses: 14,
-		"incidentmap_cache_memory_bytes": 3675959,
-		`incidentmap_http_requests_total{code="200",method="GET",route="/tiles/:layer/:z/:x/:y"}`: 42,
+	tiles200 := series{"incidentmap_http_requests_total", map[string]string{"code": "200", "method": "GET", "route": "/tiles/:layer/:z/:x/:y"}}
+	tests := []struct {
+		name string
+		s    series
+		want float64
+	}{
+		{"memory hits", metricMemoryHits, 10},
+		{"redis hits", metricRedisHits, 3},
+		{"misses", metricMisses, 14},
+		{"a gauge", series{name: "incidentmap_cache_memory_bytes"}, 3675959},
+		{"three labels, a timestamp", tiles200, 42},
+		{"a label that matches no series", series{"incidentmap_cache_hits_total", map[string]string{"tier": "disk"}}, 0},
+		{"no labels sums the series", series{name: "incidentmap_cache_hits_total"}, 13},
+		{"absent", metricRedisErrors, 0},
 	}
-	for k, v := range want {
-		if m[k] != v {
-			t.Errorf("%s = %v, want %v", k, m[k], v)
+	for _, tt := range tests {
+		if got := m.value(tt.s); got != tt.want {
+			t.Errorf("%s: value(%v) = %v, want %v", tt.name, tt.s, got, tt.want)
 		}
 	}
-	hist := `incidentmap_http_request_duration_seconds_bucket{route="/a",le="0.25"} 8
+	// A histogram as client_golang writes it.
+	hist := `# HELP incidentmap_http_request_duration_seconds HTTP request latency by route.
+# TYPE incidentmap_http_request_duration_seconds histogram
+incidentmap_http_request_duration_seconds_bucket{route="/a",le="0.25"} 8
 incidentmap_http_request_duration_seconds_bucket{route="/a",le="1"} 9
 incidentmap_http_request_duration_seconds_bucket{route="/a",le="+Inf"} 10
+incidentmap_http_request_duration_seconds_sum{route="/a"} 4.5
 incidentmap_http_request_duration_seconds_count{route="/a"} 10
 incidentmap_http_request_duration_seconds_bucket{route="/b",le="0.25"} 3
 incidentmap_http_request_duration_seconds_bucket{route="/b",le="1"} 5
+incidentmap_http_request_duration_seconds_bucket{route="/b",le="+Inf"} 5
+incidentmap_http_request_duration_seconds_sum{route="/b"} 1.25
 incidentmap_http_request_duration_seconds_count{route="/b"} 5
 `
 	h, err := parseMetrics(strings.NewReader(hist))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.slowerThan("1"); got != 1 {
+	if got := h.slowerThan(1); got != 1 {
 		t.Errorf("slowerThan(1) = %v, want 1 (one on /a, none on /b)", got)
 	}
-	if got := h.slowerThan("0.25"); got != 4 {
+	if got := h.slowerThan(0.25); got != 4 {
 		t.Errorf("slowerThan(0.25) = %v, want 4", got)
 	}
-	if _, err := parseMetrics(strings.NewReader("up{a=\"b\"} NaNx\n")); err == nil {
-		t.Error("a bad value parsed")
+	bad := []struct{ name, text string }{
+		{"a bad value", "up{a=\"b\"} NaNx\n"},
+		{"an unclosed label set", "up{a=\"b\" 1\n"},
+		{"latency not a histogram", "# TYPE incidentmap_http_request_duration_seconds gauge\nincidentmap_http_request_duration_seconds 1\n"},
+	}
+	for _, tt := range bad {
+		if _, err := parseMetrics(strings.NewReader(tt.text)); err == nil {
+			t.Errorf("%s parsed", tt.name)
+		}
+	}
+}
+
+// TestParseMetricsFromService reads a /metrics body the service wrote,
+// with a Redis of its own, after these requests: the incidents layer
+// twice, a tile, a radius query and a 404; then, restarted, the incidents
+// layer twice, the tile, the rings layer, the 404 and the query again.
+func TestParseMetricsFromService(t *testing.T) {
+	f, err := os.Open("testdata/metrics.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := parseMetrics(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers200 := series{"incidentmap_http_requests_total", map[string]string{"code": "200", "method": "GET", "route": "/api/layers/:id"}}
+	tests := []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"memory hits", m.value(metricMemoryHits), 1},
+		{"redis hits", m.value(metricRedisHits), 3},
+		{"misses (rings)", m.value(metricMisses), 1},
+		{"redis errors", m.value(metricRedisErrors), 0},
+		{"layers answered 200", m.value(layers200), 3},
+		{"requests over 0.5 ms", m.slowerThan(0.0005), 2},
+		{"requests over 1 ms", m.slowerThan(0.001), 2},
+		{"requests over 2.5 ms", m.slowerThan(0.0025), 0},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	if len(m["go_gc_duration_seconds"].GetMetric()) != 1 {
+		t.Errorf("the summary go_gc_duration_seconds did not parse: %v", m["go_gc_duration_seconds"])
 	}
 }
 

@@ -34,12 +34,12 @@ func riseCheck(during string, pre, fault, post summary, limit time.Duration) che
 // scrapes: the cache tiers, and the requests its handlers took over 1 s
 // (which tells a slow handler from a client-side stall).
 func serviceFigures(before, after metrics) []figure {
-	d := func(k string) float64 { return after[k] - before[k] }
+	d := func(s series) float64 { return after.value(s) - before.value(s) }
 	return []figure{
 		{"cache (from /metrics)", fmt.Sprintf("memory hits +%.0f, redis hits +%.0f, misses (renders) +%.0f, redis errors +%.0f",
 			d(metricMemoryHits), d(metricRedisHits), d(metricMisses), d(metricRedisErrors))},
 		{"requests the service took over 1 s / 250 ms to handle (its histogram)", fmt.Sprintf("%.0f / %.0f",
-			after.slowerThan("1")-before.slowerThan("1"), after.slowerThan("0.25")-before.slowerThan("0.25"))},
+			after.slowerThan(1)-before.slowerThan(1), after.slowerThan(0.25)-before.slowerThan(0.25))},
 	}
 }
 

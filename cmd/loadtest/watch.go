@@ -34,7 +34,7 @@ func watch(ctx context.Context, c *http.Client, base string, t0 time.Time, every
 			o.cache, o.lastError = r.Cache.Status, r.Cache.Redis.LastError
 		}
 		if m, err := scrape(ctx, c, base); err == nil {
-			o.redisHits, o.redisErrors = m[metricRedisHits], m[metricRedisErrors]
+			o.redisHits, o.redisErrors = m.value(metricRedisHits), m.value(metricRedisErrors)
 		}
 		if ctx.Err() != nil {
 			return obs

@@ -3,10 +3,10 @@
 # corpus each run built into the package's testdata/fuzz/, so `go test`
 # replays it as seeds from then on. Not part of CI's run: about 8 minutes.
 #
-#   bash loadtest/fuzz.sh            # 60 s a target
-#   FUZZTIME=10s bash loadtest/fuzz.sh
+#   bash cmd/loadtest/fuzz.sh            # 60 s a target
+#   FUZZTIME=10s bash cmd/loadtest/fuzz.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 fuzztime=${FUZZTIME:-60s}
 cache=$(go env GOCACHE)/fuzz/github.com/incidentmap/incidentmap
 

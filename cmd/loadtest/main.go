@@ -3,7 +3,7 @@
 // errors, memory, and how the service behaves while its Redis dies, hangs
 // or fills, while uncached keys are stampeded, and while it shuts down.
 //
-//	go run ./loadtest [-duration 60s] [-conns 64] [-markdown FILE]
+//	go run ./cmd/loadtest [-duration 60s] [-conns 64] [-markdown FILE]
 //	    [-scenario all|load|redis-outage|redis-slow|redis-full|stampede|shutdown]
 //
 // It builds cmd/incidentmap, writes a synthetic data set (geo/synth),
@@ -12,12 +12,13 @@
 // and runs the scenarios. It prints a summary table and exits 1 when an
 // assertion fails, 2 when it could not run.
 //
-// It is a top-level folder rather than a package of the service because it
-// is not part of the service: it is a tool that runs the built binary from
-// outside, as an operator would, through HTTP, signals, /proc and
-// redis-cli. Nothing imports it, and it imports nothing of the service but
-// geo/synth to write the data set. Its runs take minutes, so go test runs
-// only the unit tests of its helpers.
+// It lives under cmd/ beside the service's own commands because it is a
+// command, not a library: nothing imports it. It is not part of the
+// service either: it runs the built binary from outside, as an operator
+// would, through HTTP, signals, /proc and redis-cli, and imports nothing of
+// the service but geo/synth to write the data set. Run it from the
+// repository root, where it builds ./cmd/incidentmap. Its runs take
+// minutes, so go test runs only the unit tests of its helpers.
 package main
 
 import (
