@@ -15,7 +15,9 @@ func (s *Server) healthz(c echo.Context) error {
 
 // readyz says whether the server can serve, and how well: a Redis that does
 // not answer makes the cache "degraded", not the service unready, because
-// every request can still be answered by rendering.
+// every request can still be answered by rendering. It is public, so it
+// says how things are and never why: error text names addresses, and goes
+// to the log (cache.RedisConfig.Logger) and the metrics instead.
 func (s *Server) readyz(c echo.Context) error {
 	st := s.cache.Stats()
 	redis := map[string]any{"configured": false}
@@ -25,9 +27,6 @@ func (s *Server) readyz(c echo.Context) error {
 		h := r.Health()
 		redis = map[string]any{"configured": true, "ok": err == nil && h.OK, "errors": h.Errors,
 			"writes_failing": h.WritesFailing}
-		if h.LastError != "" {
-			redis["last_error"] = h.LastError
-		}
 		if !h.OK {
 			status = "degraded"
 		}

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +19,9 @@ import (
 // cache is used again once Redis is back.
 func TestServesThroughRedisOutage(t *testing.T) {
 	proxy, url := cachetest.NewProxy(t, cachetest.RedisURL(t))
-	r, err := cache.NewRedis(cache.RedisConfig{URL: url, Timeout: 50 * time.Millisecond, RetryAfter: 100 * time.Millisecond, TTL: time.Minute})
+	var logged syncBuffer
+	r, err := cache.NewRedis(cache.RedisConfig{URL: url, Timeout: 50 * time.Millisecond, RetryAfter: 100 * time.Millisecond, TTL: time.Minute,
+		Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,10 +33,15 @@ func TestServesThroughRedisOutage(t *testing.T) {
 	}
 	s := newReplica()
 
+	host := strings.SplitN(url, "/", 4)[2] // the proxy's host:port
 	readyz := func(s *Server) map[string]any {
 		rec := get(t, s, "/readyz")
 		if rec.Code != 200 {
 			t.Fatalf("/readyz status %d, want 200 even when degraded", rec.Code)
+		}
+		// /readyz is public: it says how the cache is, never why.
+		if b := rec.Body.String(); strings.Contains(b, host) || strings.Contains(b, "127.0.0.1") || strings.Contains(b, "error\"") || strings.Contains(b, "dial") {
+			t.Errorf("/readyz shows an address or error text: %s", b)
 		}
 		var body map[string]any
 		decodeJSON(t, rec.Body, &body)
@@ -59,6 +69,9 @@ func TestServesThroughRedisOutage(t *testing.T) {
 	if redis["ok"] != false || redis["degraded_since"] == nil {
 		t.Errorf("/readyz redis with Redis down: %v", redis)
 	}
+	if !strings.Contains(logged.String(), `"msg":"redis degraded"`) || !strings.Contains(logged.String(), host) {
+		t.Errorf("the log does not say why Redis is degraded: %s", logged.String())
+	}
 	metrics := get(t, s, "/metrics").Body.String()
 	if !strings.Contains(metrics, "incidentmap_cache_redis_errors_total ") || strings.Contains(metrics, "incidentmap_cache_redis_errors_total 0\n") {
 		t.Errorf("/metrics does not count Redis errors:\n%s", grepLines(metrics, "redis_errors"))
@@ -74,6 +87,25 @@ func TestServesThroughRedisOutage(t *testing.T) {
 	if rec := get(t, newReplica(), "/api/layers/al-asad"); rec.Header().Get("X-Cache") != "hit" {
 		t.Errorf("after Redis came back a new replica got X-Cache %q, want hit from Redis", rec.Header().Get("X-Cache"))
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger writing from several
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func grepLines(s, substr string) string {

@@ -33,6 +33,9 @@ type RedisConfig struct {
 	// could not cross the wire within Timeout, and its timeout would read
 	// as Redis being down.
 	MaxValueBytes int
+	// Logger receives a line when Redis becomes degraded, with the error,
+	// and when it recovers. Nil logs nothing.
+	Logger *slog.Logger
 }
 
 // Redis is the shared cache tier. After a failure it is skipped for
@@ -207,6 +210,9 @@ func (r *Redis) fail(err error) error {
 	r.lastErr = err
 	if r.degradedSince.IsZero() {
 		r.degradedSince = time.Now()
+		if r.cfg.Logger != nil {
+			r.cfg.Logger.Warn("redis degraded", "err", err)
+		}
 	}
 	return err
 }
@@ -214,5 +220,8 @@ func (r *Redis) fail(err error) error {
 func (r *Redis) ok() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if !r.degradedSince.IsZero() && r.cfg.Logger != nil {
+		r.cfg.Logger.Info("redis recovered", "degraded_for", time.Since(r.degradedSince))
+	}
 	r.degradedSince = time.Time{}
 }

@@ -143,7 +143,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	var rc *cache.Redis
 	closeFn := func() {}
 	if cfg.redisURL != "" {
-		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout}); err != nil {
+		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout, Logger: log}); err != nil {
 			return nil, nil, err
 		}
 		closeFn = func() { rc.Close() }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -42,21 +41,6 @@ func serviceFigures(before, after metrics) []figure {
 			after.slowerThan(1)-before.slowerThan(1), after.slowerThan(0.25)-before.slowerThan(0.25))},
 	}
 }
-
-// lastErrorsFigure lists the distinct Redis errors /readyz reported in
-// [from, to), with the client's port numbers taken out.
-func lastErrorsFigure(obs []observation, from, to time.Duration) figure {
-	var seen []string
-	for _, o := range obs {
-		msg := localPort.ReplaceAllString(o.lastError, "$1:*->")
-		if o.at >= from && o.at < to && msg != "" && !slices.Contains(seen, msg) && len(seen) < 6 {
-			seen = append(seen, msg)
-		}
-	}
-	return figure{fmt.Sprintf("Redis errors /readyz reported at t=%s–%s (last_error, distinct)", fmtDur(from), fmtDur(to)), fmt.Sprintf("%q", seen)}
-}
-
-var localPort = regexp.MustCompile(`(\d+\.\d+\.\d+\.\d+):\d+->`)
 
 // slowFigure names the slowest requests of a run.
 func slowFigure(recs []record) figure {

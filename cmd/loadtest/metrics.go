@@ -120,7 +120,6 @@ type readiness struct {
 		Redis  struct {
 			OK            bool   `json:"ok"`
 			Errors        int64  `json:"errors"`
-			LastError     string `json:"last_error"`
 			DegradedSince string `json:"degraded_since"`
 		} `json:"redis"`
 	} `json:"cache"`

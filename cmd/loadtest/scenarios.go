@@ -35,7 +35,7 @@ func runLoadScenario(ctx context.Context, e *env) (result, error) {
 	r.figures = append(r.figures, serviceFigures(before, after)...)
 	r.figures = append(r.figures, run.cpu)
 	r.figures = append(r.figures, rssFigures(run.rss)...)
-	r.figures = append(r.figures, figure{"/readyz after the run", fmt.Sprintf("cache %s, redis last_error %q", rd.Cache.Status, rd.Cache.Redis.LastError)})
+	r.figures = append(r.figures, figure{"/readyz after the run", fmt.Sprintf("cache %s, redis errors %d", rd.Cache.Status, rd.Cache.Redis.Errors)})
 	r.figures = append(r.figures, slowFigure(run.records))
 	r.checks = append(r.checks, noErrors("no errors", s))
 	return r, nil
@@ -106,7 +106,7 @@ func runRedisOutage(ctx context.Context, e *env) (result, error) {
 	probeHitBefore, sawProbeHitBefore := firstProbeHit(probes, 0)
 	r.figures = append(r.figures, figure{"probe (no LRU): first Redis hit after Redis was back", afterOrNever(probeHit-upAt, sawProbeHit)})
 
-	r.figures = append(r.figures, lastErrorsFigure(obs, killedAt, upAt), slowFigure(run.records), run.cpu, rssSummary(run.rss))
+	r.figures = append(r.figures, slowFigure(run.records), run.cpu, rssSummary(run.rss))
 	r.checks = append(r.checks,
 		noErrors("no errors while Redis was down", during),
 		noErrors("no errors in the whole run", s),
@@ -218,7 +218,7 @@ func (e *env) faultRun(ctx context.Context, label string, wantRedisErrors bool, 
 		figure{"/readyz polls saying degraded during " + label, fmt.Sprintf("%d of %d", degraded, polls)},
 	)
 	r.figures = append(r.figures, serviceFigures(before, after)...)
-	r.figures = append(r.figures, lastErrorsFigure(obs, from, to), slowFigure(run.records), run.cpu, rssSummary(run.rss))
+	r.figures = append(r.figures, slowFigure(run.records), run.cpu, rssSummary(run.rss))
 	r.checks = append(r.checks,
 		noErrors("no errors during "+label, during),
 		noErrors("no errors in the whole run", s),

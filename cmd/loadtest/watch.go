@@ -14,7 +14,6 @@ const pollEvery = 500 * time.Millisecond
 type observation struct {
 	at          time.Duration // since the watch began
 	cache       string        // /readyz cache.status, or "error: ..."
-	lastError   string        // /readyz cache.redis.last_error
 	redisHits   float64
 	redisErrors float64
 }
@@ -31,7 +30,7 @@ func watch(ctx context.Context, c *http.Client, base string, t0 time.Time, every
 		if r, err := ready(ctx, c, base); err != nil {
 			o.cache = "error: " + err.Error()
 		} else {
-			o.cache, o.lastError = r.Cache.Status, r.Cache.Redis.LastError
+			o.cache = r.Cache.Status
 		}
 		if m, err := scrape(ctx, c, base); err == nil {
 			o.redisHits, o.redisErrors = m.value(metricRedisHits), m.value(metricRedisErrors)
