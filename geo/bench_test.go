@@ -276,3 +276,22 @@ func TestLoadOneMillion(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLayerInTile computes each overlay for a z8 tile over Al Asad,
+// as a tile request does.
+func BenchmarkLayerInTile(b *testing.B) {
+	tile := orb.Bound{Min: orb.Point{41.48, 33.13}, Max: orb.Point{42.89, 34.31}} // z8 158/102, with its buffer
+	for _, size := range benchSizes[:2] {
+		for _, layer := range []string{geo.LayerIncidents, geo.LayerUncertainty, geo.LayerLinks, "al-asad"} {
+			b.Run(size.name+"/"+layer, func(b *testing.B) {
+				ds := loadBenchSet(b, size.n).ds
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := ds.LayerIn(layer, geo.Interval{}, &tile); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

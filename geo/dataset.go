@@ -29,6 +29,7 @@ type Dataset struct {
 	bound       orb.Bound // of the located incidents, or of the sites
 	located     []int     // positions of incidents with a location
 	index       *Index    // over located; reports positions in located
+	links       []linkPair
 }
 
 // NewDataset decodes and validates sites and incidents (GeoJSON
@@ -75,6 +76,7 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 		}
 	}
 	d.index = NewIndex(points)
+	d.links = d.findLinks()
 	if len(points) == 0 {
 		for _, s := range d.Sites {
 			points = append(points, s.Location)

@@ -109,6 +109,10 @@ const (
 	GeoUnknown GeoPrecision = "unknown"
 )
 
+// maxUncertainty is the largest GeoPrecision.Radius: how far an
+// uncertainty circle reaches from its incident.
+const maxUncertainty = 50_000
+
 // Radius returns the uncertainty radius in metres that the precision stands
 // for: 0 for exact, and 0 for unknown, which has no location to draw around.
 func (p GeoPrecision) Radius() float64 {
@@ -118,7 +122,7 @@ func (p GeoPrecision) Radius() float64 {
 	case GeoTown:
 		return 10_000 // somewhere in or around a town
 	case GeoRegion:
-		return 50_000 // a province or district
+		return maxUncertainty // a province or district
 	default:
 		return 0
 	}

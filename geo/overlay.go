@@ -73,19 +73,21 @@ func (d *Dataset) HasLayer(id string) bool {
 // incidents whose time may fall within t. It returns ErrNotFound for an
 // unknown id.
 func (d *Dataset) Layer(id string, t Interval) ([]Feature, error) {
-	return d.LayerIn(id, t, nil)
+	return d.layer(id, t, nil)
 }
 
 // LayerIn is Layer limited to features that may touch b (nil: no limit),
-// as a map tile needs. Incidents come from the spatial index, so a tile
-// of a large data set costs what is on it, not the whole set.
+// as a map tile needs. Every overlay is computed for b alone: incidents
+// come from the spatial index, uncertainty circles from the incidents
+// near b, links from the pairs found at load whose line may cross b. A
+// tile of a large data set costs what is on it, not the whole set.
 func (d *Dataset) LayerIn(id string, t Interval, b *orb.Bound) ([]Feature, error) {
-	if b != nil && id == LayerIncidents {
-		return incidentFeatures(d.Query(Query{Time: t, BBox: b}).Matches, ""), nil
+	if b == nil {
+		return d.layer(id, t, nil)
 	}
-	fs, err := d.layer(id, t)
-	if err != nil || b == nil {
-		return fs, err
+	fs, err := d.layer(id, t, b)
+	if err != nil {
+		return nil, err
 	}
 	kept := fs[:0]
 	for _, f := range fs {
@@ -96,11 +98,20 @@ func (d *Dataset) LayerIn(id string, t Interval, b *orb.Bound) ([]Feature, error
 	return kept, nil
 }
 
-func (d *Dataset) layer(id string, t Interval) ([]Feature, error) {
-	incidents := d.Query(Query{Time: t}).Matches
+// layer computes overlay id from the incidents that may touch b (all of
+// them when b is nil); the caller cuts what does not.
+func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) {
+	near := func(metres float64, sites ...string) []Match {
+		q := Query{Time: t, Sites: sites}
+		if b != nil {
+			grown := growBound(*b, metres)
+			q.BBox = &grown
+		}
+		return d.Query(q).Matches
+	}
 	switch id {
 	case LayerIncidents:
-		return incidentFeatures(incidents, ""), nil
+		return incidentFeatures(near(0), ""), nil
 	case LayerRings:
 		var fs []Feature
 		for i := range d.Sites {
@@ -108,9 +119,9 @@ func (d *Dataset) layer(id string, t Interval) ([]Feature, error) {
 		}
 		return fs, nil
 	case LayerLinks:
-		return linkFeatures(incidents), nil
+		return d.linkFeatures(t, b), nil
 	case LayerUncertainty:
-		return uncertaintyFeatures(incidents), nil
+		return uncertaintyFeatures(near(maxUncertainty)), nil
 	}
 	s, err := d.Site(id)
 	if err != nil {
@@ -121,7 +132,23 @@ func (d *Dataset) layer(id string, t Interval) ([]Feature, error) {
 	site.Properties["site"] = s.ID
 	fs := []Feature{site}
 	fs = append(fs, ringFeatures(s)...)
-	return append(fs, incidentFeatures(incidents, s.ID)...), nil
+	return append(fs, incidentFeatures(near(0, s.ID), s.ID)...), nil
+}
+
+// growBound returns b grown by metres on every side (by the widest
+// longitude step within its latitudes), clamped to the world.
+func growBound(b orb.Bound, metres float64) orb.Bound {
+	if metres <= 0 {
+		return b
+	}
+	const metresPerDegree = 111_320 // of latitude, and of longitude at the equator
+	dLat := metres / metresPerDegree
+	maxLat := min(max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dLat, 89)
+	dLon := min(dLat/math.Cos(maxLat*math.Pi/180), 360)
+	return orb.Bound{
+		Min: orb.Point{max(b.Min[0]-dLon, -180), max(b.Min[1]-dLat, -90)},
+		Max: orb.Point{min(b.Max[0]+dLon, 180), min(b.Max[1]+dLat, 90)},
+	}
 }
 
 // incidentFeatures returns the incidents as features, only those of site
@@ -158,22 +185,27 @@ func ringFeatures(s *Site) []Feature {
 	return fs
 }
 
-// linkFeatures draws each related pair once, from the earlier incident to
-// the later, whichever of the two lists the other. Pairs at the same place (a second attack on the same base)
-// have no line to draw and are left out, as are pairs with an end that has
-// no location or is outside ms.
-func linkFeatures(ms []Match) []Feature {
-	in := make(map[string]*Incident, len(ms))
-	for _, m := range ms {
-		in[m.Incident.ID] = m.Incident
-	}
+// linkPair is two related incidents a link is drawn between, a the
+// earlier, with the bound of the line.
+type linkPair struct {
+	a, b  *Incident
+	bound orb.Bound
+}
+
+// findLinks returns each related pair once, from the earlier incident to
+// the later, whichever of the two lists the other, in the order the data
+// set holds them. Pairs at the same place (a second attack on the same
+// base) have no line to draw and are left out, as are pairs with an end
+// that has no location. It runs once, at load: related ids are bounded
+// (MaxRelated), so the pairs are at most MaxRelated a located incident.
+func (d *Dataset) findLinks() []linkPair {
 	type pair struct{ a, b *Incident }
 	seen := map[pair]bool{}
-	var fs []Feature
-	for _, m := range ms {
-		for _, id := range m.Incident.Related {
-			a, b := m.Incident, in[id]
-			if b == nil || a.Location == nil || b.Location == nil {
+	var links []linkPair
+	for i := range d.Incidents {
+		for _, id := range d.Incidents[i].Related {
+			a, b := &d.Incidents[i], &d.Incidents[d.incidentPos[id]]
+			if a.Location == nil || b.Location == nil {
 				continue
 			}
 			if b.pos < a.pos {
@@ -183,20 +215,35 @@ func linkFeatures(ms []Match) []Feature {
 				continue
 			}
 			seen[pair{a, b}] = true
-			dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
-			if dist < 1 {
+			if orbgeo.DistanceHaversine(*a.Location, *b.Location) < 1 {
 				continue
 			}
-			fs = append(fs, Feature{
-				ID:       "link-" + a.ID + "-" + b.ID,
-				Geometry: GreatCircle(*a.Location, *b.Location),
-				Properties: map[string]any{
-					"kind": "link", "from": a.ID, "to": b.ID,
-					"from_title": a.Title, "to_title": b.Title,
-					"distance_km": math.Round(dist/100) / 10,
-				},
-			})
+			links = append(links, linkPair{a, b, GreatCircle(*a.Location, *b.Location).Bound()})
 		}
+	}
+	return links
+}
+
+// linkFeatures draws the links whose two ends may fall within t and whose
+// line may touch bound (nil: any).
+func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
+	var fs []Feature
+	for _, l := range d.links {
+		a, b := l.a, l.b
+		if bound != nil && !l.bound.Intersects(*bound) ||
+			!t.Overlaps(a.windowStart, a.windowEnd) || !t.Overlaps(b.windowStart, b.windowEnd) {
+			continue
+		}
+		dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
+		fs = append(fs, Feature{
+			ID:       "link-" + a.ID + "-" + b.ID,
+			Geometry: GreatCircle(*a.Location, *b.Location),
+			Properties: map[string]any{
+				"kind": "link", "from": a.ID, "to": b.ID,
+				"from_title": a.Title, "to_title": b.Title,
+				"distance_km": math.Round(dist/100) / 10,
+			},
+		})
 	}
 	return fs
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
@@ -624,5 +626,77 @@ func TestUncertaintyLayer(t *testing.T) {
 				checkCircle(t, f.Geometry, *in.Location, in.GeoPrecision.Radius())
 			}
 		})
+	}
+}
+
+// TestLayerInMatchesWholeLayer checks that every overlay computed for a
+// box alone (through the index, the grown box, the pairs found at load)
+// holds exactly the features of the whole overlay that touch the box, in
+// the same order.
+func TestLayerInMatchesWholeLayer(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	area := orb.Bound{Min: orb.Point{40, 31}, Max: orb.Point{46, 37}}
+	precisions := []string{"exact", "near", "town", "region"}
+	var fs []map[string]any
+	for i := range 400 {
+		f := testIncident(fmt.Sprintf("p-%d", i))
+		p := props(f)
+		p["occurred_at"] = time.Date(2023, 11, 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC).Format(time.RFC3339)
+		p["geo_precision"] = precisions[r.IntN(len(precisions))]
+		f["geometry"] = map[string]any{"type": "Point", "coordinates": []any{
+			area.Min[0] + r.Float64()*(area.Max[0]-area.Min[0]), area.Min[1] + r.Float64()*(area.Max[1]-area.Min[1])}}
+		rel := []any{}
+		for range r.IntN(4) {
+			if j := r.IntN(max(i, 1)); j != i && !slices.Contains(rel, any(fmt.Sprintf("p-%d", j))) {
+				rel = append(rel, fmt.Sprintf("p-%d", j))
+			}
+		}
+		p["related"] = rel
+		fs = append(fs, f)
+	}
+	ds, err := geo.NewDataset(collection(t, fs), fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(fs []geo.Feature) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.ID)
+		}
+		return out
+	}
+	intervals := []geo.Interval{{}, {Start: time.Date(2023, 11, 10, 0, 0, 0, 0, time.UTC), End: time.Date(2023, 11, 15, 0, 0, 0, 0, time.UTC)}}
+	checked := map[string]int{}
+	for _, l := range ds.Layers() {
+		for _, iv := range intervals {
+			whole, err := ds.Layer(l.ID, iv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 60 {
+				c := orb.Point{39 + r.Float64()*8, 30 + r.Float64()*8}
+				half := 0.01 + r.Float64()*r.Float64()*2
+				box := orb.Bound{Min: orb.Point{c[0] - half, c[1] - half}, Max: orb.Point{c[0] + half, c[1] + half}}
+				var want []geo.Feature
+				for _, f := range whole {
+					if f.Geometry != nil && f.Geometry.Bound().Intersects(box) {
+						want = append(want, f)
+					}
+				}
+				got, err := ds.LayerIn(l.ID, iv, &box)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := ids(got), ids(want); !slices.Equal(g, w) {
+					t.Fatalf("%s in %v, %v: got %d features %v\nwant %d %v", l.ID, box, iv, len(g), g, len(w), w)
+				}
+				checked[l.ID] += len(want)
+			}
+		}
+	}
+	for _, id := range []string{geo.LayerIncidents, geo.LayerLinks, geo.LayerUncertainty, geo.LayerRings, "al-asad"} {
+		if checked[id] == 0 {
+			t.Errorf("no %s feature fell in any box: the test checked nothing there", id)
+		}
 	}
 }
