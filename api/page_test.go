@@ -296,6 +296,37 @@ func TestOEmbed(t *testing.T) {
 	}
 }
 
+// The iframe's HTML is the same bytes a consumer has always been given:
+// attributes in this order, the src's & escaped once.
+func TestOEmbedHTML(t *testing.T) {
+	s := newTestServer(t)
+	for _, tc := range []struct {
+		name, query string
+		header      []string
+		want        string
+	}{
+		{"view", "maxwidth=300&url=" + url.QueryEscape("http://example.com/?center=33.5,43&zoom=7&layers=incidents,rings&datetime=2023-11-21T12:00:00Z/..&lat=33.786&lon=42.441&radius=50000"), nil,
+			`<iframe src="http://example.com/embed?center=33.5%2C43&amp;datetime=2023-11-21T12%3A00%3A00Z%2F..&amp;lat=33.786&amp;layers=incidents%2Crings&amp;lon=42.441&amp;radius=50000&amp;zoom=7" width="300" height="200" title="incidentmap: sourced conflict incidents" style="border:0" loading="lazy" allowfullscreen></iframe>`},
+		{"bare", "url=" + url.QueryEscape("http://example.com/"), nil,
+			`<iframe src="http://example.com/embed" width="600" height="400" title="incidentmap: sourced conflict incidents" style="border:0" loading="lazy" allowfullscreen></iframe>`},
+		{"proxy", "url=" + url.QueryEscape("https://maps.news.example:8443/embed?bbox=40,32,46,37"),
+			[]string{"X-Forwarded-Host", "maps.news.example:8443", "X-Forwarded-Proto", "https"},
+			`<iframe src="https://maps.news.example:8443/embed?bbox=40%2C32%2C46%2C37" width="600" height="400" title="incidentmap: sourced conflict incidents" style="border:0" loading="lazy" allowfullscreen></iframe>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, s, "/oembed?"+tc.query, tc.header...)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			var o oembedAnswer
+			decodeJSON(t, rec.Body, &o)
+			if o.HTML != tc.want {
+				t.Errorf("html\n got %s\nwant %s", o.HTML, tc.want)
+			}
+		})
+	}
+}
+
 func TestOEmbedErrors(t *testing.T) {
 	s := newTestServer(t)
 	for _, tc := range []struct {
