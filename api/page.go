@@ -43,7 +43,7 @@ type pageData struct {
 	BackURL     string // the full map of the same view (from /embed)
 	OEmbedURL   string
 	ImageURL    string // og:image: /api/static.png of the same view
-	Bounds      string // JSON [w,s,e,n] of the data, the default view
+	Bounds      string // JSON [w,s,e,n] of DefaultView
 	MaxZoom     int
 }
 
@@ -59,10 +59,10 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	r := c.Request()
 	base := baseURL(r)
 	q := viewQuery(vw).Encode()
-	b := s.DataBound()
+	b := s.DefaultView()
 	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
 	if err != nil {
-		return fmt.Errorf("encode data bounds: %w", err)
+		return fmt.Errorf("encode default view: %w", err)
 	}
 	d := pageData{
 		Embed:       path == "/embed",

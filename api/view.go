@@ -87,6 +87,17 @@ func parseView(v url.Values, maxZoom int, lim Limits, hasLayer func(string) bool
 	return out, err
 }
 
+// defaultViewPad is how far, in degrees, the default view reaches beyond
+// the data on every side, so that no marker sits on the edge.
+const defaultViewPad = 0.5
+
+// DefaultView is the part of the map shown when a view gives no center,
+// bbox or radius: the data's extent, padded by half a degree. The page,
+// /api/static.png and the tile warmer all start from it.
+func (s *Server) DefaultView() orb.Bound {
+	return s.DataBound().Pad(defaultViewPad)
+}
+
 // parsePageView reads the view parameters of a page's query. Other
 // parameters (utm_source, fbclid and the like, which sites add to shared
 // links) are ignored rather than refused, and never used; a view

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"html"
 	"reflect"
+	"regexp"
 	"testing"
 	"time"
 
@@ -85,6 +88,30 @@ func TestFormatIntervalRoundTrip(t *testing.T) {
 		}
 		if !back.Start.Equal(iv.Start) || !back.End.Equal(iv.End) {
 			t.Errorf("%s → %q → %+v, want %+v", s, formatInterval(iv), back, iv)
+		}
+	}
+}
+
+// The page is given DefaultView, the data's extent padded, to use as it
+// is: the padding is the server's alone.
+func TestPageSendsDefaultView(t *testing.T) {
+	s := newTestServer(t)
+	d := s.DataBound()
+	want := orb.Bound{Min: orb.Point{d.Min[0] - 0.5, d.Min[1] - 0.5}, Max: orb.Point{d.Max[0] + 0.5, d.Max[1] + 0.5}}
+	if got := s.DefaultView(); got != want {
+		t.Fatalf("DefaultView %v, want %v", got, want)
+	}
+	for _, path := range []string{"/", "/embed"} {
+		m := regexp.MustCompile(`data-bounds="([^"]*)"`).FindStringSubmatch(get(t, s, path).Body.String())
+		if m == nil {
+			t.Fatalf("%s: no data-bounds", path)
+		}
+		var b [4]float64
+		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &b); err != nil {
+			t.Fatalf("%s: data-bounds %q: %v", path, m[1], err)
+		}
+		if b != [4]float64{want.Min[0], want.Min[1], want.Max[0], want.Max[1]} {
+			t.Errorf("%s: data-bounds %v, want %v", path, b, want)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer closeFn()
-	bound := srv.DataBound().Pad(0.5)
+	bound := srv.DefaultView()
 	if *bbox != "" {
 		if bound, err = parseBound(*bbox); err != nil {
 			return err

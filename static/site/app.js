@@ -52,10 +52,11 @@ L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natura
 const overlays = L.layerGroup().addTo(map);
 let radiusLayer = null;
 
-// The default view: the data's extent, padded as /api/static.png pads it.
+// The default view: the server's (the data's extent, padded), as
+// /api/static.png draws it.
 function dataBounds() {
   const [w, s, e, n] = JSON.parse(body.dataset.bounds);
-  return L.latLngBounds([[s - 0.5, w - 0.5], [n + 0.5, e + 0.5]]);
+  return L.latLngBounds([[s, w], [n, e]]);
 }
 const bboxBounds = ([w, s, e, n]) => L.latLngBounds([[s, w], [n, e < w ? e + 360 : e]]);
 const nearBounds = (n) => L.latLng(n.lat, n.lon).toBounds(n.radius * 2.2);
