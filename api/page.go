@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"image/color"
 	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/incidentmap/incidentmap/static"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // The web map (/) and the map for iframes (/embed).
@@ -44,7 +46,41 @@ type pageData struct {
 	OEmbedURL   string
 	ImageURL    string // og:image: /api/static.png of the same view
 	Bounds      string // JSON [w,s,e,n] of DefaultView
+	Palette     string // JSON pagePalette: the colours the page draws in
 	MaxZoom     int
+}
+
+// pagePalette is tiles.Palette as the page reads it, so that the page
+// draws in the tiles' and static maps' colours: CSS colours, #rrggbb, or
+// #rrggbbaa where not opaque.
+type pagePalette struct {
+	Events      map[string]string `json:"events"`
+	Other       string            `json:"other"`
+	Ring        string            `json:"ring"`
+	Link        string            `json:"link"`
+	Uncertainty string            `json:"uncertainty"`
+	Site        string            `json:"site"`
+	Radius      string            `json:"radius"`
+}
+
+// newPagePalette is p in CSS colours.
+func newPagePalette(p tiles.Colors) pagePalette {
+	events := make(map[string]string, len(p.Events))
+	for k, c := range p.Events {
+		events[k] = cssColor(c)
+	}
+	return pagePalette{
+		Events: events, Other: cssColor(p.Other), Ring: cssColor(p.Ring), Link: cssColor(p.Link),
+		Uncertainty: cssColor(p.Uncertainty), Site: cssColor(p.Site), Radius: cssColor(p.Radius),
+	}
+}
+
+// cssColor is c as #rrggbb, or #rrggbbaa when not opaque.
+func cssColor(c color.NRGBA) string {
+	if c.A == 0xff {
+		return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+	}
+	return fmt.Sprintf("#%02x%02x%02x%02x", c.R, c.G, c.B, c.A)
 }
 
 func (s *Server) page(c echo.Context) error  { return s.servePage(c, "/") }
@@ -64,6 +100,10 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("encode default view: %w", err)
 	}
+	palette, err := json.Marshal(newPagePalette(tiles.Palette()))
+	if err != nil {
+		return fmt.Errorf("encode palette: %w", err)
+	}
 	d := pageData{
 		Embed:       path == "/embed",
 		Title:       pageTitle,
@@ -72,6 +112,7 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		BackURL:     base + "/" + withQuery(q),
 		ImageURL:    base + "/api/static.png?" + joinQuery(q, ogImageSize),
 		Bounds:      string(bounds),
+		Palette:     string(palette),
 		MaxZoom:     basemapMaxZoom,
 	}
 	d.OEmbedURL = base + "/oembed?" + url.Values{"url": {d.PageURL}, "format": {"json"}}.Encode()

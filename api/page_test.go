@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"html"
+	"image/color"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 const wantCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
@@ -266,4 +270,50 @@ func FuzzPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The page is sent tiles.Palette, the colours of the tiles and static
+// maps, to draw in; the browser test checks that it does.
+func TestPagePalette(t *testing.T) {
+	s := newTestServer(t)
+	want := tiles.Palette()
+	hex := func(c color.NRGBA) string {
+		if c.A == 0xff {
+			return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+		}
+		return fmt.Sprintf("#%02x%02x%02x%02x", c.R, c.G, c.B, c.A)
+	}
+	for _, path := range []string{"/", "/embed"} {
+		m := regexp.MustCompile(`data-palette="([^"]*)"`).FindStringSubmatch(get(t, s, path).Body.String())
+		if m == nil {
+			t.Fatalf("%s: no data-palette", path)
+		}
+		var got struct {
+			Events                                       map[string]string
+			Other, Ring, Link, Uncertainty, Site, Radius string
+		}
+		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+			t.Fatalf("%s: data-palette %q: %v", path, m[1], err)
+		}
+		if len(got.Events) != len(want.Events) {
+			t.Errorf("%s: %d event colours, want %d", path, len(got.Events), len(want.Events))
+		}
+		for typ, c := range want.Events {
+			if got.Events[typ] != hex(c) || hex(tiles.EventColor(typ)) != hex(c) {
+				t.Errorf("%s: %s is %s, want %s", path, typ, got.Events[typ], hex(c))
+			}
+		}
+		for name, pair := range map[string][2]string{
+			"other":       {got.Other, hex(tiles.EventColor("no_such_event_type"))},
+			"ring":        {got.Ring, hex(tiles.RingColor)},
+			"link":        {got.Link, hex(tiles.LinkColor)},
+			"uncertainty": {got.Uncertainty, hex(tiles.UncertaintyColor)},
+			"site":        {got.Site, hex(tiles.SiteColor)},
+			"radius":      {got.Radius, hex(tiles.RadiusColor)},
+		} {
+			if pair[0] != pair[1] {
+				t.Errorf("%s: %s is %s, want %s", path, name, pair[0], pair[1])
+			}
+		}
+	}
 }

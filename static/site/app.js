@@ -1,12 +1,16 @@
 // The web map at / and /embed. No build step; L is vendor/leaflet.js.
 // Data reaches the DOM only as text (card.js), never as HTML.
 
-import { eventColor, OVERLAY_COLORS, rgba } from './colors.js';
 import { el, incidentCard, label, shortDate } from './card.js';
 import { parseTime, readView, splitDatetime, writeView } from './view.js';
 
 const L = globalThis.L;
 const body = document.body;
+// The colours of the tiles and the static map (Go's tiles.Palette), as
+// #rrggbb or #rrggbbaa, which Leaflet takes as a colour and an opacity.
+const palette = JSON.parse(body.dataset.palette);
+const eventColor = (type) => palette.events[type] || palette.other;
+const rgba = (hex) => [hex.slice(0, 7), parseInt(hex.slice(7, 9) || 'ff', 16) / 255];
 const embed = body.classList.contains('embed');
 const $ = (id) => document.getElementById(id);
 const HOUR = 3600e3;
@@ -81,10 +85,11 @@ function syncURL() {
   if ($('back')) $('back').href = '/' + (qs ? '?' + qs : '');
 }
 
-const [ringColor, ringAlpha] = rgba(OVERLAY_COLORS.ring);
-const [linkColor, linkAlpha] = rgba(OVERLAY_COLORS.link);
-const [areaColor, areaAlpha] = rgba(OVERLAY_COLORS.uncertainty);
-const [siteColor] = rgba(OVERLAY_COLORS.site);
+const [ringColor, ringAlpha] = rgba(palette.ring);
+const [linkColor, linkAlpha] = rgba(palette.link);
+const [areaColor, areaAlpha] = rgba(palette.uncertainty);
+const [siteColor] = rgba(palette.site);
+const [radiusColor] = rgba(palette.radius);
 const isIncident = (f) => 'event_type' in (f.properties || {});
 
 function style(f) {
@@ -199,7 +204,7 @@ function renderSoon() {
 function drawRadius() {
   if (radiusLayer) radiusLayer.remove();
   const n = state.near;
-  radiusLayer = n && L.circle([n.lat, n.lon], { radius: n.radius, className: 'radius', color: '#0b6e4f', weight: 2, fillOpacity: 0.05, interactive: false }).addTo(map);
+  radiusLayer = n && L.circle([n.lat, n.lon], { radius: n.radius, className: 'radius', color: radiusColor, weight: 2, fillOpacity: 0.05, interactive: false }).addTo(map);
 }
 
 function legend(types) {
@@ -219,7 +224,7 @@ function legend(types) {
     item('ring', ringColor, 'range ring (10, 25, 50 km)');
     item('line', linkColor, 'link between related incidents');
     item('area', areaColor, 'location uncertainty');
-    item('ring', '#0b6e4f', 'radius search');
+    item('ring', radiusColor, 'radius search');
     box.append(ul);
     L.DomEvent.disableClickPropagation(box);
     return box;
