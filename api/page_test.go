@@ -1,17 +1,20 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"html"
+	"image/color"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 const wantCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
@@ -232,157 +235,6 @@ func TestHEADPage(t *testing.T) {
 	}
 }
 
-// oembedAnswer is what the tests read of an oEmbed response.
-type oembedAnswer struct {
-	Version, Type, Title, HTML string
-	ProviderName               string `json:"provider_name"`
-	ProviderURL                string `json:"provider_url"`
-	Width, Height              int
-	ThumbnailURL               string `json:"thumbnail_url"`
-}
-
-var iframeSrc = regexp.MustCompile(`^<iframe src="([^"]+)" width="(\d+)" height="(\d+)" `)
-
-func TestOEmbed(t *testing.T) {
-	s := newTestServer(t)
-	page := url.QueryEscape("http://example.com/?center=33.5,43&zoom=7&layers=incidents&utm_source=x")
-	wantSrc := "http://example.com/embed?center=33.5%2C43&layers=incidents&zoom=7"
-	for _, tc := range []struct {
-		name, query string
-		header      []string
-		w, h        int
-		src         string
-	}{
-		{"page URL", "url=" + page, nil, 600, 400, wantSrc},
-		{"embed URL", "url=" + url.QueryEscape("http://example.com/embed?center=33.5,43&zoom=7&layers=incidents"), nil, 600, 400, wantSrc},
-		{"format json", "format=json&url=" + page, nil, 600, 400, wantSrc},
-		{"maxwidth", "maxwidth=300&url=" + page, nil, 300, 200, wantSrc},
-		{"maxheight", "maxheight=100&url=" + page, nil, 150, 100, wantSrc},
-		{"both, width tighter", "maxwidth=450&maxheight=390&url=" + page, nil, 450, 300, wantSrc},
-		{"larger than the default", "maxwidth=2000&maxheight=2000&url=" + page, nil, 600, 400, wantSrc},
-		{"bare host", "url=" + url.QueryEscape("http://example.com"), nil, 600, 400, "http://example.com/embed"},
-		{"https page behind a proxy", "url=" + url.QueryEscape("https://maps.news.example/?lat=33.786&lon=42.441&radius=50000"),
-			[]string{"X-Forwarded-Host", "maps.news.example", "X-Forwarded-Proto", "https"}, 600, 400,
-			"https://maps.news.example/embed?lat=33.786&lon=42.441&radius=50000"},
-		{"https URL, plain request", "url=" + url.QueryEscape("https://example.com:443/embed"), nil, 600, 400, "http://example.com/embed"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := get(t, s, "/oembed?"+tc.query, tc.header...)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("status %d: %s", rec.Code, rec.Body)
-			}
-			var o oembedAnswer
-			decodeJSON(t, rec.Body, &o)
-			if o.Version != "1.0" || o.Type != "rich" || o.ProviderName != "incidentmap" || o.Title == "" || o.ProviderURL == "" {
-				t.Errorf("response %+v", o)
-			}
-			if o.Width != tc.w || o.Height != tc.h {
-				t.Errorf("size %dx%d, want %dx%d", o.Width, o.Height, tc.w, tc.h)
-			}
-			m := iframeSrc.FindStringSubmatch(o.HTML)
-			if m == nil {
-				t.Fatalf("html is not our iframe: %s", o.HTML)
-			}
-			if src := html.UnescapeString(m[1]); src != tc.src {
-				t.Errorf("iframe src %s, want %s", src, tc.src)
-			}
-			if m[2] != strconv.Itoa(tc.w) || m[3] != strconv.Itoa(tc.h) {
-				t.Errorf("iframe size %sx%s, want %dx%d", m[2], m[3], tc.w, tc.h)
-			}
-			if !strings.Contains(o.ThumbnailURL, "/api/static.png?") {
-				t.Errorf("thumbnail_url %q", o.ThumbnailURL)
-			}
-		})
-	}
-}
-
-func TestOEmbedErrors(t *testing.T) {
-	s := newTestServer(t)
-	for _, tc := range []struct {
-		name, query string
-		status      int
-		param       string
-	}{
-		{"no url", "", 400, "url"},
-		{"not a URL", "url=" + url.QueryEscape("http://exa mple.com/%zz"), 400, "url"},
-		{"another host", "url=" + url.QueryEscape("http://evil.example/?center=1,1&zoom=3"), 404, "url"},
-		{"another port", "url=" + url.QueryEscape("http://example.com:8080/"), 404, "url"},
-		{"another scheme", "url=" + url.QueryEscape("ftp://example.com/"), 404, "url"},
-		{"relative URL", "url=" + url.QueryEscape("/embed"), 404, "url"},
-		{"another path", "url=" + url.QueryEscape("http://example.com/api/collections"), 404, "url"},
-		{"bad view in the URL", "url=" + url.QueryEscape("http://example.com/?center=95,43&zoom=7"), 400, "url"},
-		{"xml", "format=xml&url=" + url.QueryEscape("http://example.com/"), 501, ""},
-		{"unknown format", "format=yaml&url=" + url.QueryEscape("http://example.com/"), 400, "format"},
-		{"maxwidth 0", "maxwidth=0&url=" + url.QueryEscape("http://example.com/"), 400, "maxwidth"},
-		{"maxheight not a number", "maxheight=tall&url=" + url.QueryEscape("http://example.com/"), 400, "maxheight"},
-		{"unknown parameter", "callback=f&url=" + url.QueryEscape("http://example.com/"), 400, "callback"},
-		{"url twice", "url=" + url.QueryEscape("http://example.com/") + "&url=" + url.QueryEscape("http://example.com/embed"), 400, "url"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := get(t, s, "/oembed?"+tc.query)
-			if rec.Code != tc.status {
-				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
-			}
-			if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-				t.Errorf("Content-Type %q", ct)
-			}
-			var p Problem
-			decodeJSON(t, rec.Body, &p)
-			if p.Param != tc.param {
-				t.Errorf("param %q, want %q (%s)", p.Param, tc.param, p.Detail)
-			}
-		})
-	}
-	// A bad view names the view parameter too.
-	rec := get(t, s, "/oembed?url="+url.QueryEscape("http://example.com/?center=95,43&zoom=7"))
-	var p Problem
-	decodeJSON(t, rec.Body, &p)
-	if !strings.HasPrefix(p.Detail, "url: center: ") {
-		t.Errorf("detail %q does not name center", p.Detail)
-	}
-	// The host a proxy reports is ours; the Host header is not then.
-	rec = get(t, s, "/oembed?url="+url.QueryEscape("http://example.com/"), "X-Forwarded-Host", "maps.news.example")
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("behind a proxy, the backend's own host: status %d, want 404", rec.Code)
-	}
-}
-
-func TestEmbedSize(t *testing.T) {
-	for _, tc := range []struct{ maxW, maxH, w, h int }{
-		{0, 0, 600, 400},
-		{300, 0, 300, 200},
-		{0, 200, 300, 200},
-		{300, 100, 150, 100},
-		{1, 1, 1, 1},
-		{601, 401, 600, 400},
-		{599, 0, 599, 399},
-	} {
-		if w, h := embedSize(tc.maxW, tc.maxH); w != tc.w || h != tc.h {
-			t.Errorf("embedSize(%d, %d) = %d, %d; want %d, %d", tc.maxW, tc.maxH, w, h, tc.w, tc.h)
-		}
-	}
-}
-
-// formatInterval writes what parseDatetime reads back as the same interval.
-func TestFormatIntervalRoundTrip(t *testing.T) {
-	for _, s := range []string{
-		"2023-11-21", "2023-11-21T04:30:00+03:00", "2023-11-21/2023-11-22", "../2023-11-22T00:00:00Z",
-		"2023-11-21T12:00:00Z/..", "2023-11-21T12:00:00.5Z/2023-11-21T13:00:00-05:00", "../..",
-	} {
-		iv, err := parseDatetime("datetime", s)
-		if err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-		back, err := parseDatetime("datetime", formatInterval(iv))
-		if err != nil {
-			t.Fatalf("%s → %q: %v", s, formatInterval(iv), err)
-		}
-		if !back.Start.Equal(iv.Start) || !back.End.Equal(iv.End) {
-			t.Errorf("%s → %q → %+v, want %+v", s, formatInterval(iv), back, iv)
-		}
-	}
-}
-
 // FuzzPage checks that no query makes the page fail on the server or put
 // markup from the query into the HTML.
 func FuzzPage(f *testing.F) {
@@ -418,4 +270,50 @@ func FuzzPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The page is sent tiles.Palette, the colours of the tiles and static
+// maps, to draw in; the browser test checks that it does.
+func TestPagePalette(t *testing.T) {
+	s := newTestServer(t)
+	want := tiles.Palette()
+	hex := func(c color.NRGBA) string {
+		if c.A == 0xff {
+			return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+		}
+		return fmt.Sprintf("#%02x%02x%02x%02x", c.R, c.G, c.B, c.A)
+	}
+	for _, path := range []string{"/", "/embed"} {
+		m := regexp.MustCompile(`data-palette="([^"]*)"`).FindStringSubmatch(get(t, s, path).Body.String())
+		if m == nil {
+			t.Fatalf("%s: no data-palette", path)
+		}
+		var got struct {
+			Events                                       map[string]string
+			Other, Ring, Link, Uncertainty, Site, Radius string
+		}
+		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+			t.Fatalf("%s: data-palette %q: %v", path, m[1], err)
+		}
+		if len(got.Events) != len(want.Events) {
+			t.Errorf("%s: %d event colours, want %d", path, len(got.Events), len(want.Events))
+		}
+		for typ, c := range want.Events {
+			if got.Events[typ] != hex(c) || hex(tiles.EventColor(typ)) != hex(c) {
+				t.Errorf("%s: %s is %s, want %s", path, typ, got.Events[typ], hex(c))
+			}
+		}
+		for name, pair := range map[string][2]string{
+			"other":       {got.Other, hex(tiles.EventColor("no_such_event_type"))},
+			"ring":        {got.Ring, hex(tiles.RingColor)},
+			"link":        {got.Link, hex(tiles.LinkColor)},
+			"uncertainty": {got.Uncertainty, hex(tiles.UncertaintyColor)},
+			"site":        {got.Site, hex(tiles.SiteColor)},
+			"radius":      {got.Radius, hex(tiles.RadiusColor)},
+		} {
+			if pair[0] != pair[1] {
+				t.Errorf("%s: %s is %s, want %s", path, name, pair[0], pair[1])
+			}
+		}
+	}
 }

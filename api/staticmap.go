@@ -61,7 +61,7 @@ func (s *Server) staticMap(c echo.Context) error {
 		circle := geo.Circle(vw.near.Center, vw.near.Metres).Bound()
 		view = tiles.FitView(circle.Pad((circle.Max[1]-circle.Min[1])/4), width, height, scale, basemapMaxZoom)
 	default:
-		view = tiles.FitView(s.DataBound().Pad(0.5), width, height, scale, basemapMaxZoom)
+		view = tiles.FitView(s.DefaultView(), width, height, scale, basemapMaxZoom)
 	}
 
 	r := c.Request()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -28,7 +29,9 @@ const xssTitle = "<img src=x onerror=alert(1)>"
 // server with the fixtures, and a second server whose data has an HTML
 // payload for a title. It writes the README's screenshot to
 // docs/screenshot.png. Without node, playwright-core (npm ci --prefix
-// static) or Chromium it skips, unless CI=true, where it fails.
+// static) or Chromium it skips, unless CI=true, where it fails. It gives
+// the script tiles.Palette as WANT_COLORS: the page must draw its markers,
+// overlays and radius circle in the tiles' colours.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -59,13 +62,41 @@ func TestBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
+	want, err := json.Marshal(wantColors(tiles.Palette()))
+	if err != nil {
+		t.Fatalf("encode colours: %v", err)
+	}
 	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "WANT_COLORS="+string(want))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser test: %v\n%s", err, out)
 	}
 	t.Logf("browser test:\n%s", out)
+}
+
+// paint is a colour as the browser computes an SVG fill or stroke, and
+// its opacity.
+type paint struct {
+	RGB   string  `json:"rgb"`
+	Alpha float64 `json:"alpha"`
+}
+
+func newPaint(c color.NRGBA) paint {
+	return paint{RGB: fmt.Sprintf("rgb(%d, %d, %d)", c.R, c.G, c.B), Alpha: float64(c.A) / 255}
+}
+
+// wantColors is what the page must draw in: Go's palette, from which the
+// browser test's checks fail if the page's markers and circles differ.
+func wantColors(p tiles.Colors) map[string]any {
+	events := map[string]paint{}
+	for typ, c := range p.Events {
+		events[typ] = newPaint(c)
+	}
+	return map[string]any{
+		"events": events, "other": newPaint(p.Other), "ring": newPaint(p.Ring), "link": newPaint(p.Link),
+		"uncertainty": newPaint(p.Uncertainty), "site": newPaint(p.Site), "radius": newPaint(p.Radius),
+	}
 }
 
 // need skips the test when what it needs is missing, or fails it under

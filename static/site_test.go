@@ -11,8 +11,10 @@ import (
 )
 
 // pageBudget is what the page's own scripts and styles may weigh,
-// unminified, Leaflet aside.
-const pageBudget = 30 << 10
+// unminified, Leaflet aside. It was 30 KiB for one script; its split
+// into modules, one owner for each piece of state, costs about 4 KiB of
+// imports, exports and comments.
+const pageBudget = 34 << 10
 
 // ownFiles are the page's own .js and .css files (not the vendored ones).
 func ownFiles(t *testing.T) map[string]string {
@@ -78,6 +80,19 @@ func TestPageAssetsExist(t *testing.T) {
 			}
 			if _, err := fs.Stat(static.FS, p); err != nil {
 				t.Errorf("%s is referenced but not embedded: %v", p, err)
+			}
+		}
+	}
+}
+
+// Every module the scripts import is preloaded, so the browser fetches
+// them all at once rather than one import level at a time.
+func TestModulesPreloaded(t *testing.T) {
+	imports := regexp.MustCompile(`(?m)^import .* from '\./([^']+)';$`)
+	for name, src := range ownFiles(t) {
+		for _, m := range imports.FindAllStringSubmatch(src, -1) {
+			if !strings.Contains(static.Page, `<link rel="modulepreload" href="/`+m[1]+`">`) {
+				t.Errorf("%s imports %s, which page.html does not preload", name, m[1])
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package tiles
 
-import "image/color"
+import (
+	"image/color"
+	"maps"
+)
 
 // eventColors are the marker colours of event types, shared by raster
 // tiles, the static map and (through the layers API) the web page.
@@ -31,3 +34,29 @@ var (
 	UncertaintyColor = color.NRGBA{0xc0, 0x1f, 0x1f, 0x38}
 	SiteColor        = color.NRGBA{0x11, 0x11, 0x11, 0xff}
 )
+
+// Colors are the colours of a map of the data: markers by event type and
+// the overlays.
+type Colors struct {
+	Events      map[string]color.NRGBA // marker colours by event type
+	Other       color.NRGBA            // the marker colour of other event types
+	Ring        color.NRGBA
+	Link        color.NRGBA
+	Uncertainty color.NRGBA
+	Site        color.NRGBA
+	Radius      color.NRGBA // the radius query's circle
+}
+
+// Palette returns the colours raster tiles and static maps are drawn in,
+// for clients that draw the same map (the web page): one source for both.
+func Palette() Colors {
+	return Colors{
+		Events:      maps.Clone(eventColors),
+		Other:       otherEvent,
+		Ring:        RingColor,
+		Link:        LinkColor,
+		Uncertainty: UncertaintyColor,
+		Site:        SiteColor,
+		Radius:      RadiusColor,
+	}
+}

@@ -43,7 +43,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer closeFn()
-	bound := srv.DataBound().Pad(0.5)
+	bound := srv.DefaultView()
 	if *bbox != "" {
 		if bound, err = geo.ParseBound(*bbox); err != nil {
 			return fmt.Errorf("-bbox: %w", err)

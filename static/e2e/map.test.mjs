@@ -4,8 +4,10 @@
 //	node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL>]
 //
 // baseURL serves the fixtures; xssBaseURL, when given, serves a copy in
-// which one title is an HTML payload. It prints one line per check and
-// exits 1 if any failed. It never downloads a browser: it runs the
+// which one title is an HTML payload. WANT_COLORS is the JSON of the
+// colours Go's tiles draw in (browser_test.go writes it from
+// tiles.Palette): the page must draw its markers and overlays in them. It
+// prints one line per check and exits 1 if any failed. It never downloads a browser: it runs the
 // system's Chromium.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,9 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const ABU_GHRAIB = '2023-11-21-abu-ghraib-ac130';
 const AL_ASAD = { name: 'Ain Al Asad Air Base', lat: 33.786, lon: 42.441 };
+// {events: {type: paint}, other, ring, link, uncertainty, site, radius},
+// each paint {rgb: 'rgb(r, g, b)', alpha}.
+const WANT = JSON.parse(process.env.WANT_COLORS || 'null');
 
 const failures = [];
 function check(ok, what, detail = '') {
@@ -102,6 +107,19 @@ const markers = (page) => page.evaluate(() =>
   [...new Set([...document.querySelectorAll('path.incident[data-id]')].map((p) => p.dataset.id))].sort());
 const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
 
+// painted is how the browser paints the SVG paths matching sel.
+const painted = (page, sel) => page.locator(sel).evaluateAll((ps) => ps.map((p) => {
+  const s = getComputedStyle(p);
+  return { id: p.dataset.id, fill: s.fill, stroke: s.stroke, fillOpacity: Number(s.fillOpacity), strokeOpacity: Number(s.strokeOpacity) };
+}));
+// checkPaint checks that every path matching sel has the stroke (or
+// fill) of colour want, Go's, with its opacity.
+async function checkPaint(page, sel, want, what, attr = 'stroke') {
+  const ps = await painted(page, sel);
+  const bad = ps.filter((p) => !want || p[attr] !== want.rgb || Math.abs(p[attr + 'Opacity'] - want.alpha) > 0.005);
+  check(ps.length > 0 && bad.length === 0, `${what}: in Go's colour ${want && want.rgb}`, JSON.stringify(bad.slice(0, 3)));
+}
+
 async function testPage() {
   const page = await open(base + '/', 'page');
 
@@ -118,6 +136,14 @@ async function testPage() {
   const all = await api('/api/collections/incidents/items?limit=10000');
   const want = located(all);
   check(same(await markers(page), want), `markers for all ${want.length} located incidents`, `${await markers(page)} vs ${want}`);
+
+  // The page draws in the colours of the tiles and the static map.
+  check(WANT !== null, 'the colours of Go\'s tiles are given (WANT_COLORS)');
+  const typeOf = Object.fromEntries(all.features.map((f) => [f.id, f.properties.event_type]));
+  const fills = await painted(page, 'path.incident[data-id]');
+  const off = fills.filter((p) => !WANT || p.fill !== (WANT.events[typeOf[p.id]] || WANT.other).rgb);
+  check(fills.length >= want.length && off.length === 0, 'each marker has the colour tiles.EventColor gives its event type',
+    JSON.stringify(off.slice(0, 3)));
   const unlocated = all.features.filter((f) => !f.geometry);
   const listed = await page.locator('#unlocated-list li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
   check(unlocated.length > 0 && same(listed, unlocated.map((f) => f.id)), 'incidents without a location are listed beside the map', String(listed));
@@ -136,6 +162,8 @@ async function testPage() {
   await page.getByLabel('Links', { exact: true }).check();
   await ready(page, n);
   check(await page.locator('path.ring').count() > 0 && await page.locator('path.link').count() > 0, 'checking rings and links draws them');
+  await checkPaint(page, 'path.ring', WANT && WANT.ring, 'range rings');
+  await checkPaint(page, 'path.link', WANT && WANT.link, 'links');
   check(params(page).layers === 'incidents,rings,links', 'the URL lists the layers shown', page.url());
 
   // The Abu Ghraib strike's popup shows its sources' quotes and the place in both languages.
@@ -182,6 +210,7 @@ async function testPage() {
   check(rows.length >= 2 && rows.slice(0, 2).every((r) => r.id.includes('al-asad')), 'the Al Asad incidents come first');
   check(rows.every((r) => / km from Ain Al Asad Air Base$/.test(r.meta)), 'each entry says how far it is ("12 km from …")', JSON.stringify(rows.map((r) => r.meta)));
   check(await page.locator('path.radius').count() === 1, 'the search circle is drawn');
+  await checkPaint(page, 'path.radius', WANT && WANT.radius, 'the search circle (tiles.RadiusColor, as in /api/static.png)');
   check(await page.locator('#near-results[aria-live=polite] #near-list').count() === 1, 'the result list is in an aria-live region');
   check(/within 200 km of Ain Al Asad Air Base, nearest first/.test(await page.locator('#near-status').innerText()), 'the result is announced in words');
 
@@ -280,6 +309,7 @@ async function screenshot() {
   const view = 'center=34.9,41.9&zoom=6&layers=incidents,rings,links,uncertainty&lat=33.786&lon=42.441&radius=200000';
   const page = await open(`${base}/?${view}`, 'screenshot');
   await page.waitForLoadState('networkidle');
+  await checkPaint(page, 'path.area', WANT && WANT.uncertainty, 'location uncertainty areas', 'fill');
   await page.locator('path.incident[data-id="2023-11-21-al-shaddadi-claim"]').click();
   await page.locator('.leaflet-popup-content').waitFor();
   await page.mouse.move(1270, 790); // no tooltip

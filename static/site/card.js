@@ -1,13 +1,7 @@
 // An incident as DOM, for the popups and the lists. Data goes in through
 // textContent only; nothing from the data is parsed as HTML.
 
-// el makes an element: props is a class name or properties (never
-// innerHTML); text goes in as textContent.
-export function el(tag, props, text) {
-  const e = Object.assign(document.createElement(tag), typeof props === 'string' ? { className: props } : props);
-  if (text != null) e.textContent = String(text);
-  return e;
-}
+import { el } from './dom.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

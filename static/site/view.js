@@ -1,6 +1,7 @@
-// The view parameters of DESIGN.md: center=LAT,LON and zoom, or
-// bbox=W,S,E,N; layers; datetime; lat, lon, radius (metres). The server
-// has already refused bad ones (400), so what does not parse is left out.
+// The view parameters of DESIGN.md, in the address bar: center=LAT,LON
+// and zoom, or bbox=W,S,E,N; layers; datetime; lat, lon, radius (metres).
+// The server has already refused bad ones (400), so what does not parse
+// is left out.
 
 const num = (s) => (s == null || s.trim() === '' ? NaN : Number(s));
 const finite = (...xs) => xs.every(Number.isFinite);
@@ -43,6 +44,17 @@ export function writeView(v) {
     add('radius', String(Math.round(v.near.radius)));
   }
   return parts.join('&');
+}
+
+// initialView is the view the page was opened with.
+export const initialView = () => readView(location.search);
+
+// writeURL puts view v in the address bar and the embed's link back.
+export function writeURL(v) {
+  const qs = writeView(v);
+  history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
+  const back = document.getElementById('back');
+  if (back) back.href = '/' + (qs ? '?' + qs : '');
 }
 
 // parseTime reads an RFC 3339 time (any fraction digits) or a date as ms.

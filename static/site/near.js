@@ -1,0 +1,98 @@
+// The radius search: a place of the data or a point, and a radius; the
+// incidents within it, nearest first.
+
+import { $, el } from './dom.js';
+import { fillList } from './list.js';
+
+const km = (m) => (m < 10000 ? `${Number((m / 1000).toFixed(1))} km` : `${Math.round(m / 1000)} km`);
+const radiusMetres = () => Math.min(2000, Math.max(1, Number($('near-km').value) || 50)) * 1000;
+// metres between two points, equirectangular: enough to match a place.
+const metres = (a, b) => 111195 * Math.hypot((b.lon - a.lon) * Math.cos(a.lat * Math.PI / 180), b.lat - a.lat);
+
+// createNear owns the radius query ({lat, lon, radius} or null) and the
+// places to search by name.
+export function createNear(near, map, changed, setStatus) {
+  const s = { near, label: '', picking: false, shown: '', places: [] };
+  const nameOf = (n) => {
+    const p = s.places.find((q) => metres(q, n) < 1000);
+    return p ? p.name : `${n.lat.toFixed(3)}, ${n.lon.toFixed(3)}`;
+  };
+  // find reads "lat, lon" or finds a place by (part of) its name.
+  const find = (text) => {
+    const m = /^(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)$/.exec(text.trim());
+    if (m) {
+      const [lat, lon] = [Number(m[1]), Number(m[2])];
+      return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon, name: '' } : null;
+    }
+    const k = text.trim().toLowerCase();
+    return s.places.find((p) => p.name.toLowerCase() === k) ||
+      (k.length >= 3 && s.places.find((p) => p.name.toLowerCase().includes(k))) || null;
+  };
+  const set = (n, name) => {
+    s.near = n;
+    s.label = n ? name || nameOf(n) : '';
+    if (n) map.fitNear(n);
+    changed();
+  };
+  const pick = (on) => {
+    s.picking = on;
+    $('near-pick').setAttribute('aria-pressed', String(on));
+    map.setPicking(on);
+    setStatus(on ? 'Click the map to set the centre (Escape cancels).' : '');
+  };
+  return {
+    get value() { return s.near; },
+    // setPlaces indexes the names of features fs (sites, incidents).
+    setPlaces(fs) {
+      const seen = new Set();
+      for (const f of fs) {
+        const p = f.properties;
+        for (const name of [p.name, p.name_ar, p.place, p.place_ar]) {
+          if (!name || !f.geometry || seen.has(name)) continue;
+          seen.add(name);
+          s.places.push({ name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] });
+        }
+      }
+      $('near-places').replaceChildren(...s.places.map((p) => el('option', { value: p.name })));
+      if (s.near) $('near-place').value = nameOf(s.near);
+    },
+    setup() {
+      const input = $('near-place');
+      if (s.near) $('near-km').value = String(s.near.radius / 1000);
+      // The browser checks the radius before submitting.
+      $('near-form').addEventListener('submit', (e) => {
+        e.preventDefault();
+        const p = find(input.value);
+        s.shown = '';
+        if (!p) return void ($('near-status').textContent = `No place “${input.value}” in the data: type lat, lon or pick a point.`);
+        set({ lat: p.lat, lon: p.lon, radius: radiusMetres() }, p.name);
+      });
+      $('near-pick').addEventListener('click', () => pick(!s.picking));
+      $('near-clear').addEventListener('click', () => { input.value = ''; set(null); });
+      map.onClick((e) => {
+        if (!s.picking) return;
+        pick(false);
+        const ll = e.latlng.wrap();
+        input.value = `${ll.lat.toFixed(4)}, ${ll.lng.toFixed(4)}`;
+        set({ lat: Number(ll.lat.toFixed(5)), lon: Number(ll.lng.toFixed(5)), radius: radiusMetres() });
+      });
+      document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && s.picking) pick(false); });
+    },
+    // show lists fc, the query's result; the live region is left alone
+    // when nothing changed.
+    show(fc, timed) {
+      const n = s.near;
+      const where = n && (s.label || nameOf(n));
+      const when = timed ? ' in the chosen time' : '';
+      const count = fc && (fc.numberMatched === 1 ? '1 incident' : `${fc.numberMatched} incidents`);
+      const text = !fc ? '' : fc.numberMatched === 0
+        ? `No incidents within ${km(n.radius)} of ${where}${when}.`
+        : `${count} within ${km(n.radius)} of ${where}${when}, nearest first.`;
+      const key = text + (fc ? fc.features.map((f) => f.id) : '');
+      if (key === s.shown) return;
+      s.shown = key;
+      $('near-status').textContent = text;
+      fillList($('near-list'), fc ? fc.features : [], map.show, (f) => `${km(f.properties.distance_m)} from ${where}`);
+    },
+  };
+}

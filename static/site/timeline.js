@@ -1,0 +1,65 @@
+// The time filter: two sliders over the incidents' dates, by the hour, in
+// UTC, giving a datetime interval ('' for all dates).
+
+import { shortDate } from './card.js';
+import { $, el } from './dom.js';
+import { parseTime, splitDatetime } from './view.js';
+
+const HOUR = 3600e3;
+const DAY = 24 * HOUR;
+
+const at = (t) => {
+  const d = new Date(t).toISOString();
+  return `${shortDate(d)} ${d.slice(11, 16)} UTC`;
+};
+
+// createTimeline owns the datetime filter, starting from datetime;
+// changed() is called when it changes.
+export function createTimeline(datetime, changed) {
+  const s = { datetime };
+  return {
+    get datetime() { return s.datetime; },
+    // setup fits the sliders to the incidents' times and wires them.
+    setup(incidents) {
+      const from = $('time-from');
+      const to = $('time-to');
+      const times = incidents.map((f) => parseTime(f.properties.occurred_at)).filter(Number.isFinite);
+      if (!times.length) return void ($('time-out').textContent = 'No incidents.');
+      const t0 = Math.floor(Math.min(...times) / DAY) * DAY;
+      const t1 = Math.floor(Math.max(...times) / DAY) * DAY + DAY;
+      const max = Math.round((t1 - t0) / HOUR);
+      const hourOf = (t) => Math.min(max, Math.max(0, Math.round((t - t0) / HOUR)));
+      const iso = (h) => new Date(t0 + h * HOUR).toISOString().replace('.000Z', 'Z');
+      from.max = to.max = String(max);
+      from.dataset.t0 = new Date(t0).toISOString();
+      $('time-ticks').replaceChildren(...[...new Set(times.map(hourOf))].map((h) => el('option', { value: h })));
+      const [a0, b0] = splitDatetime(s.datetime);
+      from.value = String(Number.isFinite(a0) ? hourOf(a0) : 0);
+      to.value = String(Number.isFinite(b0) ? hourOf(b0) : max);
+      const describe = () => {
+        const [a, b] = splitDatetime(s.datetime);
+        from.setAttribute('aria-valuetext', +from.value === 0 ? 'the start' : at(t0 + from.value * HOUR));
+        to.setAttribute('aria-valuetext', +to.value === max ? 'the end' : at(t0 + to.value * HOUR));
+        $('time-out').textContent = s.datetime
+          ? `${Number.isFinite(a) ? at(a) : 'The start'} to ${Number.isFinite(b) ? at(b) : 'the end'}`
+          : `All dates: ${at(t0)} to ${at(t1)}`;
+      };
+      const slide = (moved) => {
+        if (+from.value > +to.value) (moved === from ? to : from).value = moved.value;
+        const a = +from.value;
+        const b = +to.value;
+        s.datetime = a === 0 && b === max ? '' : `${a === 0 ? '..' : iso(a)}/${b === max ? '..' : iso(b)}`;
+        describe();
+        changed();
+      };
+      from.addEventListener('input', () => slide(from));
+      to.addEventListener('input', () => slide(to));
+      $('time-reset').addEventListener('click', () => {
+        from.value = '0';
+        to.value = String(max);
+        slide(from);
+      });
+      describe();
+    },
+  };
+}
