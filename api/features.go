@@ -142,34 +142,35 @@ func (s *Server) incidentItems(c echo.Context) error {
 		return err
 	}
 	r := c.Request()
-	return s.cached(c, "items-"+req.format, formatTypes[req.format], func(context.Context) ([]byte, error) {
-		res := s.data.Query(req.query)
-		switch req.format {
-		case "csv":
-			return encodeCSV(res, req.query.Near != nil)
-		case "kml":
-			return encodeKML(res)
-		}
-		links := pageLinks(r, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
-		buf := make([]byte, 0, 1024*len(res.Matches)+512)
-		buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
-		buf = fmt.Appendf(buf, `%d,"numberReturned":%d,"links":`, res.NumberMatched, len(res.Matches))
-		lb, err := json.Marshal(links)
-		if err != nil {
-			return nil, fmt.Errorf("encode links: %w", err)
-		}
-		buf = append(buf, lb...)
-		buf = append(buf, `,"features":[`...)
-		for i, m := range res.Matches {
-			if i > 0 {
-				buf = append(buf, ',')
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(c.Request()), contentType: formatTypes[req.format],
+		render: func(context.Context) ([]byte, error) {
+			res := s.data.Query(req.query)
+			switch req.format {
+			case "csv":
+				return encodeCSV(res, req.query.Near != nil)
+			case "kml":
+				return encodeKML(res)
 			}
-			if buf, err = m.Incident.AppendGeoJSON(buf, m.DistanceM); err != nil {
-				return nil, err
+			links := pageLinks(r, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
+			buf := make([]byte, 0, 1024*len(res.Matches)+512)
+			buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
+			buf = fmt.Appendf(buf, `%d,"numberReturned":%d,"links":`, res.NumberMatched, len(res.Matches))
+			lb, err := json.Marshal(links)
+			if err != nil {
+				return nil, fmt.Errorf("encode links: %w", err)
 			}
-		}
-		return append(buf, "]}"...), nil
-	})
+			buf = append(buf, lb...)
+			buf = append(buf, `,"features":[`...)
+			for i, m := range res.Matches {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				if buf, err = m.Incident.AppendGeoJSON(buf, m.DistanceM); err != nil {
+					return nil, err
+				}
+			}
+			return append(buf, "]}"...), nil
+		}})
 }
 
 func (s *Server) siteItems(c echo.Context) error {
@@ -189,19 +190,20 @@ func (s *Server) siteItems(c echo.Context) error {
 		return err
 	}
 	r := c.Request()
-	return s.cached(c, "items-sites", typeGeoJSON, func(context.Context) ([]byte, error) {
-		sites := s.data.SitesIn(bbox)
-		matched := len(sites)
-		sites = sites[min(offset, matched):min(offset+limit, matched)]
-		links := pageLinks(r, "geojson", nil, limit, offset, len(sites), matched)
-		fs := make([]geo.Feature, len(sites))
-		for i, st := range sites {
-			fs[i] = st.Feature()
-		}
-		return geo.AppendFeatureCollection(nil, fs, map[string]any{
-			"numberMatched": matched, "numberReturned": len(sites), "links": links,
-		})
-	})
+	return s.serveCached(c, cachedResponse{kind: "items-sites", request: linkedRequest(c.Request()), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			sites := s.data.SitesIn(bbox)
+			matched := len(sites)
+			sites = sites[min(offset, matched):min(offset+limit, matched)]
+			links := pageLinks(r, "geojson", nil, limit, offset, len(sites), matched)
+			fs := make([]geo.Feature, len(sites))
+			for i, st := range sites {
+				fs[i] = st.Feature()
+			}
+			return geo.AppendFeatureCollection(nil, fs, map[string]any{
+				"numberMatched": matched, "numberReturned": len(sites), "links": links,
+			})
+		}})
 }
 
 func (s *Server) item(c echo.Context) error {
@@ -230,23 +232,24 @@ func (s *Server) item(c echo.Context) error {
 		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
 	}
 	r := c.Request()
-	return s.cached(c, "item", typeGeoJSON, func(context.Context) ([]byte, error) {
-		buf, err := f.AppendGeoJSON(nil)
-		if err != nil {
-			return nil, err
-		}
-		links, err := json.Marshal([]link{
-			{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
-			{Href: absURL(r, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("encode links: %w", err)
-		}
-		// Add links as a foreign member, before the Feature's closing brace.
-		buf = append(buf[:len(buf)-1], `,"links":`...)
-		buf = append(buf, links...)
-		return append(buf, '}'), nil
-	})
+	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(c.Request()), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			buf, err := f.AppendGeoJSON(nil)
+			if err != nil {
+				return nil, err
+			}
+			links, err := json.Marshal([]link{
+				{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
+				{Href: absURL(r, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
+			})
+			if err != nil {
+				return nil, fmt.Errorf("encode links: %w", err)
+			}
+			// Add links as a foreign member, before the Feature's closing brace.
+			buf = append(buf[:len(buf)-1], `,"links":`...)
+			buf = append(buf, links...)
+			return append(buf, '}'), nil
+		}})
 }
 
 // json writes v as JSON. Metadata documents are small and cheap; they are

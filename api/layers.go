@@ -44,11 +44,12 @@ func (s *Server) layer(c echo.Context) error {
 	if !s.data.HasLayer(id) {
 		return notFound("id", "no layer %q; /api/layers lists them", id)
 	}
-	return s.cached(c, "layer", typeGeoJSON, func(context.Context) ([]byte, error) {
-		fs, err := s.data.Layer(id, t)
-		if err != nil {
-			return nil, err
-		}
-		return geo.AppendFeatureCollection(nil, fs, map[string]any{"name": id})
-	})
+	return s.serveCached(c, cachedResponse{kind: "layer", request: linkedRequest(c.Request()), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			fs, err := s.data.Layer(id, t)
+			if err != nil {
+				return nil, err
+			}
+			return geo.AppendFeatureCollection(nil, fs, map[string]any{"name": id})
+		}})
 }

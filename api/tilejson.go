@@ -35,41 +35,42 @@ func (s *Server) tileJSON(c echo.Context) error {
 	}
 	// Bounds come from the whole layer: computed once a data version, as
 	// every cacheable response is.
-	return s.cached(c, "tilejson", typeJSON, func(context.Context) ([]byte, error) {
-		base := baseURL(c.Request())
-		doc := map[string]any{
-			"tilejson": "3.0.0",
-			"name":     layer,
-			"scheme":   "xyz",
-			"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
-			"minzoom":  0,
-			"maxzoom":  maxZoom(layer),
-		}
-		if layer == LayerBasemap {
-			doc["description"] = "Land, sea, borders and country names."
-			doc["attribution"] = "Made with Natural Earth (public domain)"
-			doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
-			doc["center"] = []float64{43, 33.5, 4}
-		} else {
-			l := s.layerInfo(layer)
-			b := s.layerBound(layer)
-			doc["description"] = l.Description
-			doc["attribution"] = "incidentmap; every incident cites its source"
-			doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-			center := b.Center()
-			doc["center"] = []float64{center[0], center[1], 6}
-			if format == "mvt" {
-				doc["vector_layers"] = []map[string]any{{
-					"id":          layer,
-					"description": l.Description,
-					"minzoom":     0,
-					"maxzoom":     maxZoom(layer),
-					"fields":      mvtFields,
-				}}
+	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request()), contentType: typeJSON,
+		render: func(context.Context) ([]byte, error) {
+			base := baseURL(c.Request())
+			doc := map[string]any{
+				"tilejson": "3.0.0",
+				"name":     layer,
+				"scheme":   "xyz",
+				"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+				"minzoom":  0,
+				"maxzoom":  maxZoom(layer),
 			}
-		}
-		return json.Marshal(doc)
-	})
+			if layer == LayerBasemap {
+				doc["description"] = "Land, sea, borders and country names."
+				doc["attribution"] = "Made with Natural Earth (public domain)"
+				doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
+				doc["center"] = []float64{43, 33.5, 4}
+			} else {
+				l := s.layerInfo(layer)
+				b := s.layerBound(layer)
+				doc["description"] = l.Description
+				doc["attribution"] = "incidentmap; every incident cites its source"
+				doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+				center := b.Center()
+				doc["center"] = []float64{center[0], center[1], 6}
+				if format == "mvt" {
+					doc["vector_layers"] = []map[string]any{{
+						"id":          layer,
+						"description": l.Description,
+						"minzoom":     0,
+						"maxzoom":     maxZoom(layer),
+						"fields":      mvtFields,
+					}}
+				}
+			}
+			return json.Marshal(doc)
+		}})
 }
 
 // mvtFields are the properties MVT features may carry (tiles.MVT), for
