@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // tileJSON serves TileJSON 3.0.0 for a layer: /tiles/{layer}.json. Tile
@@ -65,32 +66,12 @@ func (s *Server) tileJSON(c echo.Context) error {
 						"description": l.Description,
 						"minzoom":     0,
 						"maxzoom":     maxZoom(layer),
-						"fields":      mvtFields,
+						"fields":      tiles.MVTFields(),
 					}}
 				}
 			}
 			return json.Marshal(doc)
 		}})
-}
-
-// mvtFields are the properties MVT features may carry (tiles.MVT), for
-// clients to style and label by.
-var mvtFields = map[string]string{
-	"id":             "String: incident or feature id",
-	"kind":           "String: incident, site, ring, link or uncertainty",
-	"title":          "String: the incident's title",
-	"event_type":     "String: missile_attack, airstrike, ...",
-	"occurred_at":    "String: RFC 3339 time",
-	"time_precision": "String: exact, hour, day or approximate",
-	"geo_precision":  "String: exact, near, town, region",
-	"site":           "String: site id",
-	"place":          "String: place name",
-	"injured":        "Number: injured, when reported",
-	"killed":         "Number: killed, when reported",
-	"name":           "String: site name (sites, rings)",
-	"radius_km":      "Number: ring radius",
-	"distance_km":    "Number: link length",
-	"radius_m":       "Number: uncertainty radius",
 }
 
 func (s *Server) layerInfo(id string) geo.Layer {
