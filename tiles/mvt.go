@@ -119,7 +119,7 @@ func tileProperties(f *geo.Feature, labels bool) geojson.Properties {
 
 // MVTFields describes the properties MVT writes on features, name to
 // "Type: meaning", for clients to style and label by (TileJSON's
-// vector_layers fields).
+// vector_layers fields). A test fails if MVT writes one not described here.
 func MVTFields() map[string]string {
 	return map[string]string{
 		"id":             "String: incident or feature id",
@@ -134,8 +134,18 @@ func MVTFields() map[string]string {
 		"injured":        "Number: injured, when reported",
 		"killed":         "Number: killed, when reported",
 		"name":           "String: site name (sites, rings)",
+		"name_ar":        "String: site name in Arabic",
+		"site_kind":      "String: what a site is, e.g. air_base",
+		"admin1":         "String: a site's province or governorate",
+		"country":        "String: a site's ISO 3166-1 alpha-2 country",
 		"radius_km":      "Number: ring radius",
+		"label":          "String: ring label, e.g. 50 km from Ain Al Asad",
+		"from":           "String: id of a link's earlier incident",
+		"to":             "String: id of a link's later incident",
+		"from_title":     "String: title of a link's earlier incident",
+		"to_title":       "String: title of a link's later incident",
 		"distance_km":    "Number: link length",
+		"incident":       "String: id of the incident an uncertainty circle is around",
 		"radius_m":       "Number: uncertainty radius",
 	}
 }
