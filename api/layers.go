@@ -8,21 +8,42 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 )
 
+// layerList lists the overlays, /api/layers. Members are in alphabetical
+// order, as the map it replaced was written.
+type layerList struct {
+	Layers []layerEntry `json:"layers"`
+	Links  []link       `json:"links"`
+}
+
+// layerEntry describes one overlay in the list.
+type layerEntry struct {
+	Description string `json:"description"`
+	ID          string `json:"id"`
+	Links       []link `json:"links"`
+	Title       string `json:"title"`
+}
+
+// layerMembers is the foreign member of an overlay's FeatureCollection:
+// its layer id.
+type layerMembers struct {
+	Name string `json:"name"`
+}
+
 func (s *Server) layers(c echo.Context) error {
 	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
 		return err
 	}
 	r := c.Request()
-	var list []map[string]any
+	var list []layerEntry
 	for _, l := range s.data.Layers() {
-		list = append(list, map[string]any{
-			"id": l.ID, "title": l.Title, "description": l.Description,
-			"links": []link{{Href: absURL(r, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
+		list = append(list, layerEntry{
+			ID: l.ID, Title: l.Title, Description: l.Description,
+			Links: []link{{Href: absURL(r, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
 		})
 	}
-	return s.json(c, map[string]any{
-		"layers": list,
-		"links":  []link{{Href: absURL(r, "/api/layers", nil), Rel: "self", Type: typeJSON}},
+	return s.json(c, layerList{
+		Layers: list,
+		Links:  []link{{Href: absURL(r, "/api/layers", nil), Rel: "self", Type: typeJSON}},
 	})
 }
 
@@ -50,6 +71,6 @@ func (s *Server) layer(c echo.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			return geo.AppendFeatureCollection(nil, fs, map[string]any{"name": id})
+			return geo.AppendFeatureCollection(nil, fs, layerMembers{Name: id})
 		}})
 }

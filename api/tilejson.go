@@ -12,6 +12,31 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
+// tileJSONDoc is a TileJSON 3.0.0 document. Its members are in
+// alphabetical order, as the map it replaced was written.
+type tileJSONDoc struct {
+	Attribution  string        `json:"attribution"`
+	Bounds       [4]float64    `json:"bounds"` // west, south, east, north
+	Center       [3]float64    `json:"center"` // lon, lat, zoom
+	Description  string        `json:"description"`
+	MaxZoom      int           `json:"maxzoom"`
+	MinZoom      int           `json:"minzoom"`
+	Name         string        `json:"name"`
+	Scheme       string        `json:"scheme"`
+	TileJSON     string        `json:"tilejson"`
+	Tiles        []string      `json:"tiles"`
+	VectorLayers []vectorLayer `json:"vector_layers,omitempty"`
+}
+
+// vectorLayer describes the one layer of a vector tile.
+type vectorLayer struct {
+	Description string            `json:"description"`
+	Fields      map[string]string `json:"fields"` // property name to "Type: meaning"
+	ID          string            `json:"id"`
+	MaxZoom     int               `json:"maxzoom"`
+	MinZoom     int               `json:"minzoom"`
+}
+
 // tileJSON serves TileJSON 3.0.0 for a layer: /tiles/{layer}.json. Tile
 // URLs are absolute, built from the request (and X-Forwarded-*). Overlays
 // describe their MVT tiles unless f=png asks for the raster ones.
@@ -39,34 +64,34 @@ func (s *Server) tileJSON(c echo.Context) error {
 	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request()), contentType: typeJSON,
 		render: func(context.Context) ([]byte, error) {
 			base := baseURL(c.Request())
-			doc := map[string]any{
-				"tilejson": "3.0.0",
-				"name":     layer,
-				"scheme":   "xyz",
-				"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
-				"minzoom":  0,
-				"maxzoom":  maxZoom(layer),
+			doc := tileJSONDoc{
+				TileJSON: "3.0.0",
+				Name:     layer,
+				Scheme:   "xyz",
+				Tiles:    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+				MinZoom:  0,
+				MaxZoom:  maxZoom(layer),
 			}
 			if layer == LayerBasemap {
-				doc["description"] = "Land, sea, borders and country names."
-				doc["attribution"] = "Made with Natural Earth (public domain)"
-				doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
-				doc["center"] = []float64{43, 33.5, 4}
+				doc.Description = "Land, sea, borders and country names."
+				doc.Attribution = "Made with Natural Earth (public domain)"
+				doc.Bounds = [4]float64{-180, -85.0511, 180, 85.0511}
+				doc.Center = [3]float64{43, 33.5, 4}
 			} else {
 				l := s.layerInfo(layer)
 				b := s.layerBound(layer)
-				doc["description"] = l.Description
-				doc["attribution"] = "incidentmap; every incident cites its source"
-				doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+				doc.Description = l.Description
+				doc.Attribution = "incidentmap; every incident cites its source"
+				doc.Bounds = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 				center := b.Center()
-				doc["center"] = []float64{center[0], center[1], 6}
+				doc.Center = [3]float64{center[0], center[1], 6}
 				if format == "mvt" {
-					doc["vector_layers"] = []map[string]any{{
-						"id":          layer,
-						"description": l.Description,
-						"minzoom":     0,
-						"maxzoom":     maxZoom(layer),
-						"fields":      tiles.MVTFields(),
+					doc.VectorLayers = []vectorLayer{{
+						ID:          layer,
+						Description: l.Description,
+						MinZoom:     0,
+						MaxZoom:     maxZoom(layer),
+						Fields:      tiles.MVTFields(),
 					}}
 				}
 			}
