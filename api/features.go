@@ -95,9 +95,6 @@ type itemLinks struct {
 }
 
 func (s *Server) landing(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
 	return s.json(c, landingPage{
 		Title:       "incidentmap",
@@ -113,16 +110,10 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	return s.json(c, conformanceDoc{ConformsTo: conformanceClasses})
 }
 
 func (s *Server) collections(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
 	return s.json(c, collectionsDoc{
 		Links: []link{{Href: absURL(r, "/api/collections", nil), Rel: "self", Type: typeJSON}},
@@ -136,10 +127,7 @@ func (s *Server) collections(c echo.Context) error {
 func (s *Server) collection(c echo.Context) error {
 	id := c.Param("id")
 	if id != collIncidents && id != collSites {
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
-	}
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
+		return noCollection(id)
 	}
 	return s.json(c, s.collectionInfo(c.Request(), id))
 }
@@ -194,7 +182,7 @@ func (s *Server) items(c echo.Context) error {
 	case collSites:
 		return s.siteItems(c)
 	default:
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
+		return noCollection(id)
 	}
 }
 
@@ -206,6 +194,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	req.format = formatOf(c)
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(r), contentType: formatTypes[req.format],
 		render: func(context.Context) ([]byte, error) {
@@ -226,18 +215,12 @@ func (s *Server) incidentItems(c echo.Context) error {
 
 func (s *Server) siteItems(c echo.Context) error {
 	v := c.QueryParams()
-	if err := checkParams(v, sitesItemsParams); err != nil {
-		return err
-	}
 	bbox, err := parseBBox(v.Get("bbox"))
 	if err != nil {
 		return err
 	}
 	limit, offset, err := parsePage(v, s.limits)
 	if err != nil {
-		return err
-	}
-	if _, err := parseFormat(v.Get("f"), "geojson"); err != nil {
 		return err
 	}
 	r := c.Request()
@@ -259,12 +242,6 @@ func (s *Server) siteItems(c echo.Context) error {
 
 func (s *Server) item(c echo.Context) error {
 	id, fid := c.Param("id"), c.Param("fid")
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	if _, err := parseFormat(c.QueryParam("f"), "geojson"); err != nil {
-		return err
-	}
 	var f geo.Feature
 	switch id {
 	case collIncidents:
@@ -280,7 +257,7 @@ func (s *Server) item(c echo.Context) error {
 		}
 		f = st.Feature()
 	default:
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
+		return noCollection(id)
 	}
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(r), contentType: typeGeoJSON,

@@ -30,9 +30,6 @@ type layerMembers struct {
 }
 
 func (s *Server) layers(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
 	var list []layerEntry
 	for _, l := range s.data.Layers() {
@@ -51,19 +48,12 @@ func (s *Server) layers(c echo.Context) error {
 // the data at request time and cached.
 func (s *Server) layer(c echo.Context) error {
 	id := c.Param("id")
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"datetime", "f"}); err != nil {
-		return err
-	}
-	t, err := parseDatetime("datetime", v.Get("datetime"))
+	t, err := parseDatetime("datetime", c.QueryParam("datetime"))
 	if err != nil {
 		return err
 	}
-	if _, err := parseFormat(v.Get("f"), "geojson"); err != nil {
-		return err
-	}
 	if !s.data.HasLayer(id) {
-		return notFound("id", "no layer %q; /api/layers lists them", id)
+		return noLayer("id", id)
 	}
 	return s.serveCached(c, cachedResponse{kind: "layer", request: linkedRequest(c.Request()), contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {

@@ -27,9 +27,6 @@ const (
 // tile.
 func (s *Server) staticMap(c echo.Context) error {
 	v := c.QueryParams()
-	if err := checkParams(v, staticMapParams); err != nil {
-		return err
-	}
 	vw, err := parseView(v, basemapMaxZoom, s.limits, s.data.HasLayer)
 	if err != nil {
 		return err

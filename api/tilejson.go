@@ -46,16 +46,9 @@ func (s *Server) tileJSON(c echo.Context) error {
 		return notFound("layer", "no such path; TileJSON is at /tiles/{layer}.json")
 	}
 	if layer != LayerBasemap && !s.data.HasLayer(layer) {
-		return notFound("layer", "no layer %q; /api/layers lists them, and basemap", layer)
+		return noLayer("layer", layer)
 	}
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"f"}); err != nil {
-		return err
-	}
-	format, err := parseFormat(v.Get("f"), "mvt", "png")
-	if err != nil {
-		return err
-	}
+	format := formatOf(c)
 	if layer == LayerBasemap {
 		format = "png"
 	}

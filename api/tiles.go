@@ -64,7 +64,7 @@ func maxZoom(layer string) int {
 func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileRequest, error) {
 	r := tileRequest{layer: layer, scale: 1}
 	if layer != LayerBasemap && !hasLayer(layer) {
-		return r, notFound("layer", "no layer %q; /api/layers lists them, and basemap", layer)
+		return r, noLayer("layer", layer)
 	}
 	y, ext, ok := strings.Cut(yext, ".")
 	if !ok {
@@ -144,15 +144,11 @@ func (s *Server) fetchTile(ctx context.Context, r tileRequest) ([]byte, cache.So
 }
 
 func (s *Server) tile(c echo.Context) error {
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"datetime"}); err != nil {
-		return err
-	}
 	r, err := parseTile(c.Param("layer"), c.Param("z"), c.Param("x"), c.Param("y"), s.data.HasLayer)
 	if err != nil {
 		return err
 	}
-	if r.time, err = parseDatetime("datetime", v.Get("datetime")); err != nil {
+	if r.time, err = parseDatetime("datetime", c.QueryParam("datetime")); err != nil {
 		return err
 	}
 	return s.serveCached(c, s.tileResponse(r))
