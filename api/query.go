@@ -79,7 +79,9 @@ func (q query) check(v url.Values) (format string, err error) {
 const formatKey = "incidentmap.format"
 
 // checkQuery checks a request's query against its route's before the
-// handler runs, and leaves the format asked for where formatOf finds it.
+// handler runs. On a route that serves several formats it leaves the one
+// asked for where formatOf finds it (only there: the context's store
+// costs three allocations a request).
 func checkQuery(qf queryFor, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, ok := qf.queryOf(c)
@@ -90,13 +92,15 @@ func checkQuery(qf queryFor, next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(formatKey, f)
+		if len(q.formats) > 1 {
+			c.Set(formatKey, f)
+		}
 		return next(c)
 	}
 }
 
-// formatOf is the format the request asked for (with f), checked against
-// its route's formats: the default when it gave none.
+// formatOf is the format the request asked for (with f) on a route that
+// serves several, checked against them: the default when it gave none.
 func formatOf(c echo.Context) string {
 	f, _ := c.Get(formatKey).(string)
 	return f

@@ -19,7 +19,7 @@ import (
 // cacheKey is {prefix}:{data version}:{kind}:{normalised request}. The
 // data version makes a change of data a change of every key.
 func (s *Server) cacheKey(kind, request string) string {
-	return fmt.Sprintf("%s:%s:%s:%s", s.prefix, s.data.Version, kind, request)
+	return s.prefix + ":" + s.data.Version + ":" + kind + ":" + request
 }
 
 // etagFor is the strong ETag of the representation under key; variant
@@ -68,10 +68,11 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if resp.gzipped && !gz {
 		variant = "-identity"
 	}
-	if s.preamble(c, etagFor(s.cacheKey(resp.kind, resp.request), variant)) {
+	key := s.cacheKey(resp.kind, resp.request)
+	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body, src, err := s.fetch(r.Context(), resp)
+	body, src, err := s.cache.Fetch(r.Context(), key, resp.render)
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", resp.kind, resp.request, err)
 	}
