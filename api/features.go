@@ -30,15 +30,76 @@ const (
 	collSites     = "sites"
 )
 
+// The documents below list their members in alphabetical order, the
+// order they were written in when they were maps: the bytes, and so what
+// clients and caches hold, stay the same.
+
+// landingPage is the OGC API landing page, /api.
+type landingPage struct {
+	Description string `json:"description"`
+	Links       []link `json:"links"`
+	Title       string `json:"title"`
+}
+
+// conformanceDoc lists the conformance classes, /api/conformance.
+type conformanceDoc struct {
+	ConformsTo []string `json:"conformsTo"`
+}
+
+// collectionsDoc lists the collections, /api/collections.
+type collectionsDoc struct {
+	Collections []collectionDoc `json:"collections"`
+	Links       []link          `json:"links"`
+}
+
+// collectionDoc describes one collection, /api/collections/{id}.
+type collectionDoc struct {
+	CRS         []string `json:"crs"`
+	Description string   `json:"description"`
+	Extent      extent   `json:"extent"`
+	ID          string   `json:"id"`
+	ItemType    string   `json:"itemType"`
+	Links       []link   `json:"links"`
+	Title       string   `json:"title"`
+}
+
+// extent is a collection's extent in space and time.
+type extent struct {
+	Spatial  spatialExtent  `json:"spatial"`
+	Temporal temporalExtent `json:"temporal"`
+}
+
+// spatialExtent is a list of bounding boxes, west, south, east, north.
+type spatialExtent struct {
+	BBox [][4]float64 `json:"bbox"`
+	CRS  string       `json:"crs"`
+}
+
+// temporalExtent is a list of intervals, start and end; null is open.
+type temporalExtent struct {
+	Interval [][2]*string `json:"interval"`
+	TRS      string       `json:"trs"`
+}
+
+// itemsPage is the foreign members of a page of items: the counts OGC API
+// Features asks for, and the links to other pages and formats.
+type itemsPage struct {
+	NumberMatched  int    `json:"numberMatched"`
+	NumberReturned int    `json:"numberReturned"`
+	Links          []link `json:"links"`
+}
+
+// itemLinks is the foreign member of a single item: its links.
+type itemLinks struct {
+	Links []link `json:"links"`
+}
+
 func (s *Server) landing(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
-	return s.json(c, map[string]any{
-		"title":       "incidentmap",
-		"description": "Sourced conflict incidents as OGC API Features, overlays and tiles.",
-		"links": []link{
+	return s.json(c, landingPage{
+		Title:       "incidentmap",
+		Description: "Sourced conflict incidents as OGC API Features, overlays and tiles.",
+		Links: []link{
 			{Href: absURL(r, "/api", nil), Rel: "self", Type: typeJSON, Title: "this document"},
 			{Href: absURL(r, "/api/openapi", nil), Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition"},
 			{Href: absURL(r, "/api/conformance", nil), Rel: "conformance", Type: typeJSON, Title: "conformance classes"},
@@ -49,20 +110,14 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	return s.json(c, map[string]any{"conformsTo": conformanceClasses})
+	return s.json(c, conformanceDoc{ConformsTo: conformanceClasses})
 }
 
 func (s *Server) collections(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
-	return s.json(c, map[string]any{
-		"links": []link{{Href: absURL(r, "/api/collections", nil), Rel: "self", Type: typeJSON}},
-		"collections": []any{
+	return s.json(c, collectionsDoc{
+		Links: []link{{Href: absURL(r, "/api/collections", nil), Rel: "self", Type: typeJSON}},
+		Collections: []collectionDoc{
 			s.collectionInfo(r, collIncidents),
 			s.collectionInfo(r, collSites),
 		},
@@ -72,15 +127,12 @@ func (s *Server) collections(c echo.Context) error {
 func (s *Server) collection(c echo.Context) error {
 	id := c.Param("id")
 	if id != collIncidents && id != collSites {
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
-	}
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
+		return noCollection(id)
 	}
 	return s.json(c, s.collectionInfo(c.Request(), id))
 }
 
-func (s *Server) collectionInfo(r *http.Request, id string) map[string]any {
+func (s *Server) collectionInfo(r *http.Request, id string) collectionDoc {
 	title, desc := "Incidents", "Sourced conflict incidents; each cites the sentence it rests on."
 	formats := []string{"geojson", "csv", "kml"}
 	var bound orb.Bound
@@ -107,18 +159,19 @@ func (s *Server) collectionInfo(r *http.Request, id string) map[string]any {
 		}
 		links = append(links, link{Href: absURL(r, path+"/items", q), Rel: "items", Type: formatTypes[f]})
 	}
-	interval := []any{nil, nil}
+	var interval [2]*string
 	if first != nil {
-		interval = []any{first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339)}
+		start, end := first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339)
+		interval = [2]*string{&start, &end}
 	}
-	return map[string]any{
-		"id": id, "title": title, "description": desc, "itemType": "feature",
-		"crs": []string{crs84},
-		"extent": map[string]any{
-			"spatial":  map[string]any{"bbox": [][]float64{{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}}, "crs": crs84},
-			"temporal": map[string]any{"interval": [][]any{interval}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+	return collectionDoc{
+		ID: id, Title: title, Description: desc, ItemType: "feature",
+		CRS: []string{crs84},
+		Extent: extent{
+			Spatial:  spatialExtent{BBox: [][4]float64{{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}}, CRS: crs84},
+			Temporal: temporalExtent{Interval: [][2]*string{interval}, TRS: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
 		},
-		"links": links,
+		Links: links,
 	}
 }
 
@@ -129,7 +182,7 @@ func (s *Server) items(c echo.Context) error {
 	case collSites:
 		return s.siteItems(c)
 	default:
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
+		return noCollection(id)
 	}
 }
 
@@ -141,42 +194,27 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	req.format = formatOf(c)
 	r := c.Request()
-	return s.cached(c, "items-"+req.format, formatTypes[req.format], func(context.Context) ([]byte, error) {
-		res := s.data.Query(req.query)
-		switch req.format {
-		case "csv":
-			return encodeCSV(res, req.query.Near != nil)
-		case "kml":
-			return encodeKML(res)
-		}
-		links := pageLinks(r, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
-		buf := make([]byte, 0, 1024*len(res.Matches)+512)
-		buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
-		buf = fmt.Appendf(buf, `%d,"numberReturned":%d,"links":`, res.NumberMatched, len(res.Matches))
-		lb, err := json.Marshal(links)
-		if err != nil {
-			return nil, fmt.Errorf("encode links: %w", err)
-		}
-		buf = append(buf, lb...)
-		buf = append(buf, `,"features":[`...)
-		for i, m := range res.Matches {
-			if i > 0 {
-				buf = append(buf, ',')
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(r), contentType: formatTypes[req.format],
+		render: func(context.Context) ([]byte, error) {
+			res := s.data.Query(req.query)
+			switch req.format {
+			case "csv":
+				return encodeCSV(res, req.query.Near != nil)
+			case "kml":
+				return encodeKML(res)
 			}
-			if buf, err = m.Incident.AppendGeoJSON(buf, m.DistanceM); err != nil {
-				return nil, err
-			}
-		}
-		return append(buf, "]}"...), nil
-	})
+			links := pageLinks(r, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
+			buf := make([]byte, 0, 1024*len(res.Matches)+512)
+			return geo.AppendFeatureCollection(buf, res.Matches, itemsPage{
+				NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
+			})
+		}})
 }
 
 func (s *Server) siteItems(c echo.Context) error {
 	v := c.QueryParams()
-	if err := checkParams(v, sitesItemsParams); err != nil {
-		return err
-	}
 	bbox, err := parseBBox(v.Get("bbox"))
 	if err != nil {
 		return err
@@ -185,33 +223,25 @@ func (s *Server) siteItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := parseFormat(v.Get("f"), "geojson"); err != nil {
-		return err
-	}
 	r := c.Request()
-	return s.cached(c, "items-sites", typeGeoJSON, func(context.Context) ([]byte, error) {
-		sites := s.data.SitesIn(bbox)
-		matched := len(sites)
-		sites = sites[min(offset, matched):min(offset+limit, matched)]
-		links := pageLinks(r, "geojson", nil, limit, offset, len(sites), matched)
-		fs := make([]geo.Feature, len(sites))
-		for i, st := range sites {
-			fs[i] = st.Feature()
-		}
-		return geo.AppendFeatureCollection(nil, fs, map[string]any{
-			"numberMatched": matched, "numberReturned": len(sites), "links": links,
-		})
-	})
+	return s.serveCached(c, cachedResponse{kind: "items-sites", request: linkedRequest(r), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			sites := s.data.SitesIn(bbox)
+			matched := len(sites)
+			sites = sites[min(offset, matched):min(offset+limit, matched)]
+			links := pageLinks(r, "geojson", nil, limit, offset, len(sites), matched)
+			fs := make([]geo.Feature, len(sites))
+			for i, st := range sites {
+				fs[i] = st.Feature()
+			}
+			return geo.AppendFeatureCollection(nil, fs, itemsPage{
+				NumberMatched: matched, NumberReturned: len(sites), Links: links,
+			})
+		}})
 }
 
 func (s *Server) item(c echo.Context) error {
 	id, fid := c.Param("id"), c.Param("fid")
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	if _, err := parseFormat(c.QueryParam("f"), "geojson"); err != nil {
-		return err
-	}
 	var f geo.Feature
 	switch id {
 	case collIncidents:
@@ -227,26 +257,16 @@ func (s *Server) item(c echo.Context) error {
 		}
 		f = st.Feature()
 	default:
-		return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
+		return noCollection(id)
 	}
 	r := c.Request()
-	return s.cached(c, "item", typeGeoJSON, func(context.Context) ([]byte, error) {
-		buf, err := f.AppendGeoJSON(nil)
-		if err != nil {
-			return nil, err
-		}
-		links, err := json.Marshal([]link{
-			{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
-			{Href: absURL(r, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("encode links: %w", err)
-		}
-		// Add links as a foreign member, before the Feature's closing brace.
-		buf = append(buf[:len(buf)-1], `,"links":`...)
-		buf = append(buf, links...)
-		return append(buf, '}'), nil
-	})
+	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(r), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			return f.AppendGeoJSONWith(nil, itemLinks{Links: []link{
+				{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
+				{Href: absURL(r, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
+			}})
+		}})
 }
 
 // json writes v as JSON. Metadata documents are small and cheap; they are

@@ -80,9 +80,9 @@ var fuzzQueries = []string{
 	"a=1;b=2",
 }
 
-// FuzzParseItems checks that parseItems never panics, that what it accepts
-// is within the limits, and that what it rejects is a 400 naming a
-// parameter.
+// FuzzParseItems checks that the items route's query check and parseItems
+// never panic, that what they accept is within the limits, and that what
+// they reject is a 400 naming a parameter.
 func FuzzParseItems(f *testing.F) {
 	for _, q := range fuzzQueries {
 		f.Add(q)
@@ -93,12 +93,20 @@ func FuzzParseItems(f *testing.F) {
 		return err == nil
 	}
 	lim := DefaultLimits
+	items := routeQuery(f, newTestServer(f), "/api/collections/:id/items", collIncidents)
 	f.Fuzz(func(t *testing.T, raw string) {
 		v, err := url.ParseQuery(raw)
 		if err != nil {
 			t.Skip()
 		}
-		r, err := parseItems(v, lim, knownSite)
+		// What the items handler gets: the query its route checked, then
+		// the values parsed.
+		format, err := items.check(v)
+		var r itemsRequest
+		if err == nil {
+			r, err = parseItems(v, lim, knownSite)
+			r.format = format
+		}
 		if err != nil {
 			var p *Problem
 			if !errors.As(err, &p) {

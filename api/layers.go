@@ -8,21 +8,39 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 )
 
+// layerList lists the overlays, /api/layers. Members are in alphabetical
+// order, as the map it replaced was written.
+type layerList struct {
+	Layers []layerEntry `json:"layers"`
+	Links  []link       `json:"links"`
+}
+
+// layerEntry describes one overlay in the list.
+type layerEntry struct {
+	Description string `json:"description"`
+	ID          string `json:"id"`
+	Links       []link `json:"links"`
+	Title       string `json:"title"`
+}
+
+// layerMembers is the foreign member of an overlay's FeatureCollection:
+// its layer id.
+type layerMembers struct {
+	Name string `json:"name"`
+}
+
 func (s *Server) layers(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
 	r := c.Request()
-	var list []map[string]any
+	var list []layerEntry
 	for _, l := range s.data.Layers() {
-		list = append(list, map[string]any{
-			"id": l.ID, "title": l.Title, "description": l.Description,
-			"links": []link{{Href: absURL(r, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
+		list = append(list, layerEntry{
+			ID: l.ID, Title: l.Title, Description: l.Description,
+			Links: []link{{Href: absURL(r, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
 		})
 	}
-	return s.json(c, map[string]any{
-		"layers": list,
-		"links":  []link{{Href: absURL(r, "/api/layers", nil), Rel: "self", Type: typeJSON}},
+	return s.json(c, layerList{
+		Layers: list,
+		Links:  []link{{Href: absURL(r, "/api/layers", nil), Rel: "self", Type: typeJSON}},
 	})
 }
 
@@ -30,25 +48,19 @@ func (s *Server) layers(c echo.Context) error {
 // the data at request time and cached.
 func (s *Server) layer(c echo.Context) error {
 	id := c.Param("id")
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"datetime", "f"}); err != nil {
-		return err
-	}
-	t, err := parseDatetime("datetime", v.Get("datetime"))
+	t, err := parseDatetime("datetime", c.QueryParam("datetime"))
 	if err != nil {
 		return err
 	}
-	if _, err := parseFormat(v.Get("f"), "geojson"); err != nil {
-		return err
-	}
 	if !s.data.HasLayer(id) {
-		return notFound("id", "no layer %q; /api/layers lists them", id)
+		return noLayer("id", id)
 	}
-	return s.cached(c, "layer", typeGeoJSON, func(context.Context) ([]byte, error) {
-		fs, err := s.data.Layer(id, t)
-		if err != nil {
-			return nil, err
-		}
-		return geo.AppendFeatureCollection(nil, fs, map[string]any{"name": id})
-	})
+	return s.serveCached(c, cachedResponse{kind: "layer", request: linkedRequest(c.Request()), contentType: typeGeoJSON,
+		render: func(context.Context) ([]byte, error) {
+			fs, err := s.data.Layer(id, t)
+			if err != nil {
+				return nil, err
+			}
+			return geo.AppendFeatureCollection(nil, fs, layerMembers{Name: id})
+		}})
 }

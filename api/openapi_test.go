@@ -254,3 +254,55 @@ func TestOpenAPIPathsServed(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIMatchesRouteTable checks every path of the document declares
+// the query parameters and f values its route in the route table takes
+// (for a route under /api/collections/{id}, those of either collection).
+func TestOpenAPIMatchesRouteTable(t *testing.T) {
+	s, doc := servedOpenAPI(t)
+	toRoute := strings.NewReplacer("{collectionId}", ":id", "{featureId}", ":fid", "{layerId}", ":id")
+	for path := range doc.Paths {
+		t.Run(path, func(t *testing.T) {
+			routePath := strings.TrimSuffix("/api"+toRoute.Replace(path), "/")
+			var queries []query
+			for _, rt := range s.routeTable() {
+				if rt.path != routePath {
+					continue
+				}
+				switch q := rt.query.(type) {
+				case query:
+					queries = append(queries, q)
+				case perCollection:
+					for _, id := range []string{collIncidents, collSites} {
+						queries = append(queries, q[id])
+					}
+				default:
+					t.Fatalf("route %s: query of type %T", routePath, rt.query)
+				}
+			}
+			if len(queries) == 0 {
+				t.Fatalf("no route %s in the route table", routePath)
+			}
+			var params, formats []string
+			for _, q := range queries {
+				params = append(params, q.params...)
+				formats = append(formats, q.formats...)
+			}
+			if len(formats) > 0 {
+				formats = append(formats, "json")
+			}
+			declared := doc.queryParams(t, path)
+			var names []string
+			for name := range declared {
+				names = append(names, name)
+			}
+			params, formats = slices.Compact(slices.Sorted(slices.Values(params))), slices.Compact(slices.Sorted(slices.Values(formats)))
+			if slices.Sort(names); !slices.Equal(names, params) {
+				t.Errorf("document declares %v, the route table %v", names, params)
+			}
+			if enum := slices.Sorted(slices.Values(declared["f"].Schema.Enum)); !slices.Equal(enum, formats) {
+				t.Errorf("document's f takes %v, the route table's %v", enum, formats)
+			}
+		})
+	}
+}

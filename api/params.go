@@ -40,12 +40,11 @@ var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_ty
 // sitesItemsParams are those /collections/sites/items accepts.
 var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
 
-// parseItems parses the query of an incidents /items request.
+// parseItems parses the query of an incidents /items request, whose
+// names and format its route has checked (see query): it leaves the
+// format to the caller.
 func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsRequest, error) {
 	var r itemsRequest
-	if err := checkParams(v, itemsParams); err != nil {
-		return r, err
-	}
 	var err error
 	if r.query.BBox, err = parseBBox(v.Get("bbox")); err != nil {
 		return r, err
@@ -70,10 +69,7 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 	if r.query.Countries, err = parseList("country", v.Get("country"), geo.ValidCountry, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
 		return r, err
 	}
-	if r.query.Limit, r.query.Offset, err = parsePage(v, lim); err != nil {
-		return r, err
-	}
-	r.format, err = parseFormat(v.Get("f"), "geojson", "csv", "kml")
+	r.query.Limit, r.query.Offset, err = parsePage(v, lim)
 	return r, err
 }
 

@@ -51,6 +51,25 @@ func notFound(param, format string, args ...any) *Problem {
 	return p
 }
 
+// noCollection is the 404 of a path naming no collection.
+func noCollection(id string) *Problem {
+	return notFound("id", "no collection %q; there are %s and %s", id, collIncidents, collSites)
+}
+
+// noLayer is the problem of a request naming a layer that does not exist,
+// given as param: a 404 for a path (/api/layers/{id}, /tiles/{layer}…),
+// a 400 for the layers parameter of a view. Under /tiles the basemap is a
+// layer too, and the detail says so.
+func noLayer(param, id string) *Problem {
+	switch param {
+	case "layers":
+		return badParam(param, "no layer %q; /api/layers lists them", id)
+	case "layer":
+		return notFound(param, "no layer %q; /api/layers lists them, and basemap", id)
+	}
+	return notFound(param, "no layer %q; /api/layers lists them", id)
+}
+
 // handleError is echo's HTTPErrorHandler: it writes every error as
 // problem+json. Errors that are not a *Problem or an echo.HTTPError are the
 // server's fault; their text is logged, not shown.

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -16,7 +19,7 @@ import (
 // cacheKey is {prefix}:{data version}:{kind}:{normalised request}. The
 // data version makes a change of data a change of every key.
 func (s *Server) cacheKey(kind, request string) string {
-	return fmt.Sprintf("%s:%s:%s:%s", s.prefix, s.data.Version, kind, request)
+	return s.prefix + ":" + s.data.Version + ":" + kind + ":" + request
 }
 
 // etagFor is the strong ETag of the representation under key; variant
@@ -24,6 +27,67 @@ func (s *Server) cacheKey(kind, request string) string {
 func etagFor(key, variant string) string {
 	sum := sha256.Sum256([]byte(key))
 	return `"` + hex.EncodeToString(sum[:12]) + variant + `"`
+}
+
+// cachedResponse is a response served through the cache: the key it is
+// stored under, how it is made, and how it is sent.
+type cachedResponse struct {
+	// kind and request make the key (see cacheKey): kind names what is
+	// stored ("layer", "tile", ...), request is the normalised request.
+	kind, request string
+	contentType   string
+	// gzipped says the stored body is gzip-compressed: it goes out as is,
+	// with Content-Encoding: gzip, to clients that accept gzip, and
+	// decompressed, under an ETag of its own, to the others.
+	gzipped bool
+	// emptyNoContent answers an empty body with 204 No Content.
+	emptyNoContent bool
+	render         func(context.Context) ([]byte, error)
+}
+
+// linkedRequest is the request part of the key of a response that carries
+// absolute links: the base URL, path and canonical query, the base URL
+// because the links are built from it.
+func linkedRequest(r *http.Request) string {
+	return baseURL(r) + r.URL.Path + "?" + canonicalQuery(r.URL.Query())
+}
+
+// fetch returns the bytes of resp from the cache, rendering them on a
+// miss.
+func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.Source, error) {
+	return s.cache.Fetch(ctx, s.cacheKey(resp.kind, resp.request), resp.render)
+}
+
+// serveCached answers a GET with resp: the caching headers, 304 for a
+// matching If-None-Match before anything is looked up or rendered, then
+// the body through the cache, with X-Cache saying where it came from.
+func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
+	r := c.Request()
+	gz := resp.gzipped && acceptsGzip(r)
+	variant := ""
+	if resp.gzipped && !gz {
+		variant = "-identity"
+	}
+	key := s.cacheKey(resp.kind, resp.request)
+	if s.preamble(c, etagFor(key, variant)) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body, src, err := s.cache.Fetch(r.Context(), key, resp.render)
+	if err != nil {
+		return fmt.Errorf("render %s %s: %w", resp.kind, resp.request, err)
+	}
+	xcache(c, src)
+	switch {
+	case len(body) == 0 && resp.emptyNoContent:
+		return c.NoContent(http.StatusNoContent)
+	case gz:
+		c.Response().Header().Set("Content-Encoding", "gzip")
+	case resp.gzipped:
+		if body, err = gunzip(body); err != nil {
+			return fmt.Errorf("gunzip %s %s: %w", resp.kind, resp.request, err)
+		}
+	}
+	return c.Blob(http.StatusOK, resp.contentType, body)
 }
 
 // preamble sets the caching headers of a cacheable response and reports
@@ -46,23 +110,25 @@ func xcache(c echo.Context, src cache.Source) {
 	c.Response().Header().Set("X-Cache", v)
 }
 
-// cached answers a GET with the bytes render makes, through the cache.
-// The request part of the key is the base URL, path and canonical query:
-// the base URL is in it because these responses carry absolute links.
-// A matching If-None-Match is answered 304 before anything is looked up
-// or rendered.
-func (s *Server) cached(c echo.Context, kind, contentType string, render func(context.Context) ([]byte, error)) error {
-	r := c.Request()
-	key := s.cacheKey(kind, baseURL(r)+r.URL.Path+"?"+canonicalQuery(r.URL.Query()))
-	if s.preamble(c, etagFor(key, "")) {
-		return c.NoContent(http.StatusNotModified)
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) == "gzip" || strings.TrimSpace(name) == "*" {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
 	}
-	body, src, err := s.cache.Fetch(r.Context(), key, render)
+	return false
+}
+
+// gunzip decompresses a gzip-compressed body.
+func gunzip(body []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("render %s: %w", kind, err)
+		return nil, err
 	}
-	xcache(c, src)
-	return c.Blob(http.StatusOK, contentType, body)
+	return io.ReadAll(zr)
 }
 
 // etagMatches applies If-None-Match's weak comparison to a list of tags.

@@ -11,7 +11,51 @@ import (
 	"github.com/incidentmap/incidentmap/static"
 )
 
-// routes is the whole HTTP surface at a glance.
+// route is one path the server answers, what it takes in its query
+// string, and its handler.
+type route struct {
+	path    string
+	query   queryFor
+	handler echo.HandlerFunc
+}
+
+// routeTable is the whole HTTP surface at a glance: every path, and what
+// each takes in its query string.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"/api", jsonDoc, s.landing},
+		{"/api/openapi", jsonDoc, s.openapi},
+		{"/api/conformance", jsonDoc, s.conformance},
+		{"/api/collections", jsonDoc, s.collections},
+		{"/api/collections/:id", perCollection{collIncidents: jsonDoc, collSites: jsonDoc}, s.collection},
+		{"/api/collections/:id/items", perCollection{
+			collIncidents: {params: itemsParams, formats: []string{"geojson", "csv", "kml"}},
+			collSites:     {params: sitesItemsParams, formats: []string{"geojson"}},
+		}, s.items},
+		{"/api/collections/:id/items/:fid", query{params: []string{"f"}, formats: []string{"geojson"}}, s.item},
+		{"/api/layers", jsonDoc, s.layers},
+		{"/api/layers/:id", query{params: []string{"datetime", "f"}, formats: []string{"geojson"}}, s.layer},
+		{"/api/static.png", query{params: staticMapParams}, s.staticMap},
+
+		{"/tiles/:file", query{params: []string{"f"}, formats: []string{"mvt", "png"}}, s.tileJSON},
+		{"/tiles/:layer/:z/:x/:y", query{params: []string{"datetime"}}, s.tile},
+
+		{"/", pageQuery, s.page},
+		{"/embed", pageQuery, s.embed},
+		{"/oembed", query{params: oembedParams}, s.oembed},
+
+		{"/healthz", anything, s.healthz},
+		{"/readyz", anything, s.readyz},
+		{"/metrics", anything, s.metricsHandler()},
+
+		// Unknown API and tile paths are problems, not the file server's page.
+		{"/api/*", anything, s.unrouted},
+		{"/tiles/*", anything, s.unrouted},
+		{"/*", anything, echo.WrapHandler(http.FileServerFS(static.FS))},
+	}
+}
+
+// routes builds the echo server: middleware, then the route table.
 func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -29,37 +73,11 @@ func (s *Server) routes() *echo.Echo {
 	)
 
 	// Every GET route answers HEAD too.
-	get := func(path string, h echo.HandlerFunc) {
-		e.GET(path, h)
-		e.HEAD(path, h)
+	for _, rt := range s.routeTable() {
+		h := checkQuery(rt.query, rt.handler)
+		e.GET(rt.path, h)
+		e.HEAD(rt.path, h)
 	}
-
-	get("/api", s.landing)
-	get("/api/openapi", s.openapi)
-	get("/api/conformance", s.conformance)
-	get("/api/collections", s.collections)
-	get("/api/collections/:id", s.collection)
-	get("/api/collections/:id/items", s.items)
-	get("/api/collections/:id/items/:fid", s.item)
-	get("/api/layers", s.layers)
-	get("/api/layers/:id", s.layer)
-	get("/api/static.png", s.staticMap)
-
-	get("/tiles/:file", s.tileJSON)
-	get("/tiles/:layer/:z/:x/:y", s.tile)
-
-	get("/", s.page)
-	get("/embed", s.embed)
-	get("/oembed", s.oembed)
-
-	get("/healthz", s.healthz)
-	get("/readyz", s.readyz)
-	get("/metrics", s.metricsHandler())
-
-	// Unknown API and tile paths are problems, not the file server's page.
-	get("/api/*", s.unrouted)
-	get("/tiles/*", s.unrouted)
-	get("/*", echo.WrapHandler(http.FileServerFS(static.FS)))
 	return e
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/maptile"
@@ -28,9 +27,6 @@ const (
 // tile.
 func (s *Server) staticMap(c echo.Context) error {
 	v := c.QueryParams()
-	if err := checkParams(v, staticMapParams); err != nil {
-		return err
-	}
 	vw, err := parseView(v, basemapMaxZoom, s.limits, s.data.HasLayer)
 	if err != nil {
 		return err
@@ -65,31 +61,23 @@ func (s *Server) staticMap(c echo.Context) error {
 	}
 
 	r := c.Request()
-	key := s.cacheKey("static", r.URL.Path+"?"+canonicalQuery(v))
-	if s.preamble(c, etagFor(key, "")) {
-		return c.NoContent(304)
-	}
-	body, src, err := s.cache.Fetch(r.Context(), key, func(ctx context.Context) ([]byte, error) {
-		var fs []geo.Feature
-		for _, id := range layers {
-			lf, err := s.data.Layer(id, vw.time)
-			if err != nil {
-				return nil, err
+	return s.serveCached(c, cachedResponse{kind: "static", request: r.URL.Path + "?" + canonicalQuery(v), contentType: "image/png",
+		render: func(ctx context.Context) ([]byte, error) {
+			var fs []geo.Feature
+			for _, id := range layers {
+				lf, err := s.data.Layer(id, vw.time)
+				if err != nil {
+					return nil, err
+				}
+				fs = append(fs, lf...)
 			}
-			fs = append(fs, lf...)
-		}
-		var basemap tiles.TileSource
-		if s.basemap != nil {
-			basemap = func(t maptile.Tile, scale int) ([]byte, error) {
-				b, _, err := s.fetchTile(ctx, tileRequest{layer: LayerBasemap, tile: t, format: "png", scale: scale})
-				return b, err
+			var basemap tiles.TileSource
+			if s.basemap != nil {
+				basemap = func(t maptile.Tile, scale int) ([]byte, error) {
+					b, _, err := s.fetchTile(ctx, tileRequest{layer: LayerBasemap, tile: t, format: "png", scale: scale})
+					return b, err
+				}
 			}
-		}
-		return tiles.StaticMap(view, basemap, fs, vw.near, staticAttribution)
-	})
-	if err != nil {
-		return fmt.Errorf("static map: %w", err)
-	}
-	xcache(c, src)
-	return c.Blob(200, "image/png", body)
+			return tiles.StaticMap(view, basemap, fs, vw.near, staticAttribution)
+		}})
 }

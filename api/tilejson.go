@@ -9,7 +9,33 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
+
+// tileJSONDoc is a TileJSON 3.0.0 document. Its members are in
+// alphabetical order, as the map it replaced was written.
+type tileJSONDoc struct {
+	Attribution  string        `json:"attribution"`
+	Bounds       [4]float64    `json:"bounds"` // west, south, east, north
+	Center       [3]float64    `json:"center"` // lon, lat, zoom
+	Description  string        `json:"description"`
+	MaxZoom      int           `json:"maxzoom"`
+	MinZoom      int           `json:"minzoom"`
+	Name         string        `json:"name"`
+	Scheme       string        `json:"scheme"`
+	TileJSON     string        `json:"tilejson"`
+	Tiles        []string      `json:"tiles"`
+	VectorLayers []vectorLayer `json:"vector_layers,omitempty"`
+}
+
+// vectorLayer describes the one layer of a vector tile.
+type vectorLayer struct {
+	Description string            `json:"description"`
+	Fields      map[string]string `json:"fields"` // property name to "Type: meaning"
+	ID          string            `json:"id"`
+	MaxZoom     int               `json:"maxzoom"`
+	MinZoom     int               `json:"minzoom"`
+}
 
 // tileJSON serves TileJSON 3.0.0 for a layer: /tiles/{layer}.json. Tile
 // URLs are absolute, built from the request (and X-Forwarded-*). Overlays
@@ -20,76 +46,50 @@ func (s *Server) tileJSON(c echo.Context) error {
 		return notFound("layer", "no such path; TileJSON is at /tiles/{layer}.json")
 	}
 	if layer != LayerBasemap && !s.data.HasLayer(layer) {
-		return notFound("layer", "no layer %q; /api/layers lists them, and basemap", layer)
+		return noLayer("layer", layer)
 	}
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"f"}); err != nil {
-		return err
-	}
-	format, err := parseFormat(v.Get("f"), "mvt", "png")
-	if err != nil {
-		return err
-	}
+	format := formatOf(c)
 	if layer == LayerBasemap {
 		format = "png"
 	}
 	// Bounds come from the whole layer: computed once a data version, as
 	// every cacheable response is.
-	return s.cached(c, "tilejson", typeJSON, func(context.Context) ([]byte, error) {
-		base := baseURL(c.Request())
-		doc := map[string]any{
-			"tilejson": "3.0.0",
-			"name":     layer,
-			"scheme":   "xyz",
-			"tiles":    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
-			"minzoom":  0,
-			"maxzoom":  maxZoom(layer),
-		}
-		if layer == LayerBasemap {
-			doc["description"] = "Land, sea, borders and country names."
-			doc["attribution"] = "Made with Natural Earth (public domain)"
-			doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
-			doc["center"] = []float64{43, 33.5, 4}
-		} else {
-			l := s.layerInfo(layer)
-			b := s.layerBound(layer)
-			doc["description"] = l.Description
-			doc["attribution"] = "incidentmap; every incident cites its source"
-			doc["bounds"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-			center := b.Center()
-			doc["center"] = []float64{center[0], center[1], 6}
-			if format == "mvt" {
-				doc["vector_layers"] = []map[string]any{{
-					"id":          layer,
-					"description": l.Description,
-					"minzoom":     0,
-					"maxzoom":     maxZoom(layer),
-					"fields":      mvtFields,
-				}}
+	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request()), contentType: typeJSON,
+		render: func(context.Context) ([]byte, error) {
+			base := baseURL(c.Request())
+			doc := tileJSONDoc{
+				TileJSON: "3.0.0",
+				Name:     layer,
+				Scheme:   "xyz",
+				Tiles:    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+				MinZoom:  0,
+				MaxZoom:  maxZoom(layer),
 			}
-		}
-		return json.Marshal(doc)
-	})
-}
-
-// mvtFields are the properties MVT features may carry (tiles.MVT), for
-// clients to style and label by.
-var mvtFields = map[string]string{
-	"id":             "String: incident or feature id",
-	"kind":           "String: incident, site, ring, link or uncertainty",
-	"title":          "String: the incident's title",
-	"event_type":     "String: missile_attack, airstrike, ...",
-	"occurred_at":    "String: RFC 3339 time",
-	"time_precision": "String: exact, hour, day or approximate",
-	"geo_precision":  "String: exact, near, town, region",
-	"site":           "String: site id",
-	"place":          "String: place name",
-	"injured":        "Number: injured, when reported",
-	"killed":         "Number: killed, when reported",
-	"name":           "String: site name (sites, rings)",
-	"radius_km":      "Number: ring radius",
-	"distance_km":    "Number: link length",
-	"radius_m":       "Number: uncertainty radius",
+			if layer == LayerBasemap {
+				doc.Description = "Land, sea, borders and country names."
+				doc.Attribution = "Made with Natural Earth (public domain)"
+				doc.Bounds = [4]float64{-180, -85.0511, 180, 85.0511}
+				doc.Center = [3]float64{43, 33.5, 4}
+			} else {
+				l := s.layerInfo(layer)
+				b := s.layerBound(layer)
+				doc.Description = l.Description
+				doc.Attribution = "incidentmap; every incident cites its source"
+				doc.Bounds = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+				center := b.Center()
+				doc.Center = [3]float64{center[0], center[1], 6}
+				if format == "mvt" {
+					doc.VectorLayers = []vectorLayer{{
+						ID:          layer,
+						Description: l.Description,
+						MinZoom:     0,
+						MaxZoom:     maxZoom(layer),
+						Fields:      tiles.MVTFields(),
+					}}
+				}
+			}
+			return json.Marshal(doc)
+		}})
 }
 
 func (s *Server) layerInfo(id string) geo.Layer {

@@ -1,12 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -68,7 +64,7 @@ func maxZoom(layer string) int {
 func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileRequest, error) {
 	r := tileRequest{layer: layer, scale: 1}
 	if layer != LayerBasemap && !hasLayer(layer) {
-		return r, notFound("layer", "no layer %q; /api/layers lists them, and basemap", layer)
+		return r, noLayer("layer", layer)
 	}
 	y, ext, ok := strings.Cut(yext, ".")
 	if !ok {
@@ -125,71 +121,35 @@ func (s *Server) renderTile(r tileRequest) ([]byte, error) {
 	return tiles.Overlay(fs, r.tile, r.scale)
 }
 
+// tileResponse is tile r as a cached response: MVT stored gzipped, and an
+// empty tile (nothing on it) answered 204.
+func (s *Server) tileResponse(r tileRequest) cachedResponse {
+	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true,
+		render: func(context.Context) ([]byte, error) {
+			b, err := s.renderTile(r)
+			if b == nil {
+				b = []byte{} // an empty tile is cached too: its key changes with the data
+			}
+			return b, err
+		}}
+	if r.format == "mvt" {
+		resp.contentType, resp.gzipped = typeMVT, true
+	}
+	return resp
+}
+
 // fetchTile returns a tile through the cache.
 func (s *Server) fetchTile(ctx context.Context, r tileRequest) ([]byte, cache.Source, error) {
-	return s.cache.Fetch(ctx, s.cacheKey("tile", r.key()), func(context.Context) ([]byte, error) {
-		b, err := s.renderTile(r)
-		if b == nil {
-			b = []byte{} // an empty tile is cached too: its key changes with the data
-		}
-		return b, err
-	})
+	return s.fetch(ctx, s.tileResponse(r))
 }
 
 func (s *Server) tile(c echo.Context) error {
-	v := c.QueryParams()
-	if err := checkParams(v, []string{"datetime"}); err != nil {
-		return err
-	}
 	r, err := parseTile(c.Param("layer"), c.Param("z"), c.Param("x"), c.Param("y"), s.data.HasLayer)
 	if err != nil {
 		return err
 	}
-	if r.time, err = parseDatetime("datetime", v.Get("datetime")); err != nil {
+	if r.time, err = parseDatetime("datetime", c.QueryParam("datetime")); err != nil {
 		return err
 	}
-	gz := r.format == "mvt" && acceptsGzip(c.Request())
-	variant := ""
-	if r.format == "mvt" && !gz {
-		variant = "-identity"
-	}
-	if s.preamble(c, etagFor(s.cacheKey("tile", r.key()), variant)) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	body, src, err := s.fetchTile(c.Request().Context(), r)
-	if err != nil {
-		return fmt.Errorf("tile %s: %w", r.key(), err)
-	}
-	xcache(c, src)
-	if len(body) == 0 {
-		return c.NoContent(http.StatusNoContent)
-	}
-	if r.format == "png" {
-		return c.Blob(http.StatusOK, "image/png", body)
-	}
-	if gz {
-		c.Response().Header().Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, typeMVT, body)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("gunzip tile %s: %w", r.key(), err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return fmt.Errorf("gunzip tile %s: %w", r.key(), err)
-	}
-	return c.Blob(http.StatusOK, typeMVT, raw)
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(name) == "gzip" || strings.TrimSpace(name) == "*" {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
+	return s.serveCached(c, s.tileResponse(r))
 }

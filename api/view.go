@@ -75,7 +75,7 @@ func parseView(v url.Values, maxZoom int, lim Limits, hasLayer func(string) bool
 	if l := v.Get("layers"); l != "" {
 		for _, id := range strings.Split(l, ",") {
 			if !hasLayer(id) {
-				return out, badParam("layers", "no layer %q; /api/layers lists them", id)
+				return out, noLayer("layers", id)
 			}
 			out.layers = append(out.layers, id)
 		}
@@ -103,16 +103,10 @@ func (s *Server) DefaultView() orb.Bound {
 // links) are ignored rather than refused, and never used; a view
 // parameter given twice is refused.
 func (s *Server) parsePageView(v url.Values) (view, error) {
-	given := url.Values{}
-	for _, name := range viewParams {
-		if vs, ok := v[name]; ok {
-			given[name] = vs
-		}
-	}
-	if err := checkParams(given, viewParams); err != nil {
+	if _, err := pageQuery.check(v); err != nil {
 		return view{}, err
 	}
-	return parseView(given, basemapMaxZoom, s.limits, s.data.HasLayer)
+	return parseView(v, basemapMaxZoom, s.limits, s.data.HasLayer)
 }
 
 // viewQuery writes a parsed view back as view parameters, from its typed

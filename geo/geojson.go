@@ -173,8 +173,9 @@ func checkPoint(g *pointJSON) (*orb.Point, error) {
 
 // appendFeature writes one GeoJSON Feature. geometry is the encoded
 // geometry (or "null"); props is marshalled with encoding/json, whose struct
-// field order keeps the output the same byte for byte on every replica.
-func appendFeature(buf []byte, id string, geometry []byte, props any) ([]byte, error) {
+// field order keeps the output the same byte for byte on every replica;
+// members are foreign members after the properties (see appendMembers).
+func appendFeature(buf []byte, id string, geometry []byte, props, members any) ([]byte, error) {
 	p, err := json.Marshal(props)
 	if err != nil {
 		return buf, fmt.Errorf("encode properties of %q: %w", id, err)
@@ -185,6 +186,9 @@ func appendFeature(buf []byte, id string, geometry []byte, props any) ([]byte, e
 	buf = append(buf, geometry...)
 	buf = append(buf, `,"properties":`...)
 	buf = append(buf, p...)
+	if buf, err = appendMembers(buf, members); err != nil {
+		return buf, fmt.Errorf("encode members of %q: %w", id, err)
+	}
 	return append(buf, '}'), nil
 }
 
@@ -240,10 +244,16 @@ func (in *Incident) props() incidentProps {
 // AppendGeoJSON appends the incident as a GeoJSON Feature. A distance of
 // NaN leaves distance_m out; any other value is written in whole metres.
 func (in *Incident) AppendGeoJSON(buf []byte, distanceM float64) ([]byte, error) {
+	return in.appendGeoJSON(buf, distanceM, nil)
+}
+
+// appendGeoJSON appends the incident as AppendGeoJSON does, with foreign
+// members after its properties (see appendMembers).
+func (in *Incident) appendGeoJSON(buf []byte, distanceM float64, members any) ([]byte, error) {
 	p := in.props()
 	if !math.IsNaN(distanceM) {
 		d := math.Round(distanceM)
 		p.DistanceM = &d
 	}
-	return appendFeature(buf, in.ID, appendPoint(nil, in.Location), p)
+	return appendFeature(buf, in.ID, appendPoint(nil, in.Location), p, members)
 }

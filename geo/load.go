@@ -1,10 +1,11 @@
 package geo
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -44,8 +45,8 @@ func DecodeSites(data []byte) ([]Site, error) {
 			return fail("geometry", errors.New("a site needs a Point"))
 		}
 		var p siteProps
-		if err := strictUnmarshal(f.Properties, &p); err != nil {
-			return fail(propField(err), err)
+		if field, err := decodeProperties(f.Properties, &p); err != nil {
+			return fail(field, err)
 		}
 		switch {
 		case strings.TrimSpace(p.Name) == "":
@@ -168,8 +169,8 @@ func decodeIncidentsSlow(data []byte, sites map[string]*Site) error {
 			}
 		}
 		var p incidentProps
-		if err := strictUnmarshal(f.Properties, &p); err != nil {
-			return &FeatureError{Index: i, ID: id, Field: propField(err), Err: err}
+		if field, err := decodeProperties(f.Properties, &p); err != nil {
+			return &FeatureError{Index: i, ID: id, Field: field, Err: err}
 		}
 		in, err := newIncident(i, f.Type, f.ID, g, &p, sites)
 		if err != nil {
@@ -305,18 +306,100 @@ func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *inci
 	}, nil
 }
 
-// propField names the property a JSON decoding error is about, when the
-// error says.
-func propField(err error) string {
+// decodeProperties decodes a feature's properties strictly into v, a
+// pointer to a struct, and on error names the property at fault: the first
+// one whose value has the wrong type (encoding/json reports the first
+// error in document order, and that is a type error only when no unknown
+// property came before it), else the first property, nested ones
+// included, that v has no field for, else "properties".
+// Only a failed decoding looks further, so valid data pays nothing.
+func decodeProperties(raw json.RawMessage, v any) (field string, err error) {
+	err = strictUnmarshal(raw, v)
+	if err == nil {
+		return "", nil
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return "properties." + te.Field
+		return "properties." + te.Field, err
 	}
-	// encoding/json says `json: unknown field "occured_at"`.
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if unq, err := strconv.Unquote(name); err == nil {
-			return "properties." + unq
+	if name, ok := unknownKey(raw, reflect.TypeOf(v)); ok {
+		// Worded as encoding/json words it, as this error read before.
+		return "properties." + name, fmt.Errorf("json: unknown field %q", name)
+	}
+	return "properties", err
+}
+
+// unmarshaler is the interface of types that decode themselves.
+var unmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownKey returns the first object key in raw, depth first in document
+// order, that a value of type t has no field for, as encoding/json matches
+// them (by json tag or field name, ignoring case). Values that fail to
+// parse, and types that decode themselves, have none.
+func unknownKey(raw json.RawMessage, t reflect.Type) (string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshaler) {
+		return "", false
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return "", false
+		}
+		for _, item := range items {
+			if name, ok := unknownKey(item, t.Elem()); ok {
+				return name, true
+			}
+		}
+	case reflect.Struct:
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return "", false
+		}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return "", false
+			}
+			key, _ := tok.(string)
+			var value json.RawMessage
+			if dec.Decode(&value) != nil {
+				return "", false
+			}
+			ft, ok := fieldType(t, key)
+			if !ok {
+				return key, true
+			}
+			if name, ok := unknownKey(value, ft); ok {
+				return name, true
+			}
 		}
 	}
-	return "properties"
+	return "", false
+}
+
+// fieldType is the type of the field of struct t that encoding/json
+// decodes key into.
+func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }

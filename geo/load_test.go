@@ -151,6 +151,15 @@ func TestDecodeIncidentsErrors(t *testing.T) {
 			index: 2, id: "a-3", field: "properties.geo_precision"},
 		{name: "misspelt property occured_at", edit: third(func(_, p map[string]any) { p["occured_at"] = p["occurred_at"] }),
 			index: 2, id: "a-3", field: "properties.occured_at", msg: "occured_at"},
+		{name: "misspelt property after one in upper case", edit: third(func(_, p map[string]any) {
+			p["TITLE"], p["zz_misspelt"] = p["title"], 1
+			delete(p, "title")
+		}), index: 2, id: "a-3", field: "properties.zz_misspelt", msg: `unknown field "zz_misspelt"`},
+		{name: "misspelt actor member", edit: third(func(_, p map[string]any) {
+			p["actors"].([]any)[1].(map[string]any)["rol"] = "target"
+		}), index: 2, id: "a-3", field: "properties.rol", msg: `unknown field "rol"`},
+		{name: "misspelt property after a mistyped one", edit: third(func(_, p map[string]any) { p["injured"], p["zz_misspelt"] = "eight", 1 }),
+			index: 2, id: "a-3", field: "properties.injured"},
 		{name: "missing title", edit: third(func(_, p map[string]any) { p["title"] = " " }), index: 2, id: "a-3", field: "properties.title"},
 		{name: "time without zone", edit: third(func(_, p map[string]any) { p["occurred_at"] = "2023-11-21T04:30:00" }),
 			index: 2, id: "a-3", field: "properties.occurred_at"},

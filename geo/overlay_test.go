@@ -287,6 +287,88 @@ func TestAppendFeatureCollectionMembers(t *testing.T) {
 	}
 }
 
+func TestAppendFeatureCollectionStructMembers(t *testing.T) {
+	fs := []geo.Feature{{ID: "p", Geometry: alAsad, Properties: map[string]any{"kind": "test"}}}
+	members := struct {
+		NumberMatched int    `json:"numberMatched"`
+		Links         []int  `json:"links"`
+		Name          string `json:"name,omitempty"`
+	}{NumberMatched: 0, Links: []int{1}}
+	out, err := geo.AppendFeatureCollection(nil, fs, members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"FeatureCollection","numberMatched":0,"links":[1],"features":[`
+	if !bytes.HasPrefix(out, []byte(want)) || !json.Valid(out) {
+		t.Errorf("got %s, want it to start %s (members in field order)", out, want)
+	}
+	empty, err := geo.AppendFeatureCollection(nil, fs, struct {
+		Name string `json:"name,omitempty"`
+	}{})
+	if err != nil || !bytes.HasPrefix(empty, []byte(`{"type":"FeatureCollection","features":[`)) {
+		t.Errorf("members with nothing to write: %s (err %v)", empty, err)
+	}
+	if _, err := geo.AppendFeatureCollection(nil, fs, []int{1}); err == nil {
+		t.Error("members that are not an object: no error")
+	}
+}
+
+func TestAppendMatches(t *testing.T) {
+	ds := fixtureDataset(t)
+	res := ds.Query(geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}, Limit: 3})
+	if len(res.Matches) == 0 {
+		t.Fatal("no matches")
+	}
+	out, err := geo.AppendFeatureCollection(nil, res.Matches, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			ID         string `json:"id"`
+			Properties struct {
+				DistanceM *float64 `json:"distance_m"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(out, &fc); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(fc.Features) != len(res.Matches) {
+		t.Fatalf("%d features, want %d", len(fc.Features), len(res.Matches))
+	}
+	for i, f := range fc.Features {
+		m := res.Matches[i]
+		if f.ID != m.Incident.ID || f.Properties.DistanceM == nil || *f.Properties.DistanceM != math.Round(m.DistanceM) {
+			t.Errorf("feature %d: id %q distance_m %v, want %q %v", i, f.ID, f.Properties.DistanceM, m.Incident.ID, math.Round(m.DistanceM))
+		}
+	}
+}
+
+func TestFeatureAppendGeoJSONWith(t *testing.T) {
+	ds := fixtureDataset(t)
+	links := struct {
+		Links []string `json:"links"`
+	}{[]string{"self"}}
+	for _, f := range []geo.Feature{
+		{ID: "p", Geometry: alAsad, Properties: map[string]any{"kind": "test"}},
+		{ID: ds.Incidents[0].ID, Geometry: *ds.Incidents[0].Location, Incident: &ds.Incidents[0]},
+	} {
+		plain, err := f.AppendGeoJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		with, err := f.AppendGeoJSONWith(nil, links)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := string(plain[:len(plain)-1]) + `,"links":["self"]}`
+		if string(with) != want {
+			t.Errorf("%s with links:\n got %s\nwant %s", f.ID, with, want)
+		}
+	}
+}
+
 func TestLayerUnknown(t *testing.T) {
 	ds := fixtureDataset(t)
 	for _, id := range []string{"", "no-such-layer", "AL-ASAD", "site-al-asad", "rings "} {

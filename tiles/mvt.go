@@ -117,6 +117,39 @@ func tileProperties(f *geo.Feature, labels bool) geojson.Properties {
 	return p
 }
 
+// MVTFields describes the properties MVT writes on features, name to
+// "Type: meaning", for clients to style and label by (TileJSON's
+// vector_layers fields). A test fails if MVT writes one not described here.
+func MVTFields() map[string]string {
+	return map[string]string{
+		"id":             "String: incident or feature id",
+		"kind":           "String: incident, site, ring, link or uncertainty",
+		"title":          "String: the incident's title",
+		"event_type":     "String: missile_attack, airstrike, ...",
+		"occurred_at":    "String: RFC 3339 time",
+		"time_precision": "String: exact, hour, day or approximate",
+		"geo_precision":  "String: exact, near, town, region",
+		"site":           "String: site id",
+		"place":          "String: place name",
+		"injured":        "Number: injured, when reported",
+		"killed":         "Number: killed, when reported",
+		"name":           "String: site name (sites, rings)",
+		"name_ar":        "String: site name in Arabic",
+		"site_kind":      "String: what a site is, e.g. air_base",
+		"admin1":         "String: a site's province or governorate",
+		"country":        "String: a site's ISO 3166-1 alpha-2 country",
+		"radius_km":      "Number: ring radius",
+		"label":          "String: ring label, e.g. 50 km from Ain Al Asad",
+		"from":           "String: id of a link's earlier incident",
+		"to":             "String: id of a link's later incident",
+		"from_title":     "String: title of a link's earlier incident",
+		"to_title":       "String: title of a link's later incident",
+		"distance_km":    "Number: link length",
+		"incident":       "String: id of the incident an uncertainty circle is around",
+		"radius_m":       "Number: uncertainty radius",
+	}
+}
+
 // windForMVT orients polygon rings for MVT: in tile coordinates (y down)
 // an exterior ring has positive area by the surveyor's formula, which orb
 // calls counter-clockwise; holes the opposite.

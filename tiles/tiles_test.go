@@ -187,6 +187,42 @@ func TestMVTCarriesStylingProperties(t *testing.T) {
 	}
 }
 
+// TestMVTFieldsDescribeEveryProperty decodes a tile of every fixture layer
+// and checks MVTFields describes each property on it, so TileJSON never
+// leaves one out.
+func TestMVTFieldsDescribeEveryProperty(t *testing.T) {
+	ds := fixtureData(t)
+	fields := tiles.MVTFields()
+	seen := map[string]bool{}
+	for _, l := range ds.Layers() {
+		fs := layer(t, ds, l.ID)
+		for _, tile := range []maptile.Tile{maptile.New(0, 0, 0), maptile.At(alAsad, 8)} {
+			b, err := tiles.MVT(l.ID, fs, tile)
+			if err != nil {
+				t.Fatalf("%s %v: %v", l.ID, tile, err)
+			}
+			if b == nil {
+				continue
+			}
+			ls, err := mvt.UnmarshalGzipped(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range ls[0].Features {
+				for k := range f.Properties {
+					seen[k] = true
+					if _, ok := fields[k]; !ok {
+						t.Errorf("layer %s: property %q (feature %v) is not in MVTFields", l.ID, k, f.Properties["id"])
+					}
+				}
+			}
+		}
+	}
+	if len(seen) < 10 {
+		t.Errorf("only %d distinct properties decoded; the fixtures do not exercise MVT", len(seen))
+	}
+}
+
 // TestOverlayMarkerUnderAlAsad checks the pixel under Al Asad on a z8
 // overlay tile has the colour of an incident located there.
 func TestOverlayMarkerUnderAlAsad(t *testing.T) {

@@ -1,0 +1,40 @@
+package api
+
+import (
+	"testing"
+)
+
+// TestCacheKeys pins the cache key (and so the ETag) of each kind of
+// cached response: a key that changes silently orphans every stored
+// response and every client's ETag.
+func TestCacheKeys(t *testing.T) {
+	s := newTestServer(t)
+	tile := "/tiles/incidents" + alAsadTile(10)
+	cases := []struct {
+		path, acceptEncoding string
+		key, variant         string // key without its "{prefix}:{version}:" start
+	}{
+		{path: "/api/layers/al-asad", key: "layer:http://example.com/api/layers/al-asad?"},
+		{path: "/api/layers/incidents?datetime=2023-11-21", key: "layer:http://example.com/api/layers/incidents?datetime=2023-11-21"},
+		{path: "/api/collections/incidents/items?limit=2&f=csv", key: "items-csv:http://example.com/api/collections/incidents/items?f=csv&limit=2"},
+		{path: "/api/collections/sites/items", key: "items-sites:http://example.com/api/collections/sites/items?"},
+		{path: "/api/collections/sites/items/al-asad", key: "item:http://example.com/api/collections/sites/items/al-asad?"},
+		{path: "/tiles/incidents.json?f=png", key: "tilejson:http://example.com/tiles/incidents.json?f=png"},
+		{path: "/api/static.png?width=300&height=200", key: "static:/api/static.png?height=200&width=300"},
+		{path: tile + ".mvt", acceptEncoding: "gzip", key: "tile:incidents" + alAsadTile(10) + ".mvt"},
+		{path: tile + ".mvt", key: "tile:incidents" + alAsadTile(10) + ".mvt", variant: "-identity"},
+		{path: tile + "@2x.png", acceptEncoding: "gzip", key: "tile:incidents" + alAsadTile(10) + "@2x.png"},
+	}
+	for _, c := range cases {
+		t.Run(c.path+" "+c.acceptEncoding, func(t *testing.T) {
+			rec := get(t, s, c.path, "Accept-Encoding", c.acceptEncoding)
+			if rec.Code != 200 {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			want := etagFor("incidentmap:"+s.data.Version+":"+c.key, c.variant)
+			if got := rec.Header().Get("ETag"); got != want {
+				t.Errorf("ETag %s, want %s, of key %q", got, want, c.key)
+			}
+		})
+	}
+}
