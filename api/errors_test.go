@@ -260,8 +260,10 @@ func TestLimitIsClamped(t *testing.T) {
 					if got := q.Get("offset"); got != "0" {
 						t.Errorf("prev link offset=%s, want 0", got)
 					}
-					if self := fc.link("self"); self == nil || hrefQuery(t, self.Href).Get("limit") != limit {
-						t.Errorf("self link %v does not repeat the request's limit=%s", self, limit)
+					// The self link is the page as served: it states the
+					// clamped limit, as it would be asked for again.
+					if self := fc.link("self"); self == nil || hrefQuery(t, self.Href).Get("limit") != strconv.Itoa(DefaultLimits.MaxLimit) {
+						t.Errorf("self link %v does not state the clamped limit=%d", self, DefaultLimits.MaxLimit)
 					}
 				})
 			}

@@ -196,7 +196,8 @@ func (s *Server) incidentItems(c echo.Context) error {
 	}
 	req.format = formatOf(c)
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(r), contentType: formatTypes[req.format],
+	canon := req.values()
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(r, canon), contentType: formatTypes[req.format],
 		render: func(context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
 			switch req.format {
@@ -205,7 +206,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 			case "kml":
 				return encodeKML(res)
 			}
-			links := pageLinks(r, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
+			links := pageLinks(r, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
 			buf := make([]byte, 0, 1024*len(res.Matches)+512)
 			return geo.AppendFeatureCollection(buf, res.Matches, itemsPage{
 				NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
@@ -215,21 +216,22 @@ func (s *Server) incidentItems(c echo.Context) error {
 
 func (s *Server) siteItems(c echo.Context) error {
 	v := c.QueryParams()
-	bbox, err := parseBBox(v.Get("bbox"))
-	if err != nil {
+	var req sitesRequest
+	var err error
+	if req.bbox, err = parseBBox(v.Get("bbox")); err != nil {
 		return err
 	}
-	limit, offset, err := parsePage(v, s.limits)
-	if err != nil {
+	if req.limit, req.offset, err = parsePage(v, s.limits); err != nil {
 		return err
 	}
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "items-sites", request: linkedRequest(r), contentType: typeGeoJSON,
+	canon := req.values()
+	return s.serveCached(c, cachedResponse{kind: "items-sites", request: linkedRequest(r, canon), contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
-			sites := s.data.SitesIn(bbox)
+			sites := s.data.SitesIn(req.bbox)
 			matched := len(sites)
-			sites = sites[min(offset, matched):min(offset+limit, matched)]
-			links := pageLinks(r, "geojson", nil, limit, offset, len(sites), matched)
+			sites = sites[min(req.offset, matched):min(req.offset+req.limit, matched)]
+			links := pageLinks(r, canon, "geojson", nil, req.limit, req.offset, len(sites), matched)
 			fs := make([]geo.Feature, len(sites))
 			for i, st := range sites {
 				fs[i] = st.Feature()
@@ -260,7 +262,7 @@ func (s *Server) item(c echo.Context) error {
 		return noCollection(id)
 	}
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(r), contentType: typeGeoJSON,
+	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(r, nil), contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
 			return f.AppendGeoJSONWith(nil, itemLinks{Links: []link{
 				{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOverlongURLIs414(t *testing.T) {
@@ -122,5 +124,32 @@ func TestRequestIDSanitised(t *testing.T) {
 		if !tt.keep && tt.sent != "" && strings.Contains(logged.String(), tt.sent) {
 			t.Errorf("sent %q: logged verbatim", tt.sent)
 		}
+	}
+}
+
+// Two datetimes 2^64 ns apart had the same UnixNano, which tile keys were
+// written with: a request for the empty year 2608 stored an empty tile
+// under the key of 2023's. Keys now hold the interval in full.
+func TestTileKeysDoNotPoison(t *testing.T) {
+	s := newTestServer(t)
+	real := time.Date(2023, 11, 21, 1, 0, 0, 0, time.UTC)
+	far := real.Add(math.MaxInt64).Add(math.MaxInt64).Add(2) // + 2^64 ns
+	if real.UnixNano() != far.UnixNano() {
+		t.Fatalf("the two instants should share a UnixNano: %d, %d", real.UnixNano(), far.UnixNano())
+	}
+	path := "/tiles/incidents" + alAsadTile(8) + ".mvt?datetime="
+	span := func(at time.Time) string {
+		return at.Format(time.RFC3339Nano) + "/" + at.Add(24*time.Hour).Format(time.RFC3339Nano)
+	}
+	poison := get(t, s, path+span(far))
+	if poison.Code != http.StatusNoContent {
+		t.Fatalf("a tile of %d: status %d, want 204 (nothing then)", far.Year(), poison.Code)
+	}
+	victim := get(t, s, path+span(real))
+	if victim.Code != http.StatusOK || victim.Header().Get("X-Cache") != "miss" {
+		t.Errorf("the tile of 2023 after the attacker's: status %d, X-Cache %q; want 200, rendered", victim.Code, victim.Header().Get("X-Cache"))
+	}
+	if victim.Header().Get("ETag") == poison.Header().Get("ETag") {
+		t.Error("two intervals share an ETag")
 	}
 }

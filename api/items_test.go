@@ -186,9 +186,16 @@ func TestItemsPaging(t *testing.T) {
 						target = ""
 						if next := fc.link("next"); next != nil {
 							nq := hrefQuery(t, next.Href)
+							// Links carry the query in its canonical form:
+							// lists as sorted sets.
 							for name := range q {
-								if name != "offset" && nq.Get(name) != q.Get(name) {
-									t.Errorf("page %d: next link %s=%q, want %q", page, name, nq.Get(name), q.Get(name))
+								want := q.Get(name)
+								if list := strings.Split(want, ","); len(list) > 1 && name != "bbox" {
+									slices.Sort(list)
+									want = strings.Join(slices.Compact(list), ",")
+								}
+								if name != "offset" && nq.Get(name) != want {
+									t.Errorf("page %d: next link %s=%q, want %q", page, name, nq.Get(name), want)
 								}
 							}
 							target = localTarget(t, next.Href)
@@ -655,10 +662,15 @@ func TestXCache(t *testing.T) {
 			if first.Header().Get("Cache-Control") == "" || second.Header().Get("Cache-Control") == "" {
 				t.Error("no Cache-Control")
 			}
-			// Another base URL is another entry: its links differ.
+			// Another base URL is another entry when the body has links
+			// built from it; an overlay has none, and is shared.
 			third := get(t, s, target, "X-Forwarded-Host", "news.example")
-			if got := third.Header().Get("X-Cache"); got != "miss" {
-				t.Errorf("another host: X-Cache %q, want miss", got)
+			want := "miss"
+			if strings.HasPrefix(target, "/api/layers/") {
+				want = "hit"
+			}
+			if got := third.Header().Get("X-Cache"); got != want {
+				t.Errorf("another host: X-Cache %q, want %s", got, want)
 			}
 		})
 	}

@@ -51,13 +51,17 @@ func withParam(v url.Values, name, value string) url.Values {
 }
 
 // pageLinks are the self, alternate, next and prev links of one page of
-// items. QGIS and GDAL follow next until it is gone.
-func pageLinks(r *http.Request, format string, formats []string, limit, offset, returned, matched int) []link {
-	q := r.URL.Query()
+// items, from the page's canonical query q. QGIS and GDAL follow next
+// until it is gone.
+func pageLinks(r *http.Request, q url.Values, format string, formats []string, limit, offset, returned, matched int) []link {
 	links := []link{{Href: absURL(r, r.URL.Path, q), Rel: "self", Type: formatTypes[format]}}
 	for _, f := range formats {
 		if f != format {
-			links = append(links, link{Href: absURL(r, r.URL.Path, withParam(q, "f", f)), Rel: "alternate", Type: formatTypes[f]})
+			alt := f
+			if f == "geojson" {
+				alt = "" // the default
+			}
+			links = append(links, link{Href: absURL(r, r.URL.Path, withParam(q, "f", alt)), Rel: "alternate", Type: formatTypes[f]})
 		}
 	}
 	if offset+returned < matched {

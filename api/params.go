@@ -185,6 +185,7 @@ func closedEnd(t time.Time) time.Time {
 // stands for: the instant itself, or the whole UTC day.
 func parseInstant(param, s string) (from, to time.Time, err error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		t = t.UTC() // the instant, not the offset it was written in
 		return t, t, nil
 	}
 	if d, err := time.Parse(time.DateOnly, s); err == nil {
@@ -235,7 +236,7 @@ func parseRadius(v url.Values, maxRadius float64) (*geo.Radius, error) {
 }
 
 // parseList reads a comma-separated list of values that must each be
-// valid (described by want).
+// valid (described by want), sorted and without repeats.
 func parseList(param, s string, valid func(string) bool, want string) ([]string, error) {
 	if s == "" {
 		return nil, nil
@@ -247,7 +248,9 @@ func parseList(param, s string, valid func(string) bool, want string) ([]string,
 		}
 		list = append(list, item)
 	}
-	return list, nil
+	// The lists are sets: sorted, once each, one list means one query.
+	slices.Sort(list)
+	return slices.Compact(list), nil
 }
 
 // parsePage reads limit (clamped to lim.MaxLimit) and offset.
@@ -296,11 +299,6 @@ func parseFormat(s string, formats ...string) (string, error) {
 	return s, nil
 }
 
-// canonicalQuery is the query in a normal form for cache keys: sorted by
-// parameter name.
-func canonicalQuery(v url.Values) string {
-	return v.Encode()
-}
 
 // parseIntParam reads an optional whole-number parameter within lo..hi.
 func parseIntParam(v url.Values, name string, def, lo, hi int) (int, error) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -16,10 +17,11 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 )
 
-// cacheKey is {prefix}:{data version}:{kind}:{normalised request}. The
-// data version makes a change of data a change of every key.
+// cacheKey is {prefix}:{key format}:{data version}:{kind}:{request},
+// where request is canonical (canonical.go). The data version makes a
+// change of data a change of every key.
 func (s *Server) cacheKey(kind, request string) string {
-	return s.prefix + ":" + s.data.Version + ":" + kind + ":" + request
+	return s.prefix + ":" + keyVersion + ":" + s.data.Version + ":" + kind + ":" + request
 }
 
 // etagFor is the strong ETag of the representation under key; variant
@@ -48,8 +50,8 @@ type cachedResponse struct {
 // linkedRequest is the request part of the key of a response that carries
 // absolute links: the base URL, path and canonical query, the base URL
 // because the links are built from it.
-func linkedRequest(r *http.Request) string {
-	return baseURL(r) + r.URL.Path + "?" + canonicalQuery(r.URL.Query())
+func linkedRequest(r *http.Request, canonical url.Values) string {
+	return baseURL(r) + keyRequest(r.URL.Path, canonical)
 }
 
 // fetch returns the bytes of resp from the cache, rendering them on a

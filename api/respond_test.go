@@ -12,15 +12,18 @@ func TestCacheKeys(t *testing.T) {
 	tile := "/tiles/incidents" + alAsadTile(10)
 	cases := []struct {
 		path, acceptEncoding string
-		key, variant         string // key without its "{prefix}:{version}:" start
+		key, variant         string // key without its "{prefix}:{format}:{version}:" start
 	}{
-		{path: "/api/layers/al-asad", key: "layer:http://example.com/api/layers/al-asad?"},
-		{path: "/api/layers/incidents?datetime=2023-11-21", key: "layer:http://example.com/api/layers/incidents?datetime=2023-11-21"},
+		// A layer carries no links: no base URL in its key.
+		{path: "/api/layers/al-asad", key: "layer:/api/layers/al-asad"},
+		{path: "/api/layers/incidents?datetime=2023-11-21", key: "layer:/api/layers/incidents?datetime=2023-11-21T00%3A00%3A00Z%2F2023-11-21T23%3A59%3A59.999999999Z"},
 		{path: "/api/collections/incidents/items?limit=2&f=csv", key: "items-csv:http://example.com/api/collections/incidents/items?f=csv&limit=2"},
-		{path: "/api/collections/sites/items", key: "items-sites:http://example.com/api/collections/sites/items?"},
-		{path: "/api/collections/sites/items/al-asad", key: "item:http://example.com/api/collections/sites/items/al-asad?"},
+		{path: "/api/collections/incidents/items?limit=02&f=csv&event_type=airstrike,missile_attack,airstrike",
+			key: "items-csv:http://example.com/api/collections/incidents/items?event_type=airstrike%2Cmissile_attack&f=csv&limit=2"},
+		{path: "/api/collections/sites/items", key: "items-sites:http://example.com/api/collections/sites/items?limit=100"},
+		{path: "/api/collections/sites/items/al-asad", key: "item:http://example.com/api/collections/sites/items/al-asad"},
 		{path: "/tiles/incidents.json?f=png", key: "tilejson:http://example.com/tiles/incidents.json?f=png"},
-		{path: "/api/static.png?width=300&height=200", key: "static:/api/static.png?height=200&width=300"},
+		{path: "/api/static.png?width=300&height=200", key: "static:/api/static.png?height=200&scale=1&width=300"},
 		{path: tile + ".mvt", acceptEncoding: "gzip", key: "tile:incidents" + alAsadTile(10) + ".mvt"},
 		{path: tile + ".mvt", key: "tile:incidents" + alAsadTile(10) + ".mvt", variant: "-identity"},
 		{path: tile + "@2x.png", acceptEncoding: "gzip", key: "tile:incidents" + alAsadTile(10) + "@2x.png"},
@@ -31,7 +34,7 @@ func TestCacheKeys(t *testing.T) {
 			if rec.Code != 200 {
 				t.Fatalf("status %d: %s", rec.Code, rec.Body)
 			}
-			want := etagFor("incidentmap:"+s.data.Version+":"+c.key, c.variant)
+			want := etagFor("incidentmap:"+keyVersion+":"+s.data.Version+":"+c.key, c.variant)
 			if got := rec.Header().Get("ETag"); got != want {
 				t.Errorf("ETag %s, want %s, of key %q", got, want, c.key)
 			}

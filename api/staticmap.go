@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/maptile"
@@ -17,8 +18,11 @@ var staticMapParams = append([]string{"width", "height", "scale"}, viewParams...
 // Static map limits: big enough for print and social cards, small enough
 // that one request cannot ask for a gigapixel.
 const (
-	staticMaxSide     = 2048
-	staticMinSide     = 64
+	staticMaxSide = 2048
+	staticMinSide = 64
+	// staticMaxPixels bounds the image after scale: 16 MiB of RGBA, so
+	// the renders a process runs at once (renderSlots) bound its memory.
+	staticMaxPixels   = 2048 * 2048
 	staticAttribution = "incidentmap · Natural Earth"
 )
 
@@ -43,6 +47,9 @@ func (s *Server) staticMap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if px := width * height * scale * scale; px > staticMaxPixels {
+		return badParam("scale", "%d×%d at scale %d is %d pixels, at most %d", width, height, scale, px, staticMaxPixels)
+	}
 	layers := vw.layers
 	if len(layers) == 0 {
 		layers = []string{geo.LayerIncidents}
@@ -61,7 +68,11 @@ func (s *Server) staticMap(c echo.Context) error {
 	}
 
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "static", request: r.URL.Path + "?" + canonicalQuery(v), contentType: "image/png",
+	canon := viewQuery(vw)
+	canon.Set("width", strconv.Itoa(width))
+	canon.Set("height", strconv.Itoa(height))
+	canon.Set("scale", strconv.Itoa(scale))
+	return s.serveCached(c, cachedResponse{kind: "static", request: keyRequest(r.URL.Path, canon), contentType: "image/png",
 		render: func(ctx context.Context) ([]byte, error) {
 			var fs []geo.Feature
 			for _, id := range layers {

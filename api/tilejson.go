@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,7 +55,7 @@ func (s *Server) tileJSON(c echo.Context) error {
 	}
 	// Bounds come from the whole layer: computed once a data version, as
 	// every cacheable response is.
-	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request()), contentType: typeJSON,
+	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request(), url.Values{"f": {format}}), contentType: typeJSON,
 		render: func(context.Context) ([]byte, error) {
 			base := baseURL(c.Request())
 			doc := tileJSONDoc{

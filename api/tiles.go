@@ -45,10 +45,9 @@ func (t tileRequest) key() string {
 		k += fmt.Sprintf("@%dx", t.scale)
 	}
 	k += "." + t.format
-	if !t.time.Start.IsZero() || !t.time.End.IsZero() {
-		k += fmt.Sprintf("?datetime=%d/%d", t.time.Start.UnixNano(), t.time.End.UnixNano())
-	}
-	return k
+	// The interval in full: UnixNano would wrap outside 1678–2262, and two
+	// intervals would share a tile.
+	return keyRequest(k, intervalValues(t.time))
 }
 
 // maxZoom is the deepest zoom of a layer.

@@ -22,7 +22,7 @@ func TestViewQueryRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tm
+		return tm.UTC() // parseView keeps instants in UTC, whatever offset they came in
 	}
 	for _, tc := range []struct {
 		name string
