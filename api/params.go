@@ -299,7 +299,6 @@ func parseFormat(s string, formats ...string) (string, error) {
 	return s, nil
 }
 
-
 // parseIntParam reads an optional whole-number parameter within lo..hi.
 func parseIntParam(v url.Values, name string, def, lo, hi int) (int, error) {
 	s := v.Get(name)
