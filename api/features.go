@@ -100,11 +100,11 @@ func (s *Server) landing(c echo.Context) error {
 		Title:       "incidentmap",
 		Description: "Sourced conflict incidents as OGC API Features, overlays and tiles.",
 		Links: []link{
-			{Href: absURL(r, "/api", nil), Rel: "self", Type: typeJSON, Title: "this document"},
-			{Href: absURL(r, "/api/openapi", nil), Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition"},
-			{Href: absURL(r, "/api/conformance", nil), Rel: "conformance", Type: typeJSON, Title: "conformance classes"},
-			{Href: absURL(r, "/api/collections", nil), Rel: "data", Type: typeJSON, Title: "collections"},
-			{Href: absURL(r, "/api/layers", nil), Rel: "http://incidentmap.org/rel/layers", Type: typeJSON, Title: "overlays"},
+			{Href: absURL(s.origin(r), "/api", nil), Rel: "self", Type: typeJSON, Title: "this document"},
+			{Href: absURL(s.origin(r), "/api/openapi", nil), Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition"},
+			{Href: absURL(s.origin(r), "/api/conformance", nil), Rel: "conformance", Type: typeJSON, Title: "conformance classes"},
+			{Href: absURL(s.origin(r), "/api/collections", nil), Rel: "data", Type: typeJSON, Title: "collections"},
+			{Href: absURL(s.origin(r), "/api/layers", nil), Rel: "http://incidentmap.org/rel/layers", Type: typeJSON, Title: "overlays"},
 		},
 	})
 }
@@ -116,7 +116,7 @@ func (s *Server) conformance(c echo.Context) error {
 func (s *Server) collections(c echo.Context) error {
 	r := c.Request()
 	return s.json(c, collectionsDoc{
-		Links: []link{{Href: absURL(r, "/api/collections", nil), Rel: "self", Type: typeJSON}},
+		Links: []link{{Href: absURL(s.origin(r), "/api/collections", nil), Rel: "self", Type: typeJSON}},
 		Collections: []collectionDoc{
 			s.collectionInfo(r, collIncidents),
 			s.collectionInfo(r, collSites),
@@ -151,13 +151,13 @@ func (s *Server) collectionInfo(r *http.Request, id string) collectionDoc {
 		first, last = &s.data.Incidents[0].OccurredAt, &s.data.Incidents[n-1].OccurredAt
 	}
 	path := "/api/collections/" + id
-	links := []link{{Href: absURL(r, path, nil), Rel: "self", Type: typeJSON}}
+	links := []link{{Href: absURL(s.origin(r), path, nil), Rel: "self", Type: typeJSON}}
 	for _, f := range formats {
 		q := map[string][]string{}
 		if f != "geojson" {
 			q["f"] = []string{f}
 		}
-		links = append(links, link{Href: absURL(r, path+"/items", q), Rel: "items", Type: formatTypes[f]})
+		links = append(links, link{Href: absURL(s.origin(r), path+"/items", q), Rel: "items", Type: formatTypes[f]})
 	}
 	var interval [2]*string
 	if first != nil {
@@ -197,7 +197,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	req.format = formatOf(c)
 	r := c.Request()
 	canon := req.values()
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: linkedRequest(r, canon), contentType: formatTypes[req.format],
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, contentType: formatTypes[req.format],
 		render: func(context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
 			switch req.format {
@@ -206,7 +206,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 			case "kml":
 				return encodeKML(res)
 			}
-			links := pageLinks(r, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
+			links := pageLinks(s.origin(r), r.URL.Path, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
 			buf := make([]byte, 0, 1024*len(res.Matches)+512)
 			return geo.AppendFeatureCollection(buf, res.Matches, itemsPage{
 				NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
@@ -226,12 +226,12 @@ func (s *Server) siteItems(c echo.Context) error {
 	}
 	r := c.Request()
 	canon := req.values()
-	return s.serveCached(c, cachedResponse{kind: "items-sites", request: linkedRequest(r, canon), contentType: typeGeoJSON,
+	return s.serveCached(c, cachedResponse{kind: "items-sites", request: keyRequest(r.URL.Path, canon), linked: true, contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
 			sites := s.data.SitesIn(req.bbox)
 			matched := len(sites)
 			sites = sites[min(req.offset, matched):min(req.offset+req.limit, matched)]
-			links := pageLinks(r, canon, "geojson", nil, req.limit, req.offset, len(sites), matched)
+			links := pageLinks(s.origin(r), r.URL.Path, canon, "geojson", nil, req.limit, req.offset, len(sites), matched)
 			fs := make([]geo.Feature, len(sites))
 			for i, st := range sites {
 				fs[i] = st.Feature()
@@ -262,22 +262,24 @@ func (s *Server) item(c echo.Context) error {
 		return noCollection(id)
 	}
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "item", request: linkedRequest(r, nil), contentType: typeGeoJSON,
+	return s.serveCached(c, cachedResponse{kind: "item", request: keyRequest(r.URL.Path, nil), linked: true, contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
 			return f.AppendGeoJSONWith(nil, itemLinks{Links: []link{
-				{Href: absURL(r, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
-				{Href: absURL(r, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
+				{Href: absURL(s.origin(r), r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
+				{Href: absURL(s.origin(r), "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
 			}})
 		}})
 }
 
 // json writes v as JSON. Metadata documents are small and cheap; they are
-// not cached, but their bytes are the same on every replica.
+// not cached, but their bytes are the same on every replica. Their links
+// are written with the origin, so they vary as it may.
 func (s *Server) json(c echo.Context, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", c.Path(), err)
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=60")
+	s.varyOrigin(c.Response().Header())
 	return c.Blob(http.StatusOK, typeJSON, b)
 }

@@ -35,12 +35,12 @@ func (s *Server) layers(c echo.Context) error {
 	for _, l := range s.data.Layers() {
 		list = append(list, layerEntry{
 			ID: l.ID, Title: l.Title, Description: l.Description,
-			Links: []link{{Href: absURL(r, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
+			Links: []link{{Href: absURL(s.origin(r), "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
 		})
 	}
 	return s.json(c, layerList{
 		Layers: list,
-		Links:  []link{{Href: absURL(r, "/api/layers", nil), Rel: "self", Type: typeJSON}},
+		Links:  []link{{Href: absURL(s.origin(r), "/api/layers", nil), Rel: "self", Type: typeJSON}},
 	})
 }
 

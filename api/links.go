@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -27,9 +26,9 @@ const (
 // formatTypes maps an f= value to its media type.
 var formatTypes = map[string]string{"geojson": typeGeoJSON, "csv": typeCSV, "kml": typeKML}
 
-// absURL is the absolute URL of path on this server, with query.
-func absURL(r *http.Request, path string, query url.Values) string {
-	u := baseURL(r) + path
+// absURL is the absolute URL of path under origin, with query.
+func absURL(origin, path string, query url.Values) string {
+	u := origin + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -53,26 +52,26 @@ func withParam(v url.Values, name, value string) url.Values {
 // pageLinks are the self, alternate, next and prev links of one page of
 // items, from the page's canonical query q. QGIS and GDAL follow next
 // until it is gone.
-func pageLinks(r *http.Request, q url.Values, format string, formats []string, limit, offset, returned, matched int) []link {
-	links := []link{{Href: absURL(r, r.URL.Path, q), Rel: "self", Type: formatTypes[format]}}
+func pageLinks(origin, path string, q url.Values, format string, formats []string, limit, offset, returned, matched int) []link {
+	links := []link{{Href: absURL(origin, path, q), Rel: "self", Type: formatTypes[format]}}
 	for _, f := range formats {
 		if f != format {
 			alt := f
 			if f == "geojson" {
 				alt = "" // the default
 			}
-			links = append(links, link{Href: absURL(r, r.URL.Path, withParam(q, "f", alt)), Rel: "alternate", Type: formatTypes[f]})
+			links = append(links, link{Href: absURL(origin, path, withParam(q, "f", alt)), Rel: "alternate", Type: formatTypes[f]})
 		}
 	}
 	if offset+returned < matched {
 		next := withParam(q, "offset", strconv.Itoa(offset+returned))
 		next.Set("limit", strconv.Itoa(limit))
-		links = append(links, link{Href: absURL(r, r.URL.Path, next), Rel: "next", Type: formatTypes[format]})
+		links = append(links, link{Href: absURL(origin, path, next), Rel: "next", Type: formatTypes[format]})
 	}
 	if offset > 0 {
 		prev := withParam(q, "offset", strconv.Itoa(max(offset-limit, 0)))
 		prev.Set("limit", strconv.Itoa(limit))
-		links = append(links, link{Href: absURL(r, r.URL.Path, prev), Rel: "prev", Type: formatTypes[format]})
+		links = append(links, link{Href: absURL(origin, path, prev), Rel: "prev", Type: formatTypes[format]})
 	}
 	return links
 }

@@ -88,7 +88,7 @@ func (s *Server) oembed(c echo.Context) error {
 		return err
 	}
 	q := viewQuery(vw).Encode()
-	base := baseURL(r)
+	base := s.origin(r)
 	w, h := embedSize(maxW, maxH)
 	html, err := iframe{Src: base + "/embed" + withQuery(q), Width: w, Height: h, Title: pageTitle}.html()
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Server) ourPageView(r *http.Request, raw string) (view, error) {
 	if err != nil {
 		return view{}, badParam("url", "not a URL: %v", errors.Unwrap(err))
 	}
-	us, err := url.Parse(baseURL(r))
+	us, err := url.Parse(s.origin(r))
 	if err != nil {
 		return view{}, fmt.Errorf("parse own base URL: %w", err)
 	}

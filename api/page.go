@@ -93,7 +93,7 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		return err
 	}
 	r := c.Request()
-	base := baseURL(r)
+	base := s.origin(r)
 	q := viewQuery(vw).Encode()
 	b := s.DefaultView()
 	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
@@ -125,7 +125,7 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Cache-Control", "no-cache")
-	h.Add("Vary", "X-Forwarded-Host, X-Forwarded-Proto")
+	s.varyOrigin(h)
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"net/netip"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -35,9 +35,14 @@ func etagFor(key, variant string) string {
 // stored under, how it is made, and how it is sent.
 type cachedResponse struct {
 	// kind and request make the key (see cacheKey): kind names what is
-	// stored ("layer", "tile", ...), request is the normalised request.
+	// stored ("layer", "tile", ...), request is the canonical request
+	// (keyRequest).
 	kind, request string
-	contentType   string
+	// linked says the body carries absolute links, so depends on the
+	// origin (Server.origin): the origin joins the key, and when it comes
+	// from the request the body stays in this process's cache.
+	linked      bool
+	contentType string
 	// gzipped says the stored body is gzip-compressed: it goes out as is,
 	// with Content-Encoding: gzip, to clients that accept gzip, and
 	// decompressed, under an ETag of its own, to the others.
@@ -47,17 +52,19 @@ type cachedResponse struct {
 	render         func(context.Context) ([]byte, error)
 }
 
-// linkedRequest is the request part of the key of a response that carries
-// absolute links: the base URL, path and canonical query, the base URL
-// because the links are built from it.
-func linkedRequest(r *http.Request, canonical url.Values) string {
-	return baseURL(r) + keyRequest(r.URL.Path, canonical)
-}
-
 // fetch returns the bytes of resp from the cache, rendering them on a
 // miss.
 func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.Source, error) {
 	return s.cache.Fetch(ctx, s.cacheKey(resp.kind, resp.request), resp.render)
+}
+
+// keyOf is the cache key of resp as r asks for it, and whether it may go
+// to the shared tier.
+func (s *Server) keyOf(r *http.Request, resp cachedResponse) (key string, shared bool) {
+	if !resp.linked {
+		return s.cacheKey(resp.kind, resp.request), true
+	}
+	return s.cacheKey(resp.kind, s.origin(r)+resp.request), s.public != ""
 }
 
 // serveCached answers a GET with resp: the caching headers, 304 for a
@@ -70,11 +77,22 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if resp.gzipped && !gz {
 		variant = "-identity"
 	}
-	key := s.cacheKey(resp.kind, resp.request)
+	key, shared := s.keyOf(r, resp)
+	h := c.Response().Header()
+	if resp.gzipped {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	if resp.linked {
+		s.varyOrigin(h)
+	}
 	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body, src, err := s.cache.Fetch(r.Context(), key, resp.render)
+	fetch := s.cache.Fetch
+	if !shared {
+		fetch = s.cache.FetchLocal
+	}
+	body, src, err := fetch(r.Context(), key, resp.render)
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", resp.kind, resp.request, err)
 	}
@@ -99,7 +117,6 @@ func (s *Server) preamble(c echo.Context, etag string) (notModified bool) {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
-	h.Add("Vary", "Accept-Encoding, X-Forwarded-Host, X-Forwarded-Proto")
 	return etagMatches(c.Request().Header.Get("If-None-Match"), etag)
 }
 
@@ -144,21 +161,53 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// baseURL is the scheme and host the client used to reach us, as a proxy
-// in front reports them with X-Forwarded-Proto and X-Forwarded-Host.
-func baseURL(r *http.Request) string {
-	scheme := "http"
+// origin is the scheme, host and path prefix links are written with: the
+// configured public URL, else how the client reached us, as a trusted
+// proxy in front reports it with X-Forwarded-Proto and X-Forwarded-Host.
+func (s *Server) origin(r *http.Request) string {
+	if s.public != "" {
+		return s.public
+	}
+	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" && validHost(h) {
-		host = h
+	if s.fromTrustedProxy(r) {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+			scheme = p
+		}
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" && validHost(h) {
+			host = h
+		}
 	}
 	return scheme + "://" + host
+}
+
+// fromTrustedProxy reports whether r came from an address of
+// Config.TrustedProxies.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	if len(s.trusted) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.trusted {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// varyOrigin adds to h's Vary the forwarded headers that the origin of
+// links may be read from: a response with links depends on them unless
+// the origin is fixed.
+func (s *Server) varyOrigin(h http.Header) {
+	if s.public == "" && len(s.trusted) > 0 {
+		h.Add("Vary", "X-Forwarded-Host, X-Forwarded-Proto")
+	}
 }
 
 // validHost accepts what can stand in a URL's host[:port], so a forged

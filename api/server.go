@@ -3,6 +3,9 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +29,16 @@ type Config struct {
 	KeyPrefix string
 	// MaxAge is the Cache-Control max-age of cacheable responses.
 	MaxAge time.Duration
+	// PublicURL is the origin (scheme, host and any path prefix) every
+	// link is written with, e.g. https://maps.news.example. Unset, links
+	// follow how the client reached the server; such responses are then
+	// cached in process only, so that no Host header a client makes up
+	// reaches the shared cache.
+	PublicURL *url.URL
+	// TrustedProxies are the addresses whose X-Forwarded-Proto and
+	// X-Forwarded-Host are believed, when PublicURL is unset. From any
+	// other address they are ignored.
+	TrustedProxies []netip.Prefix
 	// FrameAncestors is the CSP frame-ancestors source list of the page
 	// and /embed: the sites that may frame them, e.g. "'self'
 	// https://news.example". Empty means "*", any site.
@@ -42,6 +55,8 @@ type Server struct {
 	prefix  string
 	maxAge  time.Duration
 	frames  string // CSP frame-ancestors
+	public  string // origin of links when fixed (Config.PublicURL), "" when not
+	trusted []netip.Prefix
 	metrics *metrics
 	echo    *echo.Echo
 
@@ -63,6 +78,10 @@ func New(cfg Config) *Server {
 		prefix:  cfg.KeyPrefix,
 		maxAge:  cfg.MaxAge,
 		frames:  cfg.FrameAncestors,
+		trusted: cfg.TrustedProxies,
+	}
+	if u := cfg.PublicURL; u != nil {
+		s.public = strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/")
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -36,8 +37,12 @@ func newTestServer(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("load basemap: %v", err)
 	}
-	return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, nil), Basemap: bm})
+	return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, nil), Basemap: bm, TrustedProxies: testProxies})
 }
+
+// testProxies trusts httptest's client address (192.0.2.1, TEST-NET-1),
+// so that tests may send X-Forwarded-* as a proxy in front would.
+var testProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
 
 // get performs a GET against h and returns the recorded response.
 func get(t testing.TB, h http.Handler, target string, header ...string) *httptest.ResponseRecorder {

@@ -55,9 +55,9 @@ func (s *Server) tileJSON(c echo.Context) error {
 	}
 	// Bounds come from the whole layer: computed once a data version, as
 	// every cacheable response is.
-	return s.serveCached(c, cachedResponse{kind: "tilejson", request: linkedRequest(c.Request(), url.Values{"f": {format}}), contentType: typeJSON,
+	return s.serveCached(c, cachedResponse{kind: "tilejson", request: keyRequest(c.Request().URL.Path, url.Values{"f": {format}}), linked: true, contentType: typeJSON,
 		render: func(context.Context) ([]byte, error) {
-			base := baseURL(c.Request())
+			base := s.origin(c.Request())
 			doc := tileJSONDoc{
 				TileJSON: "3.0.0",
 				Name:     layer,

@@ -42,6 +42,17 @@ func New(lruBytes int, redis *Redis) *Cache {
 // render. Redis failures are counted and otherwise ignored: the value is
 // rendered instead.
 func (c *Cache) Fetch(ctx context.Context, key string, render func(context.Context) ([]byte, error)) ([]byte, Source, error) {
+	return c.fetch(ctx, key, c.redis, render)
+}
+
+// FetchLocal is Fetch in the in-process tier alone: for values that only
+// this replica would make (they depend on how a client reached it), which
+// must not fill the shared tier.
+func (c *Cache) FetchLocal(ctx context.Context, key string, render func(context.Context) ([]byte, error)) ([]byte, Source, error) {
+	return c.fetch(ctx, key, nil, render)
+}
+
+func (c *Cache) fetch(ctx context.Context, key string, redis *Redis, render func(context.Context) ([]byte, error)) ([]byte, Source, error) {
 	if val, ok := c.lru.Get(key); ok {
 		c.memoryHits.Add(1)
 		return val, FromMemory, nil
@@ -58,8 +69,8 @@ func (c *Cache) Fetch(ctx context.Context, key string, render func(context.Conte
 		// The render is shared: it must outlive the request that started it.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.renderTimeout)
 		defer cancel()
-		if c.redis != nil {
-			val, ok, err := c.redis.Get(ctx, key)
+		if redis != nil {
+			val, ok, err := redis.Get(ctx, key)
 			c.countRedis(err)
 			if ok {
 				c.redisHits.Add(1)
@@ -73,8 +84,8 @@ func (c *Cache) Fetch(ctx context.Context, key string, render func(context.Conte
 			return nil, err
 		}
 		c.lru.Add(key, val)
-		if c.redis != nil {
-			c.countRedis(c.redis.Set(ctx, key, val))
+		if redis != nil {
+			c.countRedis(redis.Set(ctx, key, val))
 		}
 		return result{val, FromRender}, nil
 	})

@@ -16,8 +16,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,6 +51,8 @@ type config struct {
 	grace        time.Duration
 	drain        time.Duration
 	frames       string
+	publicURL    *url.URL
+	trusted      []netip.Prefix
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -62,7 +67,24 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.drain, "drain", time.Second, "on SIGTERM, how long to keep serving with /readyz at 503 and keep-alives off before closing the listener")
 	fs.StringVar(&cfg.frames, "frame-ancestors", envOr(getenv, "INCIDENTMAP_FRAME_ANCESTORS", "*"), "CSP frame-ancestors of the page and embeds: the sites that may frame them (INCIDENTMAP_FRAME_ANCESTORS)")
+	fs.Func("public-url", "origin of every link, e.g. https://maps.news.example; unset, links follow the request (INCIDENTMAP_PUBLIC_URL)", func(s string) error {
+		u, err := parsePublicURL(s)
+		cfg.publicURL = u
+		return err
+	})
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDRs whose X-Forwarded-Proto and X-Forwarded-Host are believed (INCIDENTMAP_TRUSTED_PROXIES)", func(s string) error {
+		p, err := parsePrefixes(s)
+		cfg.trusted = p
+		return err
+	})
 	addCommonFlags(fs, &cfg, getenv)
+	for flagName, env := range map[string]string{"public-url": "INCIDENTMAP_PUBLIC_URL", "trusted-proxies": "INCIDENTMAP_TRUSTED_PROXIES"} {
+		if v := getenv(env); v != "" {
+			if err := fs.Set(flagName, v); err != nil {
+				return cfg, fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -79,6 +101,39 @@ func addCommonFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
 	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
 	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
 	fs.IntVar(&cfg.cacheBytes, "cache-bytes", 128<<20, "bytes the in-process cache may hold")
+}
+
+// parsePublicURL reads -public-url: an absolute http or https URL with a
+// host, and perhaps a path prefix, but no query, fragment or user.
+func parsePublicURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("not a URL: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%q: want an http or https URL", s)
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%q: want scheme://host[:port][/prefix] alone", s)
+	}
+	return u, nil
+}
+
+// parsePrefixes reads a comma-separated list of addresses and CIDRs.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", part)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -159,6 +214,8 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		Basemap:        basemap,
 		Logger:         log,
 		FrameAncestors: cfg.frames,
+		PublicURL:      cfg.publicURL,
+		TrustedProxies: cfg.trusted,
 	})
 	log.Info("loaded", "incidents", len(ds.Incidents), "sites", len(ds.Sites),
 		"data_version", ds.Version, "redis", rc != nil)

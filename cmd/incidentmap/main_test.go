@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -162,5 +163,50 @@ func TestOversizedHeadersRefused(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("100 KB of headers: %d, want 431", resp.StatusCode)
+	}
+}
+
+func TestPublicURLAndTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		env     map[string]string
+		public  string
+		proxies string
+		bad     bool
+	}{
+		{args: nil},
+		{args: []string{"-public-url", "https://maps.news.example/incidents", "-trusted-proxies", "10.0.0.0/8, 192.0.2.7,::1"},
+			public: "https://maps.news.example/incidents", proxies: "[10.0.0.0/8 192.0.2.7/32 ::1/128]"},
+		{env: map[string]string{"INCIDENTMAP_PUBLIC_URL": "http://localhost:8080", "INCIDENTMAP_TRUSTED_PROXIES": "127.0.0.1"},
+			public: "http://localhost:8080", proxies: "[127.0.0.1/32]"},
+		{args: []string{"-public-url", "ftp://maps.news.example"}, bad: true},
+		{args: []string{"-public-url", "https://maps.news.example/?x=1"}, bad: true},
+		{args: []string{"-public-url", "/relative"}, bad: true},
+		{args: []string{"-trusted-proxies", "10.0.0.0/33"}, bad: true},
+		{args: []string{"-trusted-proxies", "proxy.local"}, bad: true},
+	} {
+		getenv := func(k string) string { return tc.env[k] }
+		cfg, err := parseConfig(tc.args, getenv, io.Discard)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%v: accepted", tc.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v %v: %v", tc.args, tc.env, err)
+			continue
+		}
+		public := ""
+		if cfg.publicURL != nil {
+			public = cfg.publicURL.String()
+		}
+		proxies := ""
+		if cfg.trusted != nil {
+			proxies = fmt.Sprint(cfg.trusted)
+		}
+		if public != tc.public || proxies != tc.proxies {
+			t.Errorf("%v %v: public %q proxies %q, want %q %q", tc.args, tc.env, public, proxies, tc.public, tc.proxies)
+		}
 	}
 }
