@@ -197,7 +197,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	req.format = formatOf(c)
 	r := c.Request()
 	canon := req.values()
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, contentType: formatTypes[req.format],
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: true, contentType: formatTypes[req.format],
 		render: func(context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
 			switch req.format {

@@ -55,7 +55,7 @@ func (s *Server) layer(c echo.Context) error {
 	if !s.data.HasLayer(id) {
 		return noLayer("id", id)
 	}
-	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, intervalValues(t)), contentType: typeGeoJSON,
+	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, intervalValues(t)), expensive: true, contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
 			fs, err := s.data.Layer(id, t)
 			if err != nil {

@@ -3,7 +3,15 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -68,5 +76,90 @@ func TestRenderSlots(t *testing.T) {
 	wg.Wait()
 	if len(rs.slots) != 0 {
 		t.Errorf("%d slots still taken", len(rs.slots))
+	}
+}
+
+// rssBytes is the process's resident memory now.
+func rssBytes(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skipf("no /proc/self/statm: %v", err)
+	}
+	var size, resident int64
+	if _, err := fmt.Sscan(string(b), &size, &resident); err != nil {
+		t.Fatal(err)
+	}
+	return resident * int64(os.Getpagesize())
+}
+
+// 24 concurrent static maps of the largest size allowed, each of its own
+// view so none comes from the cache, keep the process under 1 GiB: the
+// render slots let one per CPU draw at once, four per slot wait, and the
+// rest are refused at once with 503 and Retry-After.
+func TestStaticMapBurstStaysUnderOneGiB(t *testing.T) {
+	bm, err := testBasemap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Data: fixtureData(t), Basemap: bm, RenderWait: time.Minute})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := rssBytes(t)
+
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			if r := rssBytes(t); r > peak.Load() {
+				peak.Store(r)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	codes := make([]int, 24)
+	retry := make([]string, 24)
+	for i := range codes {
+		wg.Go(func() {
+			// 1024 x 1024 at scale 2 is 2048 x 2048 pixels: the cap.
+			u := fmt.Sprintf("%s/api/static.png?center=%.2f,%.2f&zoom=7&width=1024&height=1024&scale=2", ts.URL, 33+float64(i)/10, 42.0)
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes[i], retry[i] = resp.StatusCode, resp.Header.Get("Retry-After")
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	served := 0
+	for i, c := range codes {
+		switch {
+		case c == http.StatusOK:
+			served++
+		case c == http.StatusServiceUnavailable && retry[i] != "":
+			// the waiting room was full: refused at once, not queued
+		default:
+			t.Errorf("request %d: status %d (Retry-After %q), want 200 or 503 with Retry-After", i, c, retry[i])
+		}
+	}
+	if served < runtime.GOMAXPROCS(0) {
+		t.Errorf("%d of 24 served, want at least a slot's worth", served)
+	}
+	t.Logf("%d of 24 served; RSS %d MiB before, %d MiB at the peak", served, before>>20, peak.Load()>>20)
+	if peak.Load() > 1<<30 {
+		t.Errorf("RSS peaked at %d MiB, over 1 GiB", peak.Load()>>20)
 	}
 }

@@ -22,7 +22,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry, c *cache.Cache) *metrics {
+func newMetrics(reg *prometheus.Registry, c *cache.Cache, slots *renderSlots) *metrics {
 	m := &metrics{
 		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -59,6 +59,15 @@ func newMetrics(reg *prometheus.Registry, c *cache.Cache) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "incidentmap_cache_memory_bytes", Help: "Bytes held by the in-process cache.",
 		}, stat(func(s cache.Stats) int64 { return int64(s.LRUBytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "incidentmap_renders_running", Help: "Expensive renders running now, at most the render slots.",
+		}, func() float64 { return float64(len(slots.slots)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "incidentmap_renders_waiting", Help: "Requests waiting for a render slot.",
+		}, func() float64 { return float64(slots.waiting.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "incidentmap_renders_refused_total", Help: "Requests answered 503 because every render slot was taken.",
+		}, func() float64 { return float64(slots.rejected.Load()) }),
 	)
 	return m
 }

@@ -49,13 +49,24 @@ type cachedResponse struct {
 	gzipped bool
 	// emptyNoContent answers an empty body with 204 No Content.
 	emptyNoContent bool
-	render         func(context.Context) ([]byte, error)
+	// expensive renders run in a render slot (renderSlots): static maps,
+	// tiles, overlays and exports.
+	expensive bool
+	render    func(context.Context) ([]byte, error)
 }
 
 // fetch returns the bytes of resp from the cache, rendering them on a
 // miss.
 func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.Source, error) {
-	return s.cache.Fetch(ctx, s.cacheKey(resp.kind, resp.request), resp.render)
+	return s.cache.Fetch(ctx, s.cacheKey(resp.kind, resp.request), s.renderOf(resp))
+}
+
+// renderOf is resp's render, in a render slot when it is expensive.
+func (s *Server) renderOf(resp cachedResponse) func(context.Context) ([]byte, error) {
+	if !resp.expensive {
+		return resp.render
+	}
+	return func(ctx context.Context) ([]byte, error) { return s.slots.do(ctx, resp.render) }
 }
 
 // keyOf is the cache key of resp as r asks for it, and whether it may go
@@ -92,7 +103,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if !shared {
 		fetch = s.cache.FetchLocal
 	}
-	body, src, err := fetch(r.Context(), key, resp.render)
+	body, src, err := fetch(r.Context(), key, s.renderOf(resp))
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", resp.kind, resp.request, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,12 @@ type Config struct {
 	KeyPrefix string
 	// MaxAge is the Cache-Control max-age of cacheable responses.
 	MaxAge time.Duration
+	// RenderSlots is how many expensive renders (static maps, tiles,
+	// overlays, exports) may run at once; 0 means one per CPU. A request
+	// that finds them all taken waits up to RenderWait (default 2 s), four
+	// per slot at most, then gets 503 with Retry-After.
+	RenderSlots int
+	RenderWait  time.Duration
 	// PublicURL is the origin (scheme, host and any path prefix) every
 	// link is written with, e.g. https://maps.news.example. Unset, links
 	// follow how the client reached the server; such responses are then
@@ -57,6 +64,7 @@ type Server struct {
 	frames  string // CSP frame-ancestors
 	public  string // origin of links when fixed (Config.PublicURL), "" when not
 	trusted []netip.Prefix
+	slots   *renderSlots
 	metrics *metrics
 	echo    *echo.Echo
 
@@ -98,7 +106,14 @@ func New(cfg Config) *Server {
 	if s.maxAge == 0 {
 		s.maxAge = 5 * time.Minute
 	}
-	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache)
+	if cfg.RenderSlots <= 0 {
+		cfg.RenderSlots = runtime.GOMAXPROCS(0)
+	}
+	if cfg.RenderWait <= 0 {
+		cfg.RenderWait = 2 * time.Second
+	}
+	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
+	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
 	s.echo = s.routes()
 	return s
 }

@@ -72,7 +72,7 @@ func (s *Server) staticMap(c echo.Context) error {
 	canon.Set("width", strconv.Itoa(width))
 	canon.Set("height", strconv.Itoa(height))
 	canon.Set("scale", strconv.Itoa(scale))
-	return s.serveCached(c, cachedResponse{kind: "static", request: keyRequest(r.URL.Path, canon), contentType: "image/png",
+	return s.serveCached(c, cachedResponse{kind: "static", request: keyRequest(r.URL.Path, canon), expensive: true, contentType: "image/png",
 		render: func(ctx context.Context) ([]byte, error) {
 			var fs []geo.Feature
 			for _, id := range layers {

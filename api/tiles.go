@@ -123,7 +123,7 @@ func (s *Server) renderTile(r tileRequest) ([]byte, error) {
 // tileResponse is tile r as a cached response: MVT stored gzipped, and an
 // empty tile (nothing on it) answered 204.
 func (s *Server) tileResponse(r tileRequest) cachedResponse {
-	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true,
+	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true, expensive: true,
 		render: func(context.Context) ([]byte, error) {
 			b, err := s.renderTile(r)
 			if b == nil {

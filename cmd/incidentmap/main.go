@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -52,6 +53,7 @@ type config struct {
 	drain        time.Duration
 	frames       string
 	publicURL    *url.URL
+	renderSlots  int
 	trusted      []netip.Prefix
 }
 
@@ -67,6 +69,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.grace, "grace", 15*time.Second, "how long shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.drain, "drain", time.Second, "on SIGTERM, how long to keep serving with /readyz at 503 and keep-alives off before closing the listener")
 	fs.StringVar(&cfg.frames, "frame-ancestors", envOr(getenv, "INCIDENTMAP_FRAME_ANCESTORS", "*"), "CSP frame-ancestors of the page and embeds: the sites that may frame them (INCIDENTMAP_FRAME_ANCESTORS)")
+	fs.IntVar(&cfg.renderSlots, "render-slots", runtime.GOMAXPROCS(0), "expensive renders (static maps, tiles, overlays, exports) run at once; past them and four waiting per slot, 503")
 	fs.Func("public-url", "origin of every link, e.g. https://maps.news.example; unset, links follow the request (INCIDENTMAP_PUBLIC_URL)", func(s string) error {
 		u, err := parsePublicURL(s)
 		cfg.publicURL = u
@@ -215,6 +218,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		Logger:         log,
 		FrameAncestors: cfg.frames,
 		PublicURL:      cfg.publicURL,
+		RenderSlots:    cfg.renderSlots,
 		TrustedProxies: cfg.trusted,
 	})
 	log.Info("loaded", "incidents", len(ds.Incidents), "sites", len(ds.Sites),
