@@ -69,9 +69,6 @@ const (
 	basemapLabelMaxZoom = 6
 )
 
-// maxMercatorLat is where Web Mercator stops, in degrees.
-const maxMercatorLat = 85.0511287798066
-
 // Basemap is Natural Earth's land, borders and country names at three
 // scales, ready to render. It is read-only once loaded, so Render may be
 // called from many goroutines at once.
@@ -405,12 +402,12 @@ func placeBasemapLabels(countries []basemapCountry, f *truetype.Font) [basemapLa
 		var placed []orb.Bound
 		for _, c := range cs {
 			w := float64(font.MeasureString(face, c.name)) / 64
-			x0, y0 := basemapPixel(orb.Point{c.bound.Min[0], c.bound.Max[1]}, world)
-			x1, y1 := basemapPixel(orb.Point{c.bound.Max[0], c.bound.Min[1]}, world)
+			x0, y0 := Project(orb.Point{c.bound.Min[0], c.bound.Max[1]}, world)
+			x1, y1 := Project(orb.Point{c.bound.Max[0], c.bound.Min[1]}, world)
 			if w > 1.2*(x1-x0) || h > 1.5*(y1-y0) {
 				continue // the name would cover more than its country
 			}
-			x, y := basemapPixel(c.at, world)
+			x, y := Project(c.at, world)
 			box := orb.Bound{Min: orb.Point{x - w/2 - gap, y - h/2 - gap}, Max: orb.Point{x + w/2 + gap, y + h/2 + gap}}
 			clear := true
 			for _, pb := range placed {
@@ -461,14 +458,6 @@ func polygonLabelPoint(p orb.Polygon) orb.Point {
 	return p[0][0]
 }
 
-// basemapPixel returns where p falls in Web Mercator pixels of a world
-// world pixels wide, latitudes beyond Mercator's held at its edge.
-func basemapPixel(p orb.Point, world float64) (x, y float64) {
-	lat := math.Max(-maxMercatorLat, math.Min(maxMercatorLat, p[1]))
-	s := math.Sin(lat * math.Pi / 180)
-	return (p[0]/360 + 0.5) * world, (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * world
-}
-
 // scaleFor returns the scale to draw zoom z with, for a tile of bound b:
 // 110m to zoom 2, 50m at 3 and 4, 10m deeper where it covers b.
 func (b *Basemap) scaleFor(z maptile.Zoom, bound orb.Bound) *basemapScale {
@@ -509,15 +498,14 @@ func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 	s := float64(scale)
 	// Shapes are cut a few pixels beyond the tile, so their cut edges and
 	// the strokes along them fall outside it.
-	bound := NewProjector(t, size).Bound(4 * s)
-	bound.Min[1] = math.Max(bound.Min[1], -maxMercatorLat)
-	bound.Max[1] = math.Min(bound.Max[1], maxMercatorLat)
+	pr := NewProjector(t, size)
+	bound := pr.Bound(4 * s)
+	bound.Min[1] = math.Max(bound.Min[1], -MaxLatitude)
+	bound.Max[1] = math.Min(bound.Max[1], MaxLatitude)
 	sc := b.scaleFor(t.Z, bound)
 	d := basemapDrawer{
 		dc:     gg.NewContext(size, size),
-		world:  float64(uint64(size) << t.Z),
-		ox:     float64(uint64(t.X) * uint64(size)),
-		oy:     float64(uint64(t.Y) * uint64(size)),
+		pr:     pr,
 		bound:  bound,
 		border: basemapBorderWidth(t.Z) * s,
 	}
@@ -554,16 +542,15 @@ func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// basemapDrawer draws one tile: pixels are global pixels of a world world
-// pixels wide, less the tile's origin ox, oy; bound is the padded tile in
-// lon/lat. scratch is the drawer's own copy of a ring to clip, since
+// basemapDrawer draws one tile, projected by pr; bound is the padded
+// tile in lon/lat. scratch is the drawer's own copy of a ring to clip, since
 // clip.Ring works in place and the basemap's rings are shared.
 type basemapDrawer struct {
-	dc            *gg.Context
-	world, ox, oy float64
-	bound         orb.Bound
-	border        float64
-	scratch       orb.Ring
+	dc      *gg.Context
+	pr      Projector
+	bound   orb.Bound
+	border  float64
+	scratch orb.Ring
 }
 
 // polygon adds p to the path, cut to the padded tile if it reaches beyond.
@@ -607,9 +594,7 @@ func (d *basemapDrawer) line(l *boundedLine) {
 func (d *basemapDrawer) trace(ps []orb.Point) {
 	var lx, ly float64
 	for i, p := range ps {
-		x, y := basemapPixel(p, d.world)
-		x -= d.ox
-		y -= d.oy
+		x, y := d.pr.Pixel(p)
 		switch {
 		case i == 0:
 			d.dc.MoveTo(x, y)
@@ -634,12 +619,13 @@ func (d *basemapDrawer) labels(f *truetype.Font, ls []basemapLabel, z, scale int
 	if !ok {
 		return // gg always draws on *image.RGBA
 	}
+	ox, oy := d.pr.Origin()
 	dr := font.Drawer{Dst: im}
 	halo, text := image.NewUniform(BasemapHalo), image.NewUniform(BasemapLabel)
 	for _, l := range ls {
 		margin := 2 * s
-		if l.x*s+l.w*s/2+margin < d.ox || l.x*s-l.w*s/2-margin > d.ox+size ||
-			l.y*s+l.h*s/2+margin < d.oy || l.y*s-l.h*s/2-margin > d.oy+size {
+		if l.x*s+l.w*s/2+margin < ox || l.x*s-l.w*s/2-margin > ox+size ||
+			l.y*s+l.h*s/2+margin < oy || l.y*s-l.h*s/2-margin > oy+size {
 			continue
 		}
 		if dr.Face == nil {
@@ -647,8 +633,8 @@ func (d *basemapDrawer) labels(f *truetype.Font, ls []basemapLabel, z, scale int
 		}
 		w := float64(dr.MeasureString(l.name)) / 64
 		// baseline: centred on the cap height, about 0.7 of the font size
-		x := int(math.Round(l.x*s-w/2) - d.ox)
-		y := int(math.Round(l.y*s+0.35*basemapLabelSize(z)*s) - d.oy)
+		x := int(math.Round(l.x*s-w/2) - ox)
+		y := int(math.Round(l.y*s+0.35*basemapLabelSize(z)*s) - oy)
 		dr.Src = halo
 		for _, o := range [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}, {0, 1}, {1, 1}} {
 			dr.Dot = fixed.P(x+o[0]*scale, y+o[1]*scale)

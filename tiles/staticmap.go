@@ -63,25 +63,20 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 	dc.Clear()
 
 	if basemap != nil {
-		n := int64(1) << z
-		x0, y0 := int64(math.Floor(pr.originX)), int64(math.Floor(pr.originY))
-		x1 := int64(math.Floor(pr.originX + float64(w)/float64(ts)))
-		y1 := int64(math.Floor(pr.originY + float64(h)/float64(ts)))
-		for ty := max(y0, 0); ty <= min(y1, n-1); ty++ {
-			for tx := x0; tx <= x1; tx++ {
-				wrapped := ((tx % n) + n) % n // the world repeats east and west
-				b, err := basemap(maptile.New(uint32(wrapped), uint32(ty), z), v.Scale)
-				if err != nil {
-					return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
-				}
-				img, err := png.Decode(bytes.NewReader(b))
-				if err != nil {
-					return nil, fmt.Errorf("decode basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
-				}
-				px := int(math.Round((float64(tx) - pr.originX) * float64(ts)))
-				py := int(math.Round((float64(ty) - pr.originY) * float64(ts)))
-				dc.DrawImage(img, px, py)
+		ox, oy := pr.Origin()
+		for col, t := range pr.Tiles().All() {
+			b, err := basemap(t, v.Scale)
+			if err != nil {
+				return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
 			}
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("decode basemap tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
+			}
+			// col is where the tile lies, t which tile of the world it is
+			px := int(math.Round(float64(col)*float64(ts) - ox))
+			py := int(math.Round(float64(t.Y)*float64(ts) - oy))
+			dc.DrawImage(img, px, py)
 		}
 	}
 
