@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // tileJSON serves TileJSON 3.0.0 for a layer: /tiles/{layer}.json. Tile
@@ -48,7 +50,8 @@ func (s *Server) tileJSON(c echo.Context) error {
 		if layer == LayerBasemap {
 			doc["description"] = "Land, sea, borders and country names."
 			doc["attribution"] = "Made with Natural Earth (public domain)"
-			doc["bounds"] = []float64{-180, -85.0511, 180, 85.0511}
+			lat := math.Floor(tiles.MaxLatitude*1e4) / 1e4 // 85.0511, as served since the start
+			doc["bounds"] = []float64{-180, -lat, 180, lat}
 			doc["center"] = []float64{43, 33.5, 4}
 		} else {
 			l := s.layerInfo(layer)

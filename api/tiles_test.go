@@ -176,3 +176,14 @@ func TestWarmFillsTheKeysRequestsRead(t *testing.T) {
 		t.Error("warm of an unknown layer succeeded")
 	}
 }
+
+// TestWarmTheWholeWorld warms every basemap tile of the first zooms: the
+// bound's edges at lon ±180 and the poles are clamped to the world's tiles.
+func TestWarmTheWholeWorld(t *testing.T) {
+	s := newTestServer(t)
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	n, err := s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MaxZoom: 2, Bound: world, Concurrency: 2})
+	if err != nil || n != 1+4+16 {
+		t.Errorf("warmed %d tiles, err %v; want 21 and no error", n, err)
+	}
+}

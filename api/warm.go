@@ -8,13 +8,15 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // WarmOptions says which tiles Warm renders.
 type WarmOptions struct {
 	Layers           []string // overlay ids or "basemap"
 	MinZoom, MaxZoom int
-	Bound            orb.Bound // the area to cover
+	Bound            orb.Bound // the area to cover, clamped to the world
 	// Concurrency is how many tiles render at once.
 	Concurrency int
 	// Progress, when set, is called after each tile with the count done
@@ -36,14 +38,8 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 			format = "png"
 		}
 		for z := opts.MinZoom; z <= min(opts.MaxZoom, maxZoom(layer)); z++ {
-			// Tile y grows southwards: the north-west corner has the smallest.
-			lo := maptile.At(orb.Point{opts.Bound.Min[0], opts.Bound.Max[1]}, maptile.Zoom(z))
-			hi := maptile.At(orb.Point{opts.Bound.Max[0], opts.Bound.Min[1]}, maptile.Zoom(z))
-			for x := lo.X; x <= hi.X; x++ {
-				for y := lo.Y; y <= hi.Y; y++ {
-					jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1,
-						tile: maptile.New(x, y, maptile.Zoom(z))})
-				}
+			for _, t := range tiles.Range(opts.Bound, maptile.Zoom(z)).All() {
+				jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1, tile: t})
 			}
 		}
 	}
