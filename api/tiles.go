@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,8 +98,11 @@ func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileReques
 	}
 	r.tile = maptile.New(coords[1], coords[2], maptile.Zoom(coords[0]))
 	if err := tiles.Validate(r.tile, maxZoom(layer)); err != nil {
-		param, _, _ := strings.Cut(err.Error(), " ")
-		return r, badParam(param, "%s", strings.TrimPrefix(err.Error(), param+" "))
+		var ce *tiles.CoordError
+		if errors.As(err, &ce) {
+			return r, badParam(ce.Coord, "%s", ce.Reason())
+		}
+		return r, fmt.Errorf("tile %s: %w", r.key(), err)
 	}
 	return r, nil
 }

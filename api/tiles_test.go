@@ -187,3 +187,20 @@ func TestWarmTheWholeWorld(t *testing.T) {
 		t.Errorf("warmed %d tiles, err %v; want 21 and no error", n, err)
 	}
 }
+
+// TestTileCoordinateProblem checks a coordinate off the world is a 400
+// naming it, with tiles.Validate's reason as the detail.
+func TestTileCoordinateProblem(t *testing.T) {
+	s := New(Config{Data: fixtureData(t)})
+	for path, want := range map[string]Problem{
+		"/tiles/incidents/3/8/0.mvt": {Param: "x", Detail: "x: 8 is outside 0..7 at zoom 3"},
+		"/tiles/incidents/3/0/9.png": {Param: "y", Detail: "y: 9 is outside 0..7 at zoom 3"},
+	} {
+		rec := get(t, s, path)
+		var p Problem
+		decodeJSON(t, rec.Body, &p)
+		if rec.Code != 400 || p.Param != want.Param || p.Detail != want.Detail {
+			t.Errorf("%s: %d param %q detail %q; want 400 %q %q", path, rec.Code, p.Param, p.Detail, want.Param, want.Detail)
+		}
+	}
+}

@@ -15,19 +15,43 @@ const MaxZoom = 22
 const TileSize = 256
 
 // Validate reports whether t is a tile of the world at a zoom up to
-// maxZoom, naming the coordinate that is out of range.
+// maxZoom. Its error is a *CoordError naming the coordinate out of range.
 func Validate(t maptile.Tile, maxZoom int) error {
 	if int(t.Z) > maxZoom {
-		return fmt.Errorf("z %d is above the maximum zoom %d", t.Z, maxZoom)
+		return &CoordError{Coord: "z", Tile: t, Max: maxZoom}
 	}
 	n := uint32(1) << t.Z
 	if t.X >= n {
-		return fmt.Errorf("x %d is outside 0..%d at zoom %d", t.X, n-1, t.Z)
+		return &CoordError{Coord: "x", Tile: t, Max: int(n - 1)}
 	}
 	if t.Y >= n {
-		return fmt.Errorf("y %d is outside 0..%d at zoom %d", t.Y, n-1, t.Z)
+		return &CoordError{Coord: "y", Tile: t, Max: int(n - 1)}
 	}
 	return nil
+}
+
+// CoordError is a tile coordinate out of range: Coord ("z", "x" or "y")
+// of Tile is above Max, the largest it may be.
+type CoordError struct {
+	Coord string
+	Tile  maptile.Tile
+	Max   int
+}
+
+// Error names the coordinate and says what is wrong with it, e.g.
+// "x 8 is outside 0..7 at zoom 3".
+func (e *CoordError) Error() string { return e.Coord + " " + e.Reason() }
+
+// Reason is Error without the coordinate's name, e.g. "8 is outside 0..7
+// at zoom 3", for messages that name it elsewhere.
+func (e *CoordError) Reason() string {
+	switch e.Coord {
+	case "z":
+		return fmt.Sprintf("%d is above the maximum zoom %d", e.Tile.Z, e.Max)
+	case "x":
+		return fmt.Sprintf("%d is outside 0..%d at zoom %d", e.Tile.X, e.Max, e.Tile.Z)
+	}
+	return fmt.Sprintf("%d is outside 0..%d at zoom %d", e.Tile.Y, e.Max, e.Tile.Z)
 }
 
 // TileRange is the block of tiles at zoom Z from column MinX to MaxX and

@@ -1,6 +1,9 @@
 package tiles
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -61,5 +64,27 @@ func TestTileRangeAll(t *testing.T) {
 	}
 	for range (TileRange{Z: 1, MinY: 1, MaxY: 0}).All() {
 		t.Error("a range without rows yields tiles")
+	}
+}
+
+func TestValidateNamesTheCoordinate(t *testing.T) {
+	for _, c := range []struct {
+		tile  maptile.Tile
+		max   int
+		coord string
+		text  string
+	}{
+		{maptile.New(0, 0, 13), 12, "z", "z 13 is above the maximum zoom 12"},
+		{maptile.New(8, 0, 3), 22, "x", "x 8 is outside 0..7 at zoom 3"},
+		{maptile.New(0, 8, 3), 22, "y", "y 8 is outside 0..7 at zoom 3"},
+	} {
+		err := Validate(c.tile, c.max)
+		var ce *CoordError
+		if !errors.As(fmt.Errorf("wrapped: %w", err), &ce) {
+			t.Fatalf("Validate(%v) = %v, not a *CoordError", c.tile, err)
+		}
+		if ce.Coord != c.coord || err.Error() != c.text || ce.Reason() != strings.TrimPrefix(c.text, c.coord+" ") {
+			t.Errorf("Validate(%v): coord %q, error %q, reason %q; want %q, %q", c.tile, ce.Coord, err, ce.Reason(), c.coord, c.text)
+		}
 	}
 }
