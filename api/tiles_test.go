@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -202,5 +203,22 @@ func TestTileCoordinateProblem(t *testing.T) {
 		if rec.Code != 400 || p.Param != want.Param || p.Detail != want.Detail {
 			t.Errorf("%s: %d param %q detail %q; want 400 %q %q", path, rec.Code, p.Param, p.Detail, want.Param, want.Detail)
 		}
+	}
+}
+
+// TestWarmStops checks Warm returns the first error, or the context's,
+// having started no more tiles.
+func TestWarmStops(t *testing.T) {
+	s := New(Config{Data: fixtureData(t)}) // no basemap: its tiles fail
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	n, err := s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MaxZoom: 4, Bound: world, Concurrency: 2})
+	if err == nil || !strings.Contains(err.Error(), "no basemap") || n != 0 {
+		t.Errorf("warm without a basemap: %d tiles, err %v", n, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n, err = s.Warm(ctx, WarmOptions{Layers: []string{"incidents"}, MaxZoom: 4, Bound: world})
+	if !errors.Is(err, context.Canceled) || n != 0 {
+		t.Errorf("warm with a cancelled context: %d tiles, err %v", n, err)
 	}
 }

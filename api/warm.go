@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/incidentmap/incidentmap/tiles"
 )
@@ -44,43 +44,31 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan tileRequest)
-	var done atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var progressMu sync.Mutex
-	var wg sync.WaitGroup
-	for range max(opts.Concurrency, 1) {
-		wg.Go(func() {
-			for r := range next {
-				if _, _, err := s.fetchTile(ctx, r); err != nil {
-					once.Do(func() { firstErr = fmt.Errorf("warm %s: %w", r.key(), err); cancel() })
-					continue
-				}
-				if opts.Progress != nil {
-					progressMu.Lock()
-					opts.Progress(int(done.Add(1)), len(jobs))
-					progressMu.Unlock()
-				} else {
-					done.Add(1)
-				}
+	// errgroup cancels gctx at the first error, so no new tile starts.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(opts.Concurrency, 1))
+	var mu sync.Mutex // serialises done and Progress
+	done := 0
+	for _, r := range jobs {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if _, _, err := s.fetchTile(gctx, r); err != nil {
+				return fmt.Errorf("warm %s: %w", r.key(), err)
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, len(jobs))
+			}
+			return nil
 		})
 	}
-feed:
-	for _, r := range jobs {
-		select {
-		case next <- r:
-		case <-ctx.Done():
-			break feed
-		}
+	err := g.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("warm: %w", ctx.Err())
 	}
-	close(next)
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = fmt.Errorf("warm: %w", ctx.Err())
-	}
-	return int(done.Load()), firstErr
+	return done, err
 }
