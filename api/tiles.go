@@ -19,7 +19,7 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
-// Basemap renders basemap tiles as PNG; tiles.Basemap is one.
+// Basemap renders basemap tiles as PNG; basemap.Basemap is one.
 type Basemap interface {
 	Render(t maptile.Tile, scale int) ([]byte, error)
 }

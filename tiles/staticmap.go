@@ -98,7 +98,7 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 	if err := drawAttribution(dc, attribution, float64(v.Scale)); err != nil {
 		return nil, err
 	}
-	return encodePNG(dc)
+	return EncodePNG(dc.Image())
 }
 
 var goRegular = sync.OnceValues(func() (*truetype.Font, error) {

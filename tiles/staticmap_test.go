@@ -7,14 +7,16 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 // cachedBasemap returns a tiles.TileSource serving basemap tiles rendered
 // once, as the server's tile cache does after the first static map.
 func cachedBasemap(b testing.TB) tiles.TileSource {
-	bm, err := tiles.LoadBasemap()
+	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func cachedBasemap(b testing.TB) tiles.TileSource {
 func BenchmarkStaticMap(b *testing.B) {
 	ds := fixtureData(b)
 	fs := layer(b, ds, geo.LayerIncidents)
-	basemap := cachedBasemap(b)
+	tilesrc := cachedBasemap(b)
 	near := &geo.Radius{Center: alAsad, Metres: 20_000}
 	for _, c := range []struct {
 		name string
@@ -52,7 +54,7 @@ func BenchmarkStaticMap(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := tiles.StaticMap(c.view, basemap, fs, c.near, "incidentmap · Natural Earth"); err != nil {
+				if _, err := tiles.StaticMap(c.view, tilesrc, fs, c.near, "incidentmap · Natural Earth"); err != nil {
 					b.Fatal(err)
 				}
 			}
