@@ -35,6 +35,16 @@ func unproject(x, y, worldSize float64) orb.Point {
 	return orb.Point{x/worldSize*360 - 180, lat}
 }
 
+// viewFraction returns where p falls on the world at zoom z, in tiles,
+// for framing a static map's view (its centre, and the zoom FitView
+// picks). It is orb's maptile.Fraction, which differs from Project only
+// south of 85.0511°S: there it snaps to the top of the last row where
+// Project holds the point at the world's bottom edge. Framing keeps it so
+// that such views (?bbox=-180,-90,180,90) stay as they were.
+func viewFraction(p orb.Point, z maptile.Zoom) orb.Point {
+	return maptile.Fraction(p, z)
+}
+
 // Projector maps lon/lat to pixels of an image drawn in Web Mercator at
 // one zoom: a tile, or a static map's canvas. The origin is the image's
 // top-left corner.
@@ -58,10 +68,7 @@ func NewProjector(t maptile.Tile, size int) Projector {
 // pixels centred on center at zoom z, with tiles tileSize pixels a side.
 func NewViewProjector(center orb.Point, z maptile.Zoom, width, height, tileSize int) Projector {
 	ts := float64(tileSize)
-	// Views are framed with orb's maptile.Fraction, as FitView fits them:
-	// it differs from Project only south of 85.0511°S, where it snaps to
-	// the top of the last row, and keeps such views as they were.
-	f := maptile.Fraction(center, z)
+	f := viewFraction(center, z)
 	// Snap the corner to a whole pixel, so tiles drawn on the image stay
 	// crisp.
 	return Projector{z: z, tileSize: ts, world: float64(uint64(tileSize) << z),

@@ -31,8 +31,8 @@ type View struct {
 func FitView(b orb.Bound, width, height, scale, maxZoom int) View {
 	v := View{Center: b.Center(), Width: width, Height: height, Scale: scale}
 	for z := maxZoom; z >= 0; z-- {
-		lo := maptile.Fraction(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
-		hi := maptile.Fraction(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
+		lo := viewFraction(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
+		hi := viewFraction(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
 		if (hi[0]-lo[0])*TileSize <= float64(width) && (hi[1]-lo[1])*TileSize <= float64(height) {
 			v.Zoom = z
 			return v
