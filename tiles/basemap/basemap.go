@@ -72,7 +72,8 @@ func Load(b110m, b50m, b10m []byte) (*Basemap, error) {
 // newScale flattens d for drawing; bounds are decode's, one for each
 // polygon then one for each border.
 func newScale(d *Data, bounds []orb.Bound) *scale {
-	s := &scale{coverage: d.Coverage, borders: make([]boundedLine, len(d.Borders))}
+	s := &scale{coverage: d.Coverage, borders: make([]boundedLine, len(d.Borders)),
+		polygons: make([]boundedPolygon, 0, len(bounds)-len(d.Borders))}
 	for _, c := range d.Countries {
 		for _, p := range c.Polygons {
 			s.polygons = append(s.polygons, boundedPolygon{bound: bounds[0], poly: p})
