@@ -12,7 +12,7 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
-	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 // fixtureData loads the embedded fixtures, failing the test if they do not
@@ -27,7 +27,9 @@ func fixtureData(t testing.TB) *geo.Dataset {
 }
 
 // testBasemap is the embedded basemap, decoded once for all tests.
-var testBasemap = sync.OnceValues(tiles.LoadBasemap)
+var testBasemap = sync.OnceValues(func() (*basemap.Basemap, error) {
+	return basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+})
 
 // newTestServer returns a server over the fixtures and the basemap with
 // an in-process cache only.

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 func decodePNG(t *testing.T, b []byte) image.Image {
@@ -135,11 +136,11 @@ func TestStaticMapHasTheBasemap(t *testing.T) {
 		x, y := pr.Pixel(p)
 		return color.NRGBAModel.Convert(img.At(int(x), int(y))).(color.NRGBA)
 	}
-	if c := at(orb.Point{43.0, 31.5}); c != tiles.BasemapLand {
-		t.Errorf("south-west of Baghdad: %v, want land %v", c, tiles.BasemapLand)
+	if c := at(orb.Point{43.0, 31.5}); c != basemap.LandColor {
+		t.Errorf("south-west of Baghdad: %v, want land %v", c, basemap.LandColor)
 	}
-	if c := at(orb.Point{50.5, 27.0}); c != tiles.BasemapSea {
-		t.Errorf("Persian Gulf: %v, want sea %v", c, tiles.BasemapSea)
+	if c := at(orb.Point{50.5, 27.0}); c != basemap.SeaColor {
+		t.Errorf("Persian Gulf: %v, want sea %v", c, basemap.SeaColor)
 	}
 }
 

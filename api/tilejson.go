@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/url"
 	"strings"
 
@@ -69,7 +70,8 @@ func (s *Server) tileJSON(c echo.Context) error {
 			if layer == LayerBasemap {
 				doc.Description = "Land, sea, borders and country names."
 				doc.Attribution = "Made with Natural Earth (public domain)"
-				doc.Bounds = [4]float64{-180, -85.0511, 180, 85.0511}
+				lat := math.Floor(tiles.MaxLatitude*1e4) / 1e4 // 85.0511, as served since the start
+				doc.Bounds = [4]float64{-180, -lat, 180, lat}
 				doc.Center = [3]float64{43, 33.5, 4}
 			} else {
 				l := s.layerInfo(layer)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
-// Basemap renders basemap tiles as PNG; tiles.Basemap is one.
+// Basemap renders basemap tiles as PNG; basemap.Basemap is one.
 type Basemap interface {
 	Render(t maptile.Tile, scale int) ([]byte, error)
 }
@@ -92,8 +93,11 @@ func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileReques
 	}
 	r.tile = maptile.New(coords[1], coords[2], maptile.Zoom(coords[0]))
 	if err := tiles.Validate(r.tile, maxZoom(layer)); err != nil {
-		param, _, _ := strings.Cut(err.Error(), " ")
-		return r, badParam(param, "%s", strings.TrimPrefix(err.Error(), param+" "))
+		var ce *tiles.CoordError
+		if errors.As(err, &ce) {
+			return r, badParam(ce.Coord, "%s", ce.Reason())
+		}
+		return r, fmt.Errorf("tile %s: %w", r.key(), err)
 	}
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -174,5 +175,50 @@ func TestWarmFillsTheKeysRequestsRead(t *testing.T) {
 	}
 	if _, err := s.Warm(context.Background(), WarmOptions{Layers: []string{"nope"}, MaxZoom: 1}); err == nil {
 		t.Error("warm of an unknown layer succeeded")
+	}
+}
+
+// TestWarmTheWholeWorld warms every basemap tile of the first zooms: the
+// bound's edges at lon ±180 and the poles are clamped to the world's tiles.
+func TestWarmTheWholeWorld(t *testing.T) {
+	s := newTestServer(t)
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	n, err := s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MaxZoom: 2, Bound: world, Concurrency: 2})
+	if err != nil || n != 1+4+16 {
+		t.Errorf("warmed %d tiles, err %v; want 21 and no error", n, err)
+	}
+}
+
+// TestTileCoordinateProblem checks a coordinate off the world is a 400
+// naming it, with tiles.Validate's reason as the detail.
+func TestTileCoordinateProblem(t *testing.T) {
+	s := New(Config{Data: fixtureData(t)})
+	for path, want := range map[string]Problem{
+		"/tiles/incidents/3/8/0.mvt": {Param: "x", Detail: "x: 8 is outside 0..7 at zoom 3"},
+		"/tiles/incidents/3/0/9.png": {Param: "y", Detail: "y: 9 is outside 0..7 at zoom 3"},
+	} {
+		rec := get(t, s, path)
+		var p Problem
+		decodeJSON(t, rec.Body, &p)
+		if rec.Code != 400 || p.Param != want.Param || p.Detail != want.Detail {
+			t.Errorf("%s: %d param %q detail %q; want 400 %q %q", path, rec.Code, p.Param, p.Detail, want.Param, want.Detail)
+		}
+	}
+}
+
+// TestWarmStops checks Warm returns the first error, or the context's,
+// having started no more tiles.
+func TestWarmStops(t *testing.T) {
+	s := New(Config{Data: fixtureData(t)}) // no basemap: its tiles fail
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	n, err := s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MaxZoom: 4, Bound: world, Concurrency: 2})
+	if err == nil || !strings.Contains(err.Error(), "no basemap") || n != 0 {
+		t.Errorf("warm without a basemap: %d tiles, err %v", n, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n, err = s.Warm(ctx, WarmOptions{Layers: []string{"incidents"}, MaxZoom: 4, Bound: world})
+	if !errors.Is(err, context.Canceled) || n != 0 {
+		t.Errorf("warm with a cancelled context: %d tiles, err %v", n, err)
 	}
 }

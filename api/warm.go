@@ -4,17 +4,19 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // WarmOptions says which tiles Warm renders.
 type WarmOptions struct {
 	Layers           []string // overlay ids or "basemap"
 	MinZoom, MaxZoom int
-	Bound            orb.Bound // the area to cover
+	Bound            orb.Bound // the area to cover, clamped to the world
 	// Concurrency is how many tiles render at once.
 	Concurrency int
 	// Progress, when set, is called after each tile with the count done
@@ -36,55 +38,40 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 			format = "png"
 		}
 		for z := opts.MinZoom; z <= min(opts.MaxZoom, maxZoom(layer)); z++ {
-			// Tile y grows southwards: the north-west corner has the smallest.
-			lo := maptile.At(orb.Point{opts.Bound.Min[0], opts.Bound.Max[1]}, maptile.Zoom(z))
-			hi := maptile.At(orb.Point{opts.Bound.Max[0], opts.Bound.Min[1]}, maptile.Zoom(z))
-			for x := lo.X; x <= hi.X; x++ {
-				for y := lo.Y; y <= hi.Y; y++ {
-					jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1,
-						tile: maptile.New(x, y, maptile.Zoom(z))})
-				}
+			for _, t := range tiles.Range(opts.Bound, maptile.Zoom(z)).All() {
+				jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1, tile: t})
 			}
 		}
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan tileRequest)
-	var done atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var progressMu sync.Mutex
-	var wg sync.WaitGroup
-	for range max(opts.Concurrency, 1) {
-		wg.Go(func() {
-			for r := range next {
-				if _, _, err := s.fetchTile(ctx, r); err != nil {
-					once.Do(func() { firstErr = fmt.Errorf("warm %s: %w", r.key(), err); cancel() })
-					continue
-				}
-				if opts.Progress != nil {
-					progressMu.Lock()
-					opts.Progress(int(done.Add(1)), len(jobs))
-					progressMu.Unlock()
-				} else {
-					done.Add(1)
-				}
+	// Warm sets its own concurrency, so its renders do not take the
+	// render slots that bound requests: they would wait, then fail.
+	ctx = context.WithValue(ctx, inSlot{}, true)
+	// errgroup cancels gctx at the first error, so no new tile starts.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(opts.Concurrency, 1))
+	var mu sync.Mutex // serialises done and Progress
+	done := 0
+	for _, r := range jobs {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if _, _, err := s.fetchTile(gctx, r); err != nil {
+				return fmt.Errorf("warm %s: %w", r.key(), err)
 			}
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, len(jobs))
+			}
+			return nil
 		})
 	}
-feed:
-	for _, r := range jobs {
-		select {
-		case next <- r:
-		case <-ctx.Done():
-			break feed
-		}
+	err := g.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("warm: %w", ctx.Err())
 	}
-	close(next)
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = fmt.Errorf("warm: %w", ctx.Err())
-	}
-	return int(done.Load()), firstErr
+	return done, err
 }

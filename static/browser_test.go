@@ -16,6 +16,7 @@ import (
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 // chromium is the Debian package's browser; the test never downloads one.
@@ -43,7 +44,7 @@ func TestBrowser(t *testing.T) {
 	_, err = os.Stat(chromium)
 	need(t, chromium+" (apt-get install -y chromium)", err)
 
-	basemap, err := tiles.LoadBasemap()
+	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
 	if err != nil {
 		t.Fatalf("load basemap: %v", err)
 	}
@@ -51,9 +52,9 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load fixtures: %v", err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Data: fixtureData, Basemap: basemap}))
+	srv := httptest.NewServer(api.New(api.Config{Data: fixtureData, Basemap: bm}))
 	defer srv.Close()
-	xss := httptest.NewServer(api.New(api.Config{Data: xssDataset(t), Basemap: basemap}))
+	xss := httptest.NewServer(api.New(api.Config{Data: xssDataset(t), Basemap: bm}))
 	defer xss.Close()
 
 	shot := filepath.Join("..", "docs", "screenshot.png")

@@ -31,8 +31,8 @@ type View struct {
 func FitView(b orb.Bound, width, height, scale, maxZoom int) View {
 	v := View{Center: b.Center(), Width: width, Height: height, Scale: scale}
 	for z := maxZoom; z >= 0; z-- {
-		lo := maptile.Fraction(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
-		hi := maptile.Fraction(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
+		lo := viewFraction(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
+		hi := viewFraction(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
 		if (hi[0]-lo[0])*TileSize <= float64(width) && (hi[1]-lo[1])*TileSize <= float64(height) {
 			v.Zoom = z
 			return v
@@ -63,25 +63,20 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 	dc.Clear()
 
 	if basemap != nil {
-		n := int64(1) << z
-		x0, y0 := int64(math.Floor(pr.originX)), int64(math.Floor(pr.originY))
-		x1 := int64(math.Floor(pr.originX + float64(w)/float64(ts)))
-		y1 := int64(math.Floor(pr.originY + float64(h)/float64(ts)))
-		for ty := max(y0, 0); ty <= min(y1, n-1); ty++ {
-			for tx := x0; tx <= x1; tx++ {
-				wrapped := ((tx % n) + n) % n // the world repeats east and west
-				b, err := basemap(maptile.New(uint32(wrapped), uint32(ty), z), v.Scale)
-				if err != nil {
-					return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
-				}
-				img, err := png.Decode(bytes.NewReader(b))
-				if err != nil {
-					return nil, fmt.Errorf("decode basemap tile %d/%d/%d: %w", z, wrapped, ty, err)
-				}
-				px := int(math.Round((float64(tx) - pr.originX) * float64(ts)))
-				py := int(math.Round((float64(ty) - pr.originY) * float64(ts)))
-				dc.DrawImage(img, px, py)
+		ox, oy := pr.Origin()
+		for col, t := range pr.Tiles().All() {
+			b, err := basemap(t, v.Scale)
+			if err != nil {
+				return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
 			}
+			img, err := png.Decode(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("decode basemap tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
+			}
+			// col is where the tile lies, t which tile of the world it is
+			px := int(math.Round(float64(col)*float64(ts) - ox))
+			py := int(math.Round(float64(t.Y)*float64(ts) - oy))
+			dc.DrawImage(img, px, py)
 		}
 	}
 
@@ -103,7 +98,7 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 	if err := drawAttribution(dc, attribution, float64(v.Scale)); err != nil {
 		return nil, err
 	}
-	return encodePNG(dc)
+	return EncodePNG(dc.Image())
 }
 
 var goRegular = sync.OnceValues(func() (*truetype.Font, error) {

@@ -2,7 +2,7 @@ package tiles
 
 import (
 	"fmt"
-	"math"
+	"iter"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -15,67 +15,81 @@ const MaxZoom = 22
 const TileSize = 256
 
 // Validate reports whether t is a tile of the world at a zoom up to
-// maxZoom, naming the coordinate that is out of range.
+// maxZoom. Its error is a *CoordError naming the coordinate out of range.
 func Validate(t maptile.Tile, maxZoom int) error {
 	if int(t.Z) > maxZoom {
-		return fmt.Errorf("z %d is above the maximum zoom %d", t.Z, maxZoom)
+		return &CoordError{Coord: "z", Tile: t, Max: maxZoom}
 	}
 	n := uint32(1) << t.Z
 	if t.X >= n {
-		return fmt.Errorf("x %d is outside 0..%d at zoom %d", t.X, n-1, t.Z)
+		return &CoordError{Coord: "x", Tile: t, Max: int(n - 1)}
 	}
 	if t.Y >= n {
-		return fmt.Errorf("y %d is outside 0..%d at zoom %d", t.Y, n-1, t.Z)
+		return &CoordError{Coord: "y", Tile: t, Max: int(n - 1)}
 	}
 	return nil
 }
 
-// Projector maps lon/lat to pixels of an image drawn in Web Mercator at
-// one zoom: a tile, or a static map's canvas. The origin is the image's
-// top-left corner.
-type Projector struct {
-	z                maptile.Zoom
-	originX, originY float64 // top-left corner in tile units at zoom z
-	tileSize         float64 // pixels a tile
-	width, height    float64 // image size in pixels
+// CoordError is a tile coordinate out of range: Coord ("z", "x" or "y")
+// of Tile is above Max, the largest it may be.
+type CoordError struct {
+	Coord string
+	Tile  maptile.Tile
+	Max   int
 }
 
-// NewProjector returns the projector for tile t drawn size pixels a side.
-func NewProjector(t maptile.Tile, size int) Projector {
-	return Projector{z: t.Z, originX: float64(t.X), originY: float64(t.Y),
-		tileSize: float64(size), width: float64(size), height: float64(size)}
-}
+// Error names the coordinate and says what is wrong with it, e.g.
+// "x 8 is outside 0..7 at zoom 3".
+func (e *CoordError) Error() string { return e.Coord + " " + e.Reason() }
 
-// NewViewProjector returns the projector for an image width by height
-// pixels centred on center at zoom z, with tiles tileSize pixels a side.
-func NewViewProjector(center orb.Point, z maptile.Zoom, width, height, tileSize int) Projector {
-	f := maptile.Fraction(center, z)
-	ts := float64(tileSize)
-	// Snap the corner to a whole pixel, so tiles drawn on the image stay
-	// crisp.
-	return Projector{z: z, tileSize: ts, width: float64(width), height: float64(height),
-		originX: math.Round(f[0]*ts-float64(width)/2) / ts,
-		originY: math.Round(f[1]*ts-float64(height)/2) / ts}
-}
-
-// Pixel returns where p falls on the image, in pixels; points off the
-// image fall outside it.
-func (pr Projector) Pixel(p orb.Point) (x, y float64) {
-	f := maptile.Fraction(p, pr.z)
-	return (f[0] - pr.originX) * pr.tileSize, (f[1] - pr.originY) * pr.tileSize
-}
-
-// Bound returns the image's bound in lon/lat, grown by pad pixels on every
-// side, so that a symbol centred just off the image still draws its part.
-func (pr Projector) Bound(pad float64) orb.Bound {
-	n := float64(uint64(1) << pr.z)
-	lonLat := func(x, y float64) orb.Point {
-		tx, ty := pr.originX+x/pr.tileSize, pr.originY+y/pr.tileSize
-		ty = min(max(ty, 0), n)
-		lat := math.Atan(math.Sinh(math.Pi*(1-2*ty/n))) * 180 / math.Pi
-		return orb.Point{tx/n*360 - 180, lat}
+// Reason is Error without the coordinate's name, e.g. "8 is outside 0..7
+// at zoom 3", for messages that name it elsewhere.
+func (e *CoordError) Reason() string {
+	switch e.Coord {
+	case "z":
+		return fmt.Sprintf("%d is above the maximum zoom %d", e.Tile.Z, e.Max)
+	case "x":
+		return fmt.Sprintf("%d is outside 0..%d at zoom %d", e.Tile.X, e.Max, e.Tile.Z)
 	}
-	nw := lonLat(-pad, -pad)
-	se := lonLat(pr.width+pad, pr.height+pad)
-	return orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
+	return fmt.Sprintf("%d is outside 0..%d at zoom %d", e.Tile.Y, e.Max, e.Tile.Z)
+}
+
+// TileRange is the block of tiles at zoom Z from column MinX to MaxX and
+// row MinY to MaxY, both inclusive. Tile y grows southwards, so MinY is the
+// northern row. Rows lie within the world; columns may lie beyond its east
+// or west edge, where the world repeats (a static map wider than the
+// world, or across the antimeridian).
+type TileRange struct {
+	Z          maptile.Zoom
+	MinX, MaxX int64
+	MinY, MaxY int64
+}
+
+// Range returns the tiles covering b at zoom z, clamped to the world:
+// what lies beyond MaxLatitude or lon ±180 is cut off. b must not cross
+// the antimeridian (Min[0] <= Max[0]); cover each side on its own.
+func Range(b orb.Bound, z maptile.Zoom) TileRange {
+	n := int64(1) << z
+	// the north-west corner has the smallest x and y
+	x0, y0 := Project(orb.Point{b.Min[0], b.Max[1]}, float64(n))
+	x1, y1 := Project(orb.Point{b.Max[0], b.Min[1]}, float64(n))
+	in := func(v float64) int64 { return min(max(int64(v), 0), n-1) }
+	return TileRange{Z: z, MinX: in(x0), MaxX: in(x1), MinY: in(y0), MaxY: in(y1)}
+}
+
+// All yields the tiles of r row by row, north to south and west to east,
+// each with the column it lies at in r. A column beyond the world's edge
+// yields the world's tile there: column -1 is tile x 2^z-1.
+func (r TileRange) All() iter.Seq2[int64, maptile.Tile] {
+	return func(yield func(int64, maptile.Tile) bool) {
+		n := int64(1) << r.Z
+		for y := r.MinY; y <= r.MaxY; y++ {
+			for x := r.MinX; x <= r.MaxX; x++ {
+				wrapped := ((x % n) + n) % n
+				if !yield(x, maptile.New(uint32(wrapped), uint32(y), r.Z)) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -1,7 +1,8 @@
 // Command basemapgen converts Natural Earth countries, as TopoJSON from the
-// world-atlas npm package, into the compact basemap files that package
-// tiles embeds (the format is documented in tiles/basemap.go). It runs
-// once, offline; its output is committed under fixtures/basemap.
+// world-atlas npm package, into the basemap files that package fixtures
+// embeds for package tiles/basemap, written by that package's Encode (the
+// format is documented in tiles/basemap/format.go). It runs once, offline;
+// its output is committed under fixtures/basemap.
 //
 // The files in fixtures/basemap were made, from the repository root, with:
 //
@@ -22,9 +23,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -41,6 +39,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 func main() {
@@ -93,12 +92,6 @@ type topology struct {
 	} `json:"objects"`
 }
 
-// country is a named multipolygon.
-type country struct {
-	name  string
-	polys orb.MultiPolygon
-}
-
 // convert reads the TopoJSON file src and writes the compact form to dst,
 // returning its size.
 func convert(src, dst string, coverage orb.Bound) (int, error) {
@@ -118,38 +111,30 @@ func convert(src, dst string, coverage orb.Bound) (int, error) {
 		countries, borders = crop(coverage, countries, borders)
 	}
 	// The grid of the source: lon = tx + kx*q.
-	grid := [4]float64{1e-5, 1e-5, -180, -90}
+	grid := basemap.Grid{KX: 1e-5, KY: 1e-5, TX: -180, TY: -90}
 	if t := topo.Transform; t != nil {
-		grid = [4]float64{t.Scale[0], t.Scale[1], t.Translate[0], t.Translate[1]}
+		grid = basemap.Grid{KX: t.Scale[0], KY: t.Scale[1], TX: t.Translate[0], TY: t.Translate[1]}
 	}
-	data := encode(coverage, grid, countries, borders)
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	file, err := basemap.Encode(&basemap.Data{Coverage: coverage, Grid: grid, Countries: countries, Borders: borders})
 	if err != nil {
-		return 0, fmt.Errorf("gzip %s: %w", dst, err)
+		return 0, fmt.Errorf("encode %s: %w", dst, err)
 	}
-	if _, err := zw.Write(data); err != nil {
-		return 0, fmt.Errorf("gzip %s: %w", dst, err)
-	}
-	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("gzip %s: %w", dst, err)
-	}
-	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(dst, file, 0o644); err != nil {
 		return 0, fmt.Errorf("write basemap: %w", err)
 	}
-	return buf.Len(), nil
+	return len(file), nil
 }
 
 // decodeCountries returns the countries of the topology's "countries"
 // object, sorted by name, and the arcs two countries share as borders.
-func decodeCountries(topo *topology) ([]country, orb.MultiLineString, error) {
+func decodeCountries(topo *topology) ([]basemap.Country, orb.MultiLineString, error) {
 	obj, ok := topo.Objects["countries"]
 	if !ok {
 		return nil, nil, errors.New(`no "countries" object`)
 	}
 	arcs := decodeArcs(topo)
 	users := make([]map[int]bool, len(arcs)) // geometries using each arc
-	var countries []country
+	var countries []basemap.Country
 	for gi, g := range obj.Geometries {
 		var polys [][][]int
 		switch g.Type {
@@ -166,7 +151,7 @@ func decodeCountries(topo *topology) ([]country, orb.MultiLineString, error) {
 		default:
 			continue // null geometries carry nothing to draw
 		}
-		c := country{name: g.Properties.Name}
+		c := basemap.Country{Name: g.Properties.Name}
 		for _, p := range polys {
 			var poly orb.Polygon
 			for _, refs := range p {
@@ -177,7 +162,7 @@ func decodeCountries(topo *topology) ([]country, orb.MultiLineString, error) {
 						i = ^i // ~i: arc i reversed
 					}
 					if i >= len(arcs) {
-						return nil, nil, fmt.Errorf("%s: arc %d of %d", c.name, i, len(arcs))
+						return nil, nil, fmt.Errorf("%s: arc %d of %d", c.Name, i, len(arcs))
 					}
 					if users[i] == nil {
 						users[i] = map[int]bool{}
@@ -200,12 +185,12 @@ func decodeCountries(topo *topology) ([]country, orb.MultiLineString, error) {
 				poly = append(poly, ring)
 			}
 			if len(poly) > 0 {
-				c.polys = append(c.polys, splitAntimeridian(poly)...)
+				c.Polygons = append(c.Polygons, splitAntimeridian(poly)...)
 			}
 		}
 		countries = append(countries, c)
 	}
-	sort.Slice(countries, func(i, j int) bool { return countries[i].name < countries[j].name })
+	sort.Slice(countries, func(i, j int) bool { return countries[i].Name < countries[j].Name })
 	var borders orb.MultiLineString
 	for i, u := range users {
 		if len(u) < 2 {
@@ -343,103 +328,12 @@ func reversed(ps []orb.Point) []orb.Point {
 }
 
 // crop clips countries and borders to b, dropping what falls outside.
-func crop(b orb.Bound, countries []country, borders orb.MultiLineString) ([]country, orb.MultiLineString) {
-	var kept []country
+func crop(b orb.Bound, countries []basemap.Country, borders orb.MultiLineString) ([]basemap.Country, orb.MultiLineString) {
+	var kept []basemap.Country
 	for _, c := range countries {
-		if mp := clip.MultiPolygon(b, c.polys); len(mp) > 0 {
-			kept = append(kept, country{name: c.name, polys: mp})
+		if mp := clip.MultiPolygon(b, c.Polygons); len(mp) > 0 {
+			kept = append(kept, basemap.Country{Name: c.Name, Polygons: mp})
 		}
 	}
 	return kept, clip.MultiLineString(b, borders)
-}
-
-// encode writes the uncompressed compact form (see tiles/basemap.go).
-func encode(coverage orb.Bound, grid [4]float64, countries []country, borders orb.MultiLineString) []byte {
-	w := &writer{grid: grid}
-	w.buf = append(w.buf, "IMBM"...)
-	w.buf = append(w.buf, 1)
-	for _, f := range []float64{coverage.Min[0], coverage.Min[1], coverage.Max[0], coverage.Max[1], grid[0], grid[1], grid[2], grid[3]} {
-		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f))
-	}
-	w.uvarint(len(countries))
-	for _, c := range countries {
-		var polys [][][][2]int64
-		for _, p := range c.polys {
-			var rings [][][2]int64
-			for _, r := range p {
-				// exterior rings counter-clockwise, holes clockwise
-				if (r.Orientation() == orb.CCW) != (len(rings) == 0) {
-					r = orb.Ring(reversed(r))
-				}
-				q := w.quantize(r, true)
-				if len(q) >= 3 {
-					rings = append(rings, q)
-				} else if len(rings) == 0 {
-					break // the exterior vanished at this grid
-				}
-			}
-			if len(rings) > 0 {
-				polys = append(polys, rings)
-			}
-		}
-		w.uvarint(len(c.name))
-		w.buf = append(w.buf, c.name...)
-		w.uvarint(len(polys))
-		for _, rings := range polys {
-			w.uvarint(len(rings))
-			for _, q := range rings {
-				w.points(q)
-			}
-		}
-	}
-	var lines [][][2]int64
-	for _, l := range borders {
-		if q := w.quantize(l, false); len(q) >= 2 {
-			lines = append(lines, q)
-		}
-	}
-	w.uvarint(len(lines))
-	for _, q := range lines {
-		w.points(q)
-	}
-	return w.buf
-}
-
-// writer appends the compact form to buf; x, y is the last point written.
-type writer struct {
-	buf  []byte
-	grid [4]float64
-	x, y int64
-}
-
-func (w *writer) uvarint(n int) { w.buf = binary.AppendUvarint(w.buf, uint64(n)) }
-
-// quantize returns ps on the grid without repeated points, and without the
-// closing point of a ring.
-func (w *writer) quantize(ps []orb.Point, ring bool) [][2]int64 {
-	var q [][2]int64
-	for _, p := range ps {
-		g := [2]int64{
-			int64(math.Round((p[0] - w.grid[2]) / w.grid[0])),
-			int64(math.Round((p[1] - w.grid[3]) / w.grid[1])),
-		}
-		if len(q) == 0 || q[len(q)-1] != g {
-			q = append(q, g)
-		}
-	}
-	if ring && len(q) > 1 && q[0] == q[len(q)-1] {
-		q = q[:len(q)-1]
-	}
-	return q
-}
-
-// points writes a count and the points as signed deltas from the last
-// point written.
-func (w *writer) points(q [][2]int64) {
-	w.uvarint(len(q))
-	for _, g := range q {
-		w.buf = binary.AppendVarint(w.buf, g[0]-w.x)
-		w.buf = binary.AppendVarint(w.buf, g[1]-w.y)
-		w.x, w.y = g[0], g[1]
-	}
 }

@@ -37,12 +37,12 @@ func TestDecodeCountries(t *testing.T) {
 		"West": {{11, 20}, {11, 21}, {10, 21}, {10, 20}, {11, 20}},
 		"East": {{11, 20}, {12, 20}, {12, 21}, {11, 21}, {11, 20}}, // arc 0 reversed: ~0 is -1
 	}
-	if len(countries) != 2 || countries[0].name != "East" || countries[1].name != "West" {
+	if len(countries) != 2 || countries[0].Name != "East" || countries[1].Name != "West" {
 		t.Fatalf("countries = %+v, want East and West, sorted", countries)
 	}
 	for _, c := range countries {
-		if got := c.polys[0][0]; !got.Equal(want[c.name]) {
-			t.Errorf("%s: ring %v, want %v", c.name, got, want[c.name])
+		if got := c.Polygons[0][0]; !got.Equal(want[c.Name]) {
+			t.Errorf("%s: ring %v, want %v", c.Name, got, want[c.Name])
 		}
 	}
 	if len(borders) != 1 || !borders[0].Equal(orb.LineString{{11, 20}, {11, 21}}) {

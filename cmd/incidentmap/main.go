@@ -29,7 +29,7 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
-	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 func main() {
@@ -206,7 +206,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		}
 		closeFn = func() { rc.Close() }
 	}
-	basemap, err := tiles.LoadBasemap()
+	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
 	if err != nil {
 		closeFn()
 		return nil, nil, fmt.Errorf("load basemap: %w", err)
@@ -214,7 +214,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	srv := api.New(api.Config{
 		Data:           ds,
 		Cache:          cache.New(cfg.cacheBytes, rc),
-		Basemap:        basemap,
+		Basemap:        bm,
 		Logger:         log,
 		FrameAncestors: cfg.frames,
 		PublicURL:      cfg.publicURL,

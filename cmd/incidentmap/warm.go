@@ -11,10 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"github.com/incidentmap/incidentmap/api"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // warmUsage is the warm subcommand's synopsis.
@@ -52,10 +51,6 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 			return fmt.Errorf("-bbox: %q crosses the antimeridian; warm each side on its own", *bbox)
 		}
 	}
-	bound = orb.Bound{
-		Min: orb.Point{max(bound.Min[0], -180), max(bound.Min[1], -85.05)},
-		Max: orb.Point{min(bound.Max[0], 180), min(bound.Max[1], 85.05)},
-	}
 	bar := newProgress(stderr)
 	n, err := srv.Warm(ctx, api.WarmOptions{
 		Layers:      strings.Split(*layers, ","),
@@ -77,8 +72,8 @@ func parseZooms(s string) (lo, hi int, err error) {
 	if lo, err = strconv.Atoi(a); err == nil {
 		hi, err = strconv.Atoi(b)
 	}
-	if err != nil || lo < 0 || hi < lo || hi > 22 {
-		return 0, 0, fmt.Errorf("-zooms: want a range like 0-8 within 0-22, got %q", s)
+	if err != nil || lo < 0 || hi < lo || hi > tiles.MaxZoom {
+		return 0, 0, fmt.Errorf("-zooms: want a range like 0-8 within 0-%d, got %q", tiles.MaxZoom, s)
 	}
 	return lo, hi, nil
 }

@@ -12,12 +12,14 @@ cache=$(go env GOCACHE)/fuzz/github.com/incidentmap/incidentmap
 
 targets=(
   "geo FuzzDecodeIncidents"      # GeoJSON loading
+  "geo FuzzParseBound"           # bounding boxes, for the API and the commands
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
+  "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never
   "api FuzzParseTile"            # tile paths
   "api FuzzHandler"              # whole requests: never a 5xx
   "api FuzzPage"                 # view parameters of / and /embed: never echoed into HTML
-  "tiles FuzzDecodeBasemap"      # the basemap's compact format
+  "tiles/basemap FuzzDecode"     # the basemap's compact format
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/geo/synth"
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // class is what kind of thing a request asks for.
@@ -61,12 +62,8 @@ const layerDays = 30
 func newTargets() targets {
 	var t targets
 	for z := maptile.Zoom(tileMinZoom); z <= tileMaxZoom; z++ {
-		lo := maptile.At(orb.Point{tileBox.Min[0], tileBox.Max[1]}, z)
-		hi := maptile.At(orb.Point{tileBox.Max[0], tileBox.Min[1]}, z)
-		for x := lo.X; x <= hi.X; x++ {
-			for y := lo.Y; y <= hi.Y; y++ {
-				t.tiles = append(t.tiles, fmt.Sprintf("/tiles/incidents/%d/%d/%d", z, x, y))
-			}
+		for _, tile := range tiles.Range(tileBox, z).All() {
+			t.tiles = append(t.tiles, fmt.Sprintf("/tiles/incidents/%d/%d/%d", tile.Z, tile.X, tile.Y))
 		}
 	}
 	for _, id := range []string{"rings", "links", "abu-ghraib", "hasakah", "baghdad"} {

@@ -1,0 +1,217 @@
+package basemap
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+func TestLandColorAndSea(t *testing.T) {
+	b := testBasemap(t)
+	for _, c := range []struct {
+		name string
+		at   orb.Point
+		want color.NRGBA
+	}{
+		// Baghdad sits just above the x-height of the label "Iraq".
+		{"Baghdad is land", baghdad, LandColor},
+		{"Persian Gulf is sea", persianGulf, SeaColor},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tile := maptile.At(c.at, 4)
+			if got := pixelAt(renderImage(t, b, tile, 1), tile, 1, c.at); got != c.want {
+				t.Errorf("pixel at %v on %v is %v, want %v", c.at, tile, got, c.want)
+			}
+		})
+	}
+}
+
+func TestBorderColorIraqSyria(t *testing.T) {
+	b := testBasemap(t)
+	for _, z := range []maptile.Zoom{6, 8} {
+		tile := maptile.At(iraqSyria, z)
+		im := renderImage(t, b, tile, 1)
+		x, y := tiles.NewProjector(tile, tiles.TileSize).Pixel(iraqSyria)
+		near := image.Rect(int(x)-12, int(y)-12, int(x)+13, int(y)+13)
+		if n := countNearest(im, near, "border"); n == 0 {
+			t.Errorf("z%d: no border pixel within 12 px of %v", z, iraqSyria)
+		}
+	}
+}
+
+// TestBasemapAntimeridian checks the rings that step across lon ±180
+// (Fiji, Chukotka) do not draw as bands across the world.
+func TestBasemapAntimeridian(t *testing.T) {
+	b := testBasemap(t)
+	for _, c := range []struct {
+		name string
+		at   orb.Point
+		sea  bool
+	}{
+		{"Denmark Strait", orb.Point{-30, 65}, true},
+		{"Pacific at Fiji's latitude", orb.Point{-140, -16.5}, true},
+		{"Siberia", orb.Point{100, 64}, false},
+		{"Canada", orb.Point{-100, 64}, false},
+	} {
+		for _, z := range []maptile.Zoom{1, 3, 6} {
+			tile := maptile.At(c.at, z)
+			got := pixelAt(renderImage(t, b, tile, 1), tile, 1, c.at)
+			if (got == SeaColor) != c.sea {
+				t.Errorf("%s z%d: pixel is %v, want sea: %v", c.name, z, got, c.sea)
+			}
+		}
+	}
+}
+
+func TestBasemapDeterministic(t *testing.T) {
+	other, err := loadFixtures()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	b := testBasemap(t)
+	for _, z := range []maptile.Zoom{3, 5, 9} {
+		tile := maptile.At(alAsadBase, z)
+		first, err := b.Render(tile, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bm := range []*Basemap{b, other} {
+			again, err := bm.Render(tile, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, again) {
+				t.Errorf("z%d: two renders differ", z)
+			}
+		}
+	}
+}
+
+func TestBasemapEveryZoomAtAlAsad(t *testing.T) {
+	b := testBasemap(t)
+	for z := maptile.Zoom(0); z <= 10; z++ {
+		for _, scale := range []int{1, 2} {
+			tile := maptile.At(alAsadBase, z)
+			im := renderImage(t, b, tile, scale)
+			if got, want := im.Bounds(), image.Rect(0, 0, tiles.TileSize*scale, tiles.TileSize*scale); got != want {
+				t.Errorf("z%d scale %d: bounds %v, want %v", z, scale, got, want)
+			}
+			// Al Asad is inland: land, never a blank or sea tile
+			if got := pixelAt(im, tile, scale, alAsadBase); nearest(got) != "land" && nearest(got) != "label" && nearest(got) != "halo" {
+				t.Errorf("z%d scale %d: pixel at Al Asad is %v", z, scale, got)
+			}
+		}
+	}
+}
+
+func TestBasemapRenderRejects(t *testing.T) {
+	b := testBasemap(t)
+	for _, c := range []struct {
+		name  string
+		tile  maptile.Tile
+		scale int
+		want  string
+	}{
+		{"x off the world", maptile.New(4, 0, 2), 1, "x 4"},
+		{"zoom too deep", maptile.New(0, 0, tiles.MaxZoom+1), 1, "maximum zoom"},
+		{"scale 3", maptile.New(0, 0, 0), 3, "scale 3"},
+		{"scale 0", maptile.New(0, 0, 0), 0, "scale 0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := b.Render(c.tile, c.scale)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want one naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestBasemapConcurrent renders tiles from many goroutines (run with
+// -race) and checks they match tiles rendered one at a time.
+func TestBasemapConcurrent(t *testing.T) {
+	b := testBasemap(t)
+	var tiles []maptile.Tile
+	for z := maptile.Zoom(3); z <= 10; z++ {
+		c := maptile.At(alAsadBase, z)
+		tiles = append(tiles, c, maptile.New(c.X+1, c.Y, z), maptile.New(c.X, c.Y+1, z))
+	}
+	want := make([][]byte, len(tiles))
+	for i, tile := range tiles {
+		var err error
+		if want[i], err = b.Render(tile, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		for i, tile := range tiles {
+			wg.Go(func() {
+				got, err := b.Render(tile, 1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(got, want[i]) {
+					t.Errorf("%v: a concurrent render differs", tile)
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+func TestBasemapScaleFor(t *testing.T) {
+	b := testBasemap(t)
+	cropped := *b
+	s10 := *b.scales[2]
+	s10.coverage = orb.Bound{Min: orb.Point{15, 0}, Max: orb.Point{75, 55}}
+	cropped.scales[2] = &s10
+	paris := orb.Point{2.35, 48.86}
+	for _, c := range []struct {
+		name string
+		z    maptile.Zoom
+		at   orb.Point
+		want int
+	}{
+		{"z2 is 110m", 2, alAsadBase, 0},
+		{"z3 is 50m", 3, alAsadBase, 1},
+		{"z4 is 50m", 4, alAsadBase, 1},
+		{"z5 inside the crop is 10m", 5, alAsadBase, 2},
+		{"z10 inside the crop is 10m", 10, alAsadBase, 2},
+		{"z8 outside the crop is 50m", 8, paris, 1},
+		{"z4 straddling the crop is 50m", 5, orb.Point{16, 30}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tile := maptile.At(c.at, c.z)
+			if got := cropped.scaleFor(c.z, tiles.NewProjector(tile, tiles.TileSize).Bound(4)); got != cropped.scales[c.want] {
+				t.Errorf("scaleFor(z%d, %v) is not scale %d", c.z, c.at, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkBasemap renders the tile holding Al Asad at z4 (50m and
+// names), z8 and z10 (10m, clipped).
+func BenchmarkBasemap(b *testing.B) {
+	bm := testBasemap(b)
+	for _, z := range []maptile.Zoom{4, 8, 10} {
+		tile := maptile.At(alAsadBase, z)
+		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bm.Render(tile, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
