@@ -63,17 +63,9 @@ func boundText(b orb.Bound) string {
 func (r itemsRequest) values() url.Values {
 	v := url.Values{}
 	q := r.query
-	if q.BBox != nil {
-		v.Set("bbox", boundText(*q.BBox))
-	}
-	if dt := formatInterval(q.Time); dt != "" {
-		v.Set("datetime", dt)
-	}
-	if n := q.Near; n != nil {
-		v.Set("lat", num(n.Center[1]))
-		v.Set("lon", num(n.Center[0]))
-		v.Set("radius", num(n.Metres))
-	}
+	setBound(v, q.BBox)
+	setInterval(v, q.Time)
+	setNear(v, q.Near)
 	for name, list := range map[string][]string{"event_type": q.EventTypes, "site": q.Sites, "country": q.Countries} {
 		if len(list) > 0 {
 			v.Set(name, strings.Join(list, ","))
@@ -95,11 +87,32 @@ type sitesRequest struct {
 // values is the canonical query of a sites /items request.
 func (r sitesRequest) values() url.Values {
 	v := url.Values{}
-	if r.bbox != nil {
-		v.Set("bbox", boundText(*r.bbox))
-	}
+	setBound(v, r.bbox)
 	setPage(v, r.limit, r.offset)
 	return v
+}
+
+// setBound writes bbox, when b is set.
+func setBound(v url.Values, b *orb.Bound) {
+	if b != nil {
+		v.Set("bbox", boundText(*b))
+	}
+}
+
+// setInterval writes datetime, when iv is a condition.
+func setInterval(v url.Values, iv geo.Interval) {
+	if dt := formatInterval(iv); dt != "" {
+		v.Set("datetime", dt)
+	}
+}
+
+// setNear writes lat, lon and radius, when near is set.
+func setNear(v url.Values, near *geo.Radius) {
+	if near != nil {
+		v.Set("lat", num(near.Center[1]))
+		v.Set("lon", num(near.Center[0]))
+		v.Set("radius", num(near.Metres))
+	}
 }
 
 // setPage writes limit, and offset when it is not 0.
@@ -114,8 +127,6 @@ func setPage(v url.Values, limit, offset int) {
 // parameter is datetime.
 func intervalValues(iv geo.Interval) url.Values {
 	v := url.Values{}
-	if dt := formatInterval(iv); dt != "" {
-		v.Set("datetime", dt)
-	}
+	setInterval(v, iv)
 	return v
 }

@@ -113,25 +113,16 @@ func (s *Server) parsePageView(v url.Values) (view, error) {
 // values only: parseView reads it back as the same view.
 func viewQuery(vw view) url.Values {
 	q := url.Values{}
-	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	if vw.center != nil {
 		q.Set("center", num(vw.center[1])+","+num(vw.center[0]))
 		q.Set("zoom", strconv.Itoa(vw.zoom))
 	}
-	if b := vw.bbox; b != nil {
-		q.Set("bbox", strings.Join([]string{num(b.Min[0]), num(b.Min[1]), num(b.Max[0]), num(b.Max[1])}, ","))
-	}
+	setBound(q, vw.bbox)
 	if len(vw.layers) > 0 {
 		q.Set("layers", strings.Join(vw.layers, ","))
 	}
-	if dt := formatInterval(vw.time); dt != "" {
-		q.Set("datetime", dt)
-	}
-	if n := vw.near; n != nil {
-		q.Set("lat", num(n.Center[1]))
-		q.Set("lon", num(n.Center[0]))
-		q.Set("radius", num(n.Metres))
-	}
+	setInterval(q, vw.time)
+	setNear(q, vw.near)
 	return q
 }
 
