@@ -74,9 +74,12 @@ func (s *Server) staticMap(c echo.Context) error {
 	canon.Set("scale", strconv.Itoa(scale))
 	return s.serveCached(c, cachedResponse{kind: "static", request: keyRequest(r.URL.Path, canon), expensive: true, contentType: "image/png",
 		render: func(ctx context.Context) ([]byte, error) {
+			// Only what the view shows: the overlays are computed for its
+			// bound, not the whole data set.
+			bound := view.Bound()
 			var fs []geo.Feature
 			for _, id := range layers {
-				lf, err := s.data.Layer(id, vw.time)
+				lf, err := s.data.LayerIn(id, vw.time, &bound)
 				if err != nil {
 					return nil, err
 				}
@@ -89,6 +92,6 @@ func (s *Server) staticMap(c echo.Context) error {
 					return b, err
 				}
 			}
-			return tiles.StaticMap(view, basemap, fs, vw.near, staticAttribution)
+			return tiles.StaticMap(ctx, view, basemap, fs, vw.near, staticAttribution)
 		}})
 }

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -41,6 +42,23 @@ func FitView(b orb.Bound, width, height, scale, maxZoom int) View {
 	return v
 }
 
+// projector is the projector of v's image, in device pixels.
+func (v View) projector() Projector {
+	return NewViewProjector(v.Center, maptile.Zoom(v.Zoom), v.Width*v.Scale, v.Height*v.Scale, TileSize*v.Scale)
+}
+
+// Bound returns the lon/lat bound of what v shows, grown by a marker's
+// size, so that the overlays drawn on it can be asked for that bound
+// alone.
+func (v View) Bound() orb.Bound {
+	return v.projector().Bound(float64(markerReach * v.Scale))
+}
+
+// markerReach is how far, in CSS pixels, a symbol drawn at a point reaches
+// from it: the largest marker's radius and its outline, with room to
+// spare.
+const markerReach = 16
+
 // TileSource returns a basemap tile as PNG.
 type TileSource func(t maptile.Tile, scale int) ([]byte, error)
 
@@ -52,12 +70,12 @@ var (
 
 // StaticMap renders the view as a PNG: the basemap from tiles, the radius
 // query's circle when near is set, the overlay features, and an
-// attribution line in the bottom-right corner.
-func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, attribution string) ([]byte, error) {
+// attribution line in the bottom-right corner. It gives up with ctx's
+// error when ctx ends between two steps (a basemap tile, the overlays).
+func StaticMap(ctx context.Context, v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, attribution string) ([]byte, error) {
 	w, h := v.Width*v.Scale, v.Height*v.Scale
 	ts := TileSize * v.Scale
-	z := maptile.Zoom(v.Zoom)
-	pr := NewViewProjector(v.Center, z, w, h, ts)
+	pr := v.projector()
 	dc := gg.NewContext(w, h)
 	dc.SetColor(staticBackground)
 	dc.Clear()
@@ -65,6 +83,9 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 	if basemap != nil {
 		ox, oy := pr.Origin()
 		for col, t := range pr.Tiles().All() {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("static map: %w", err)
+			}
 			b, err := basemap(t, v.Scale)
 			if err != nil {
 				return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
@@ -92,6 +113,9 @@ func StaticMap(v View, basemap TileSource, fs []geo.Feature, near *geo.Radius, a
 		dc.DrawLine(x-5*s, y, x+5*s, y)
 		dc.DrawLine(x, y-5*s, x, y+5*s)
 		dc.Stroke()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("static map: %w", err)
 	}
 	drawOverlay(dc, pr, fs, v.Scale) // markers on top of the query circle
 

@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -54,7 +55,7 @@ func BenchmarkStaticMap(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := tiles.StaticMap(c.view, tilesrc, fs, c.near, "incidentmap · Natural Earth"); err != nil {
+				if _, err := tiles.StaticMap(context.Background(), c.view, tilesrc, fs, c.near, "incidentmap · Natural Earth"); err != nil {
 					b.Fatal(err)
 				}
 			}
