@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/geo/synth"
 )
 
 func TestOverlongURLIs414(t *testing.T) {
@@ -151,5 +155,39 @@ func TestTileKeysDoNotPoison(t *testing.T) {
 	}
 	if victim.Header().Get("ETag") == poison.Header().Get("ETag") {
 		t.Error("two intervals share an ETag")
+	}
+}
+
+// An overlay too large for one response is refused with a 400 that says
+// what to use instead; the same overlay for a bbox is served.
+func TestLargeLayerRefused(t *testing.T) {
+	ds, err := geo.NewDataset(synth.Incidents(20_000, 1), fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Data: ds})
+	for _, id := range []string{geo.LayerIncidents, geo.LayerUncertainty, "al-asad"} {
+		rec := get(t, s, "/api/layers/"+id)
+		var p Problem
+		decodeJSON(t, rec.Body, &p)
+		if rec.Code != http.StatusBadRequest || p.Param != "bbox" || !strings.Contains(p.Detail, "/tiles/"+id+"/{z}/{x}/{y}.mvt") ||
+			!strings.Contains(p.Detail, "/api/collections/incidents/items") {
+			t.Errorf("%s whole: %d %+v; want 400 naming bbox, the tiles and the items", id, rec.Code, p)
+		}
+		box := "42,33,42.5,33.5"
+		rec = get(t, s, "/api/layers/"+id+"?bbox="+box)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s in %s: %d %s", id, box, rec.Code, excerpt(rec.Body.String()))
+		}
+		var fc featureCollection
+		decodeJSON(t, rec.Body, &fc)
+		b, _ := geo.ParseBound(box)
+		want, _ := ds.LayerIn(id, geo.Interval{}, &b)
+		if len(fc.Features) != len(want) || len(want) == 0 {
+			t.Errorf("%s in %s: %d features, want the %d that touch it", id, box, len(fc.Features), len(want))
+		}
+	}
+	if rec := get(t, s, "/api/layers/rings"); rec.Code != http.StatusOK {
+		t.Errorf("rings: %d; a small overlay is served whole", rec.Code)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,20 +45,44 @@ func (s *Server) layers(c echo.Context) error {
 	})
 }
 
+// maxLayerFeatures bounds the features of one /api/layers/{id}
+// response: the fixtures' largest overlay has 12, a 10,000-feature one is
+// a few megabytes. A larger one is refused, naming what to use instead.
+const maxLayerFeatures = 10_000
+
 // layer serves one overlay as a GeoJSON FeatureCollection, computed from
-// the data at request time and cached.
+// the data at request time (for bbox alone, when given) and cached.
 func (s *Server) layer(c echo.Context) error {
 	id := c.Param("id")
-	t, err := parseDatetime("datetime", c.QueryParam("datetime"))
+	v := c.QueryParams()
+	t, err := parseDatetime("datetime", v.Get("datetime"))
+	if err != nil {
+		return err
+	}
+	bbox, err := parseBBox(v.Get("bbox"))
 	if err != nil {
 		return err
 	}
 	if !s.data.HasLayer(id) {
 		return noLayer("id", id)
 	}
-	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, intervalValues(t)), expensive: true, contentType: typeGeoJSON,
+	n, err := s.data.LayerSize(id, t, bbox)
+	if err != nil {
+		return fmt.Errorf("size of layer %s: %w", id, err)
+	}
+	if n > maxLayerFeatures {
+		where := "the whole layer"
+		if bbox != nil {
+			where = "that bbox"
+		}
+		return badParam("bbox", "%s of %s holds %d features, more than the %d a response may: ask for a smaller bbox, "+
+			"use the tiles (/tiles/%s/{z}/{x}/{y}.mvt), or page through /api/collections/incidents/items", where, id, n, maxLayerFeatures, id)
+	}
+	canon := intervalValues(t)
+	setBound(canon, bbox)
+	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, canon), expensive: true, contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
-			fs, err := s.data.Layer(id, t)
+			fs, err := s.data.LayerIn(id, t, bbox)
 			if err != nil {
 				return nil, err
 			}

@@ -202,18 +202,18 @@ func TestOpenAPIItemsParams(t *testing.T) {
 	})
 }
 
-// TestOpenAPILayerParams checks the layer operation declares datetime and
-// f, and that the handler takes both and nothing else.
+// TestOpenAPILayerParams checks the layer operation declares bbox,
+// datetime and f, and that the handler takes them and nothing else.
 func TestOpenAPILayerParams(t *testing.T) {
 	s, doc := servedOpenAPI(t)
 	declared := doc.queryParams(t, "/layers/{layerId}")
-	for _, name := range []string{"datetime", "f"} {
+	for _, name := range []string{"bbox", "datetime", "f"} {
 		if _, ok := declared[name]; !ok {
 			t.Errorf("getLayer does not declare %s", name)
 		}
 	}
 	for name, p := range declared {
-		value := "2023-11-21"
+		value := map[string]string{"bbox": "40,32,46,37", "datetime": "2023-11-21"}[name]
 		if name == "f" {
 			value = p.Schema.Enum[0]
 		}

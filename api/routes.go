@@ -34,7 +34,7 @@ func (s *Server) routeTable() []route {
 		}, s.items},
 		{"/api/collections/:id/items/:fid", query{params: []string{"f"}, formats: []string{"geojson"}}, s.item},
 		{"/api/layers", jsonDoc, s.layers},
-		{"/api/layers/:id", query{params: []string{"datetime", "f"}, formats: []string{"geojson"}}, s.layer},
+		{"/api/layers/:id", query{params: []string{"bbox", "datetime", "f"}, formats: []string{"geojson"}}, s.layer},
 		{"/api/static.png", query{params: staticMapParams}, s.staticMap},
 
 		{"/tiles/:file", query{params: []string{"f"}, formats: []string{"mvt", "png"}}, s.tileJSON},

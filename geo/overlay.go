@@ -135,6 +135,45 @@ func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) 
 	return append(fs, incidentFeatures(near(0, s.ID), s.ID)...), nil
 }
 
+// LayerSize returns how many features LayerIn(id, t, b) would hold at
+// most, without drawing any: the count a server checks before it builds
+// an overlay that could be too large to send.
+func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
+	count := func(metres float64, keep func(*Incident) bool, sites ...string) int {
+		q := Query{Time: t, Sites: sites}
+		if b != nil {
+			grown := growBound(*b, metres)
+			q.BBox = &grown
+		}
+		n := 0
+		for _, m := range d.Query(q).Matches {
+			if keep(m.Incident) {
+				n++
+			}
+		}
+		return n
+	}
+	every := func(*Incident) bool { return true }
+	switch id {
+	case LayerIncidents:
+		return count(0, every), nil
+	case LayerRings:
+		return len(d.Sites) * len(RingRadii), nil
+	case LayerLinks:
+		n := 0
+		d.eachLink(t, b, func(linkPair) { n++ })
+		return n, nil
+	case LayerUncertainty:
+		return count(maxUncertainty, func(in *Incident) bool {
+			return in.Location != nil && in.GeoPrecision.Radius() > 0
+		}), nil
+	}
+	if _, err := d.Site(id); err != nil {
+		return 0, fmt.Errorf("layer %q: %w", id, ErrNotFound)
+	}
+	return 1 + len(RingRadii) + count(0, every, id), nil
+}
+
 // growBound returns b grown by metres on every side (by the widest
 // longitude step within its latitudes), clamped to the world.
 func growBound(b orb.Bound, metres float64) orb.Bound {
@@ -224,16 +263,23 @@ func (d *Dataset) findLinks() []linkPair {
 	return links
 }
 
-// linkFeatures draws the links whose two ends may fall within t and whose
-// line may touch bound (nil: any).
-func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
-	var fs []Feature
+// eachLink calls fn with each link whose two ends may fall within t and
+// whose line may touch bound (nil: any), in the data set's order.
+func (d *Dataset) eachLink(t Interval, bound *orb.Bound, fn func(linkPair)) {
 	for _, l := range d.links {
-		a, b := l.a, l.b
 		if bound != nil && !l.bound.Intersects(*bound) ||
-			!t.Overlaps(a.windowStart, a.windowEnd) || !t.Overlaps(b.windowStart, b.windowEnd) {
+			!t.Overlaps(l.a.windowStart, l.a.windowEnd) || !t.Overlaps(l.b.windowStart, l.b.windowEnd) {
 			continue
 		}
+		fn(l)
+	}
+}
+
+// linkFeatures draws the links eachLink finds.
+func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
+	var fs []Feature
+	d.eachLink(t, bound, func(l linkPair) {
+		a, b := l.a, l.b
 		dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
 		fs = append(fs, Feature{
 			ID:       "link-" + a.ID + "-" + b.ID,
@@ -244,7 +290,7 @@ func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
 				"distance_km": math.Round(dist/100) / 10,
 			},
 		})
-	}
+	})
 	return fs
 }
 

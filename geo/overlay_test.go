@@ -755,6 +755,9 @@ func TestLayerInMatchesWholeLayer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if n, err := ds.LayerSize(l.ID, iv, nil); err != nil || n != len(whole) {
+				t.Errorf("LayerSize(%s, %v, nil) = %d, %v; the layer has %d", l.ID, iv, n, err, len(whole))
+			}
 			for range 60 {
 				c := orb.Point{39 + r.Float64()*8, 30 + r.Float64()*8}
 				half := 0.01 + r.Float64()*r.Float64()*2
@@ -768,6 +771,9 @@ func TestLayerInMatchesWholeLayer(t *testing.T) {
 				got, err := ds.LayerIn(l.ID, iv, &box)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if n, err := ds.LayerSize(l.ID, iv, &box); err != nil || n < len(got) {
+					t.Errorf("LayerSize(%s, %v, %v) = %d, %v; LayerIn holds %d", l.ID, iv, box, n, err, len(got))
 				}
 				if g, w := ids(got), ids(want); !slices.Equal(g, w) {
 					t.Fatalf("%s in %v, %v: got %d features %v\nwant %d %v", l.ID, box, iv, len(g), g, len(w), w)
