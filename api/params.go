@@ -186,6 +186,11 @@ func closedEnd(t time.Time) time.Time {
 func parseInstant(param, s string) (from, to time.Time, err error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		t = t.UTC() // the instant, not the offset it was written in
+		if y := t.Year(); y < 0 || y > 9999 {
+			// An offset can carry 0000-01-01 or 9999-12-31 out of RFC
+			// 3339's four-digit years, where it could not be written back.
+			return from, to, badParam(param, "%q is outside the years 0000 to 9999 in UTC", s)
+		}
 		return t, t, nil
 	}
 	if d, err := time.Parse(time.DateOnly, s); err == nil {
