@@ -1,6 +1,8 @@
 // Package tiles renders map tiles: Mapbox Vector Tiles of the overlays,
 // PNG tiles of the overlays, and the basemap (land, sea, borders and
-// country names from Natural Earth) as PNG.
+// country names from Natural Earth) as PNG. Where incidents are dense,
+// ClusterGrid turns them into clusters on a grid aligned with the tiles,
+// so that a tile of a million incidents stays small.
 //
 // Rendering is deterministic: the same data and tile give the same bytes
 // on every replica, so tiles can be cached anywhere under one key. The

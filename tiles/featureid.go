@@ -8,8 +8,8 @@ import (
 
 // Numeric feature ids, as MVT carries them and MapLibre's feature-state
 // needs them. Every id is below 2^53, so a JavaScript number holds it
-// exactly. Ids hashed from a feature's string id are below ClusterIDBit,
-// which is kept for clusters of incidents.
+// exactly. Ids hashed from a feature's string id are below ClusterIDBit;
+// clusters have that bit set, so the two can never collide.
 
 // ClusterIDBit is set in the id of every cluster and in no other id.
 const ClusterIDBit = 1 << 52
@@ -26,12 +26,15 @@ func HashID(s string) uint64 {
 }
 
 // FeatureID returns the numeric id of an overlay feature: an incident's
-// from its incident id, anything else's (sites, rings, links,
-// uncertainty) from its string id. It reports false for a feature with no
-// id to give.
+// from its incident id, a cluster's from its cell (see ClusterGrid), and
+// anything else's (sites, rings, links, uncertainty) from its string id.
+// It reports false for a feature with no id to give.
 func FeatureID(f *geo.Feature) (uint64, bool) {
 	if f.Incident != nil {
 		return HashID(f.Incident.ID), true
+	}
+	if id, ok := f.Properties[clusterIDProperty].(int); ok && f.Properties["kind"] == KindCluster {
+		return uint64(id), true
 	}
 	if f.ID == "" {
 		return 0, false

@@ -69,3 +69,48 @@ func TestMVTFeatureIDs(t *testing.T) {
 		t.Errorf("%d features checked", features)
 	}
 }
+
+// TestClusteredFeatureIDs checks MVT feature ids: present and distinct on every
+// feature of a tile, an incident's the same at every zoom, clusters in
+// their own range.
+func TestClusteredFeatureIDs(t *testing.T) {
+	ds := synthData(t)
+	seen := map[string]uint64{} // incident id → feature id
+	for z := maptile.Zoom(0); z <= 16; z++ {
+		tile := maptile.At(alAsad, z)
+		ids := map[uint64]bool{}
+		for _, f := range decode(t, clustered(t, ds, "al-asad", tile), tile) {
+			id, ok := f.ID.(float64) // orb decodes ids as float64, as JavaScript would
+			if !ok || id >= 1<<53 || id != float64(uint64(id)) {
+				t.Fatalf("z%d: feature id %v (%T), want a whole number below 2^53", z, f.ID, f.ID)
+			}
+			n := uint64(id)
+			if ids[n] {
+				t.Errorf("z%d: feature id %d twice", z, n)
+			}
+			ids[n] = true
+			switch f.Properties["kind"] {
+			case "cluster":
+				if cid, _ := f.Properties["cluster_id"].(float64); n&tiles.ClusterIDBit == 0 || cid != id {
+					t.Errorf("z%d: cluster id %d, cluster_id %v", z, n, f.Properties["cluster_id"])
+				}
+			case "incident":
+				in := f.Properties["id"].(string)
+				if n&tiles.ClusterIDBit != 0 || n != tiles.HashID(in) {
+					t.Errorf("z%d: incident %s has id %d, want %d", z, in, n, tiles.HashID(in))
+				}
+				if old, ok := seen[in]; ok && old != n {
+					t.Errorf("z%d: incident %s has id %d, %d at a lower zoom", z, in, n, old)
+				}
+				seen[in] = n
+			default:
+				if n != tiles.HashID(f.Properties["id"].(string)) {
+					t.Errorf("z%d: %v has id %d", z, f.Properties["id"], n)
+				}
+			}
+		}
+	}
+	if len(seen) == 0 {
+		t.Error("no incident on its own at any zoom")
+	}
+}
