@@ -63,9 +63,14 @@ const cellsPerTile = TileSize / ClusterCell
 // cellsPerTile² cells, each a tile at z+cellZoom.
 const cellZoom = 2
 
-// The MVT buffer must fall inside the ring of cells around a tile, or a
-// cluster drawn in it could come from a cell the tile's grid leaves out.
-const _ = uint(ClusterCell - Buffer*TileSize/Extent)
+// clusterReach is how far beyond a tile's edge, in pixels, a feature's
+// point may fall and still show on the tile: in the MVT buffer (16 px), or
+// under the edge of a PNG tile's largest cluster marker (26 px).
+const clusterReach = max(Buffer*TileSize/Extent, maxClusterRadius+2)
+
+// The reach must fall inside the ring of cells around a tile, or a cluster
+// drawn there could come from a cell the tile's grid leaves out.
+const _ = uint(ClusterCell - clusterReach)
 
 // And the cells must be the tiles cellZoom deeper.
 const _ = uint(0) - uint(cellsPerTile^(1<<cellZoom))
@@ -75,7 +80,8 @@ const _ = uint(0) - uint(cellsPerTile^(1<<cellZoom))
 // features found to Cluster.
 type ClusterGrid struct {
 	zoom           maptile.Zoom
-	x0, y0, x1, y1 int64 // cells, as tiles at zoom+cellZoom; inclusive
+	x0, y0, x1, y1 int64     // cells, as tiles at zoom+cellZoom; inclusive
+	reach          orb.Bound // where a feature's point must fall to be kept, in pixels at zoom
 }
 
 // TileClusterGrid returns the grid of tile t: its own cells and the ring
@@ -84,12 +90,18 @@ type ClusterGrid struct {
 // Buffer of its edge is drawn in the buffer, and it is the same cluster
 // (count, position, id) as the neighbouring tile draws inside, because the
 // whole of its cell is clustered here too, never the part of it that
-// happens to fall in the buffer.
+// happens to fall in the buffer. What falls further out than a symbol can
+// reach onto the tile (26 px) is left out.
 func TileClusterGrid(t maptile.Tile) ClusterGrid {
 	n := int64(cellsPerTile)
+	x, y := float64(t.X)*TileSize, float64(t.Y)*TileSize
 	return ClusterGrid{zoom: t.Z,
 		x0: int64(t.X)*n - 1, y0: int64(t.Y)*n - 1,
 		x1: int64(t.X)*n + n, y1: int64(t.Y)*n + n,
+		reach: orb.Bound{
+			Min: orb.Point{x - clusterReach, y - clusterReach},
+			Max: orb.Point{x + TileSize + clusterReach, y + TileSize + clusterReach},
+		},
 	}.clamp()
 }
 
@@ -121,7 +133,10 @@ func ViewClusterGrid(b orb.Bound, z maptile.Zoom) (ClusterGrid, error) {
 	if w, h := (x1-x0+1)*ClusterCell, (y1-y0+1)*ClusterCell; w > MaxClusterView+2*ClusterCell || h > MaxClusterView+2*ClusterCell {
 		return ClusterGrid{}, &ViewError{b, z, fmt.Sprintf("spans about %d by %d px, at most %d a side; zoom in or ask for less", w, h, MaxClusterView)}
 	}
-	return ClusterGrid{zoom: z, x0: x0, y0: y0, x1: x1, y1: y1}, nil
+	return ClusterGrid{zoom: z, x0: x0, y0: y0, x1: x1, y1: y1, reach: orb.Bound{
+		Min: orb.Point{float64(x0) * ClusterCell, float64(y0) * ClusterCell},
+		Max: orb.Point{float64(x1+1) * ClusterCell, float64(y1+1) * ClusterCell},
+	}}, nil
 }
 
 // clamp keeps g within the world.
@@ -167,11 +182,15 @@ func worldPixel(p orb.Point, z maptile.Zoom) (x, y float64) {
 // cell gathers the incidents of one cell.
 type cell struct {
 	n              int
-	sumLon, sumLat int64 // in fixedPoint units: integer sums are the same in any order
-	first, last    time.Time
-	types          []string            // distinct event types, unsorted
-	typeSet        map[string]struct{} // the same, once there are many
-	members        []*geo.Feature      // while n is small enough to show them one by one
+	sumLon, sumLat int64          // in fixedPoint units: integer sums are the same in any order
+	members        []*geo.Feature // while n is small enough to show them one by one
+
+	// For a cluster within the grid's reach, from the second pass.
+	cluster     bool
+	described   int // incidents whose time and type are in
+	first, last time.Time
+	types       []string            // distinct event types, unsorted
+	typeSet     map[string]struct{} // the same, once there are many
 }
 
 // fixedPoint is the unit positions are summed in: 1e-7 degrees, about a
@@ -182,17 +201,27 @@ const fixedPoint = 1e7
 // hostile cell of a million distinct types stays linear.
 const manyTypes = 16
 
+// add counts f, at p, in c.
 func (c *cell) add(f *geo.Feature, p orb.Point, keep int) {
-	in := f.Incident
-	if c.n == 0 || in.OccurredAt.Before(c.first) {
-		c.first = in.OccurredAt
-	}
-	if c.n == 0 || in.OccurredAt.After(c.last) {
-		c.last = in.OccurredAt
-	}
 	c.n++
 	c.sumLon += int64(math.Round(p[0] * fixedPoint))
 	c.sumLat += int64(math.Round(p[1] * fixedPoint))
+	if c.n <= keep {
+		c.members = append(c.members, f)
+	} else {
+		c.members = nil
+	}
+}
+
+// describe adds in's time and event type to c's.
+func (c *cell) describe(in *geo.Incident) {
+	if c.described == 0 || in.OccurredAt.Before(c.first) {
+		c.first = in.OccurredAt
+	}
+	if c.described == 0 || in.OccurredAt.After(c.last) {
+		c.last = in.OccurredAt
+	}
+	c.described++
 	switch {
 	case c.typeSet != nil:
 		c.typeSet[in.EventType] = struct{}{}
@@ -206,11 +235,11 @@ func (c *cell) add(f *geo.Feature, p orb.Point, keep int) {
 			c.types = nil
 		}
 	}
-	if c.n <= keep {
-		c.members = append(c.members, f)
-	} else {
-		c.members = nil
-	}
+}
+
+// mean returns the mean position of c's incidents.
+func (c *cell) mean() orb.Point {
+	return orb.Point{fixedMean(c.sumLon, c.n), fixedMean(c.sumLat, c.n)}
 }
 
 // Cluster returns fs with the incidents on the grid replaced by its cells:
@@ -218,14 +247,15 @@ func (c *cell) add(f *geo.Feature, p orb.Point, keep int) {
 // ClusterMaxZoom, up to ClusterDense from it) gives its incidents as they
 // are, in id order; any other gives one cluster feature. Features that are
 // not incidents (sites, rings) come first, in their order; incidents with
-// no location or outside the grid's cells are left out.
-// Cells come in row order, so the result does not depend on the order of
-// fs. A cluster is a Point at the mean position of its incidents, with
-// properties kind "cluster", point_count, point_count_abbreviated,
-// first_at and last_at (the span of occurred_at, RFC 3339 in UTC),
-// event_types (sorted, comma-joined, the first three and "+N" for more)
-// and cluster_id (the numeric id FeatureID gives it); its string id is
-// "cluster-z-x-y", x and y counting cells from the north-west at zoom z.
+// no location or outside the grid's cells are left out, and so is what
+// falls too far off a tile to show on it. Cells come in row order, so the
+// result does not depend on the order of fs. A cluster is a Point at the
+// mean position of its incidents, with properties kind "cluster",
+// point_count, point_count_abbreviated, first_at and last_at (the span of
+// occurred_at, RFC 3339 in UTC), event_types (sorted, comma-joined, the
+// first three and "+N" for more) and cluster_id (the numeric id FeatureID
+// gives it); its string id is "cluster-z-x-y", x and y counting cells from
+// the north-west at zoom z.
 func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 	keep := 1
 	if g.zoom >= ClusterMaxZoom {
@@ -234,8 +264,14 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 	w := g.x1 - g.x0 + 1
 	cells := make([]cell, w*(g.y1-g.y0+1))
 	var out []geo.Feature
+	// First count and place, which reads only the features' points; then
+	// describe the clusters that show, which reads their incidents, most
+	// of the time spent here: a tile's ring of cells is half its points,
+	// and few of its clusters come near enough to show.
+	in := make([]int32, len(fs)) // each feature's cell, or -1
 	for i := range fs {
 		f := &fs[i]
+		in[i] = -1
 		p, ok := f.Geometry.(orb.Point)
 		if f.Incident == nil {
 			out = append(out, *f)
@@ -248,22 +284,39 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
 			continue
 		}
-		cells[(y-g.y0)*w+(x-g.x0)].add(f, p, keep)
+		k := (y-g.y0)*w + (x - g.x0)
+		in[i] = int32(k)
+		cells[k].add(f, p, keep)
 	}
 	for i := range cells {
 		c := &cells[i]
-		switch {
-		case c.n == 0:
-		case c.n <= keep:
-			slices.SortFunc(c.members, func(a, b *geo.Feature) int { return cmp.Compare(a.Incident.ID, b.Incident.ID) })
-			for _, m := range c.members {
+		c.cluster = c.n > keep && g.shows(c.mean())
+	}
+	for i, k := range in {
+		if k >= 0 && cells[k].cluster {
+			cells[k].describe(fs[i].Incident)
+		}
+	}
+	for i := range cells {
+		c := &cells[i]
+		if c.cluster {
+			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
+			continue
+		}
+		slices.SortFunc(c.members, func(a, b *geo.Feature) int { return cmp.Compare(a.Incident.ID, b.Incident.ID) })
+		for _, m := range c.members {
+			if g.shows(m.Geometry.(orb.Point)) {
 				out = append(out, *m)
 			}
-		default:
-			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
 		}
 	}
 	return out
+}
+
+// shows reports whether a feature at p is within the grid's reach.
+func (g ClusterGrid) shows(p orb.Point) bool {
+	x, y := worldPixel(p, g.zoom)
+	return g.reach.Contains(orb.Point{x, y})
 }
 
 // feature returns the cell as a cluster.
@@ -282,7 +335,7 @@ func (c *cell) feature(z maptile.Zoom, x, y int64) geo.Feature {
 	}
 	return geo.Feature{
 		ID:       fmt.Sprintf("cluster-%d-%d-%d", z, x, y),
-		Geometry: orb.Point{mean(c.sumLon, c.n), mean(c.sumLat, c.n)},
+		Geometry: c.mean(),
 		Properties: map[string]any{
 			"kind":                    KindCluster,
 			"point_count":             c.n,
@@ -295,9 +348,9 @@ func (c *cell) feature(z maptile.Zoom, x, y int64) geo.Feature {
 	}
 }
 
-// mean returns sum/n in degrees, sum being in fixedPoint units; dividing
-// the integers first keeps every digit of a large sum.
-func mean(sum int64, n int) float64 {
+// fixedMean returns sum/n in degrees, sum being in fixedPoint units;
+// dividing the integers first keeps every digit of a large sum.
+func fixedMean(sum int64, n int) float64 {
 	q, r := sum/int64(n), sum%int64(n)
 	return (float64(q) + float64(r)/float64(n)) / fixedPoint
 }

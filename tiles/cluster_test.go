@@ -409,15 +409,21 @@ func TestClusterSameAcrossTileEdge(t *testing.T) {
 		}
 		// and one far into the eastern cell, which pulls nothing into the buffer
 		fs = append(fs, incident(t, "far", orb.Point{edge.Min[0] + 50*dx, midLat}, "2023-01-01T00:00:00Z", "airstrike"))
+		// and a cluster 40 px into the eastern tile, a cell further south,
+		// which shows there but is beyond the reach of the western tile
+		southLat := edge.Min[1] + 0.125*(edge.Max[1]-edge.Min[1])
+		for _, id := range []string{"deep-1", "deep-2"} {
+			fs = append(fs, incident(t, id, orb.Point{edge.Min[0] + 40*dx, southLat}, "2023-01-01T00:00:00Z", "airstrike"))
+		}
 		fw := tiles.TileClusterGrid(west).Cluster(fs)
 		fe := tiles.TileClusterGrid(east).Cluster(fs)
-		if len(fw) != 1 || !reflect.DeepEqual(fw, fe) {
-			t.Fatalf("z%d: west %v, east %v: want the one cluster in both", z, fw, fe)
+		if len(fw) != 1 || len(fe) != 2 || !reflect.DeepEqual(fw[0], fe[0]) {
+			t.Fatalf("z%d: west %v, east %v: want the edge cluster in both, the deeper one only east", z, fw, fe)
 		}
 		if fw[0].Properties["point_count"] != 6 {
 			t.Errorf("z%d: cluster of %v, want 6", z, fw[0].Properties["point_count"])
 		}
-		mw, mw2 := decode(t, fw, west), decode(t, fe, east)
+		mw, mw2 := decode(t, fw, west), decode(t, fe[:1], east)
 		if len(mw) != 1 || len(mw2) != 1 {
 			t.Fatalf("z%d: %d features west, %d east; want the cluster in both, west in its buffer", z, len(mw), len(mw2))
 		}
