@@ -37,6 +37,7 @@ const labelLimit = 1000
 // projected to the tile, clipped to its buffer, simplified to a tile unit,
 // and rid of what clips or simplifies away; polygon rings wind as the MVT
 // 2.1 spec asks (exteriors positive in tile coordinates, holes negative).
+// Every feature with an id carries FeatureID's number as its MVT id.
 // It returns nil when no feature is on the tile. Features may be the
 // caller's: their geometry is copied, not changed.
 func MVT(layer string, fs []geo.Feature, t maptile.Tile) ([]byte, error) {
@@ -48,6 +49,9 @@ func MVT(layer string, fs []geo.Feature, t maptile.Tile) ([]byte, error) {
 			continue
 		}
 		gf := geojson.NewFeature(orb.Clone(f.Geometry))
+		if id, ok := FeatureID(f); ok {
+			gf.ID = id // the encoder writes an unsigned integer as the feature id
+		}
 		gf.Properties = tileProperties(f, labels)
 		fc.Append(gf)
 	}

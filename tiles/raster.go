@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"sync"
 
 	"github.com/fogleman/gg"
+	"github.com/golang/freetype/truetype"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/maptile"
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/incidentmap/incidentmap/geo"
 )
@@ -42,7 +46,8 @@ func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
 // Overlay draws overlay features on tile t as a transparent PNG of
 // TileSize*scale pixels a side: uncertainty as translucent discs, range
 // rings dashed, links as lines, sites as squares and incidents as markers
-// coloured by event type, in that order so markers stay on top. It returns
+// coloured by event type, clusters (see ClusterGrid) as discs with their
+// count, in that order so markers stay on top. It returns
 // nil when nothing falls on the tile.
 func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 	size := TileSize * scale
@@ -56,7 +61,7 @@ func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 // drawOverlay draws the features that fall on pr's image, and reports
 // whether any did.
 func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int) bool {
-	onImage := pr.Bound(float64((markerRadius + 2) * scale))
+	onImage := pr.Bound(float64((maxClusterRadius + 2) * scale)) // the largest symbol
 	var drawn []*geo.Feature
 	for i := range fs {
 		if g := fs[i].Geometry; g != nil && g.Bound().Intersects(onImage) {
@@ -113,6 +118,11 @@ func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float
 			return
 		}
 		x, y := pr.Pixel(g)
+		if kind == KindCluster {
+			n, _ := f.Properties["point_count"].(int)
+			drawCluster(dc, x, y, n, s)
+			return
+		}
 		if f.Incident == nil {
 			r := 4 * s
 			dc.DrawRectangle(x-r, y-r, 2*r, 2*r)
@@ -127,6 +137,50 @@ func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float
 		dc.SetLineWidth(1.5 * s)
 		dc.Stroke()
 	}
+}
+
+// maxClusterRadius is the largest cluster marker's radius in pixels at
+// scale 1: a disc of 48 px leaves a gap between clusters a cell (64 px)
+// apart, and never reaches past the ring of cells a tile's ClusterGrid
+// covers.
+const maxClusterRadius = 24
+
+// clusterRadius grows with the log of the count: 10 px for 2 incidents,
+// 20 for a thousand, 24 from about ten thousand.
+func clusterRadius(n int) float64 {
+	return min(9+1.6*math.Log(float64(max(n, 1))), maxClusterRadius)
+}
+
+// clusterLabelSize is the font size of a cluster's count at scale 1.
+const clusterLabelSize = 12
+
+// drawCluster draws a cluster of n incidents at x, y as a disc sized by
+// clusterRadius with the count written on it. The count goes straight onto
+// the image at whole pixels (as the basemap's names do), sharper than gg's
+// resampled text.
+func drawCluster(dc *gg.Context, x, y float64, n int, s float64) {
+	dc.DrawCircle(x, y, clusterRadius(n)*s)
+	dc.SetColor(ClusterColor)
+	dc.FillPreserve()
+	dc.SetRGB(1, 1, 1)
+	dc.SetLineWidth(1.5 * s)
+	dc.Stroke()
+	im, ok := dc.Image().(*image.RGBA)
+	f, err := goRegular()
+	if !ok || err != nil {
+		return // gg always draws on *image.RGBA; the font is embedded
+	}
+	face := truetype.NewFace(f, &truetype.Options{
+		Size:              clusterLabelSize * s,
+		Hinting:           font.HintingNone,
+		GlyphCacheEntries: 16, // digits, "k", "M" and "."
+	})
+	dr := font.Drawer{Dst: im, Src: image.White, Face: face}
+	text := abbreviate(n)
+	w := float64(dr.MeasureString(text)) / 64
+	// baseline: centred on the height of a digit, about 0.7 of the size
+	dr.Dot = fixed.P(int(math.Round(x-w/2)), int(math.Round(y+0.35*clusterLabelSize*s)))
+	dr.DrawString(text)
 }
 
 // project returns the pixel coordinates of ps as one or more paths,

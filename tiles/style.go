@@ -33,6 +33,7 @@ var (
 	LinkColor        = color.NRGBA{0x7a, 0x1f, 0x5c, 0xe0}
 	UncertaintyColor = color.NRGBA{0xc0, 0x1f, 0x1f, 0x38}
 	SiteColor        = color.NRGBA{0x11, 0x11, 0x11, 0xff}
+	ClusterColor     = color.NRGBA{0x2c, 0x3e, 0x5a, 0xe6} // slate: a cluster mixes event types
 )
 
 // Colors are the colours of a map of the data: markers by event type and

@@ -1,0 +1,379 @@
+package tiles
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/geo"
+)
+
+// Incidents are clustered on a grid aligned to the tile pyramid: at zoom
+// z, the global pixel space of 256 px tiles is cut into square cells of
+// ClusterCell pixels, and every cell holding enough incidents becomes one
+// cluster. Nothing is remembered between calls and nothing depends on the
+// order of the input, so any replica clusters any subset of the data (a
+// datetime filter, a site) alike. Because ClusterCell divides TileSize, a
+// cell never straddles two tiles, and the four cells a cell becomes one
+// zoom deeper are its quarters: clusters split as the map zooms in.
+
+// Clustering constants.
+const (
+	// ClusterCell is the side of a cell in pixels at 256 px tiles: a tile
+	// holds 4 by 4 cells. Cluster markers are 20 to 48 px across, so on a
+	// dense map they sit about a cell apart without touching; 32 px cells
+	// would put them on top of each other.
+	ClusterCell = 64
+	// ClusterMaxZoom is the zoom from which a cell is a cluster only when
+	// it holds more than ClusterDense incidents; below it, two are enough.
+	ClusterMaxZoom = 14
+	// ClusterDense bounds the incidents a cell shows one by one from
+	// ClusterMaxZoom on, so a pile of incidents at one spot (hostile or
+	// not) is one cluster at every zoom, and a tile holds at most
+	// 36 × ClusterDense incidents (its 16 cells and the ring around them).
+	ClusterDense = 8
+	// MaxClusterView is the most pixels a side of a view may span at its
+	// zoom, a 4K screen with room to spare: ViewClusterGrid refuses a view
+	// touching more than MaxClusterView/ClusterCell + 2 cells a side.
+	MaxClusterView = 4096
+)
+
+// KindCluster is the "kind" property of a cluster feature.
+const KindCluster = "cluster"
+
+// clusterIDProperty carries a cluster's numeric id, as supercluster and
+// MapLibre's clustered sources name it.
+const clusterIDProperty = "cluster_id"
+
+// maxClusterTypes is how many event types a cluster lists by name before
+// "+N" stands for the rest.
+const maxClusterTypes = 3
+
+// cellsPerTile is how many cells a tile holds along each side.
+const cellsPerTile = TileSize / ClusterCell
+
+// cellZoom is the zoom whose tiles are the cells: a tile at z has
+// cellsPerTile² cells, each a tile at z+cellZoom.
+const cellZoom = 2
+
+// clusterReach is how far beyond a tile's edge, in pixels, a feature's
+// point may fall and still show on the tile: in the MVT buffer (16 px), or
+// under the edge of a PNG tile's largest cluster marker (26 px).
+const clusterReach = max(Buffer*TileSize/Extent, maxClusterRadius+2)
+
+// The reach must fall inside the ring of cells around a tile, or a cluster
+// drawn there could come from a cell the tile's grid leaves out.
+const _ = uint(ClusterCell - clusterReach)
+
+// And the cells must be the tiles cellZoom deeper.
+const _ = uint(0) - uint(cellsPerTile^(1<<cellZoom))
+
+// ClusterGrid is a rectangle of cells at one zoom, to cluster the
+// incidents of a tile or a view. Ask the data for Bound, then give the
+// features found to Cluster.
+type ClusterGrid struct {
+	zoom           maptile.Zoom
+	x0, y0, x1, y1 int64     // cells, as tiles at zoom+cellZoom; inclusive
+	reach          orb.Bound // where a feature's point must fall to be kept, in pixels at zoom
+}
+
+// TileClusterGrid returns the grid of tile t: its own cells and the ring
+// of cells around them. The ring is there for the tile buffer: a cluster
+// whose cell lies just outside the tile but whose point falls within
+// Buffer of its edge is drawn in the buffer, and it is the same cluster
+// (count, position, id) as the neighbouring tile draws inside, because the
+// whole of its cell is clustered here too, never the part of it that
+// happens to fall in the buffer. What falls further out than a symbol can
+// reach onto the tile (26 px) is left out.
+func TileClusterGrid(t maptile.Tile) ClusterGrid {
+	n := int64(cellsPerTile)
+	x, y := float64(t.X)*TileSize, float64(t.Y)*TileSize
+	return ClusterGrid{zoom: t.Z,
+		x0: int64(t.X)*n - 1, y0: int64(t.Y)*n - 1,
+		x1: int64(t.X)*n + n, y1: int64(t.Y)*n + n,
+		reach: orb.Bound{
+			Min: orb.Point{x - clusterReach, y - clusterReach},
+			Max: orb.Point{x + TileSize + clusterReach, y + TileSize + clusterReach},
+		},
+	}.clamp()
+}
+
+// ViewError is a view that ViewClusterGrid cannot cluster.
+type ViewError struct {
+	Bound  orb.Bound
+	Zoom   maptile.Zoom
+	Reason string
+}
+
+func (e *ViewError) Error() string {
+	return fmt.Sprintf("bbox %v at zoom %d: %s", e.Bound, e.Zoom, e.Reason)
+}
+
+// ViewClusterGrid returns the grid of the cells at zoom z that b touches,
+// as a map view (a page's bbox and zoom) needs: the clusters of a view are
+// those of the tiles under it. It returns a *ViewError when b crosses the
+// antimeridian (ask for each half), when z is above MaxZoom, or when b
+// spans more than MaxClusterView pixels a side at z.
+func ViewClusterGrid(b orb.Bound, z maptile.Zoom) (ClusterGrid, error) {
+	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+		return ClusterGrid{}, &ViewError{b, z, "crosses the antimeridian or is inverted; ask for each side of it"}
+	}
+	if z > MaxZoom {
+		return ClusterGrid{}, &ViewError{b, z, fmt.Sprintf("zoom above %d", MaxZoom)}
+	}
+	x0, y0 := cellOf(orb.Point{b.Min[0], b.Max[1]}, z)
+	x1, y1 := cellOf(orb.Point{b.Max[0], b.Min[1]}, z)
+	if w, h := (x1-x0+1)*ClusterCell, (y1-y0+1)*ClusterCell; w > MaxClusterView+2*ClusterCell || h > MaxClusterView+2*ClusterCell {
+		return ClusterGrid{}, &ViewError{b, z, fmt.Sprintf("spans about %d by %d px, at most %d a side; zoom in or ask for less", w, h, MaxClusterView)}
+	}
+	return ClusterGrid{zoom: z, x0: x0, y0: y0, x1: x1, y1: y1, reach: orb.Bound{
+		Min: orb.Point{float64(x0) * ClusterCell, float64(y0) * ClusterCell},
+		Max: orb.Point{float64(x1+1) * ClusterCell, float64(y1+1) * ClusterCell},
+	}}, nil
+}
+
+// clamp keeps g within the world.
+func (g ClusterGrid) clamp() ClusterGrid {
+	last := int64(cellsPerTile)<<g.zoom - 1
+	g.x0, g.y0 = max(g.x0, 0), max(g.y0, 0)
+	g.x1, g.y1 = min(g.x1, last), min(g.y1, last)
+	return g
+}
+
+// Bound returns the area whose incidents Cluster needs: the whole of every
+// cell of the grid, and a hair more, so that rounding between the
+// projection and its inverse cannot leave out a point on a cell's edge
+// (Cluster ignores what lies outside its cells).
+func (g ClusterGrid) Bound() orb.Bound {
+	cz := g.zoom + cellZoom
+	const hair = 1.0 / 64 // of a cell: a pixel
+	nw := maptile.New(uint32(g.x0), uint32(g.y0), cz).Bound(hair)
+	se := maptile.New(uint32(g.x1), uint32(g.y1), cz).Bound(hair)
+	return nw.Union(se)
+}
+
+// cellOf returns the cell at zoom z that p falls in, as a tile at
+// z+cellZoom.
+func cellOf(p orb.Point, z maptile.Zoom) (x, y int64) {
+	px, py := worldPixel(p, z)
+	last := int64(cellsPerTile)<<z - 1
+	x = min(max(int64(math.Floor(px/ClusterCell)), 0), last)
+	y = min(max(int64(math.Floor(py/ClusterCell)), 0), last)
+	return x, y
+}
+
+// worldPixel returns where p falls in the global pixel space of zoom z at
+// 256 px tiles, through the shared projection (mercator.go). Scaling by a
+// power of two is exact in floating point, so a point's cell at z+1 is
+// always one of the four quarters of its cell at z.
+func worldPixel(p orb.Point, z maptile.Zoom) (x, y float64) {
+	return Project(p, float64(uint64(TileSize)<<z))
+}
+
+// cell gathers the incidents of one cell.
+type cell struct {
+	n              int
+	sumLon, sumLat int64          // in fixedPoint units: integer sums are the same in any order
+	members        []*geo.Feature // while n is small enough to show them one by one
+
+	// For a cluster within the grid's reach, from the second pass.
+	cluster     bool
+	described   int // incidents whose time and type are in
+	first, last time.Time
+	types       []string            // distinct event types, unsorted
+	typeSet     map[string]struct{} // the same, once there are many
+}
+
+// fixedPoint is the unit positions are summed in: 1e-7 degrees, about a
+// centimetre. A million incidents sum to under 2e15, far from overflowing.
+const fixedPoint = 1e7
+
+// manyTypes is where a cell's event types go from a list to a set, so a
+// hostile cell of a million distinct types stays linear.
+const manyTypes = 16
+
+// add counts f, at p, in c.
+func (c *cell) add(f *geo.Feature, p orb.Point, keep int) {
+	c.n++
+	c.sumLon += int64(math.Round(p[0] * fixedPoint))
+	c.sumLat += int64(math.Round(p[1] * fixedPoint))
+	if c.n <= keep {
+		c.members = append(c.members, f)
+	} else {
+		c.members = nil
+	}
+}
+
+// describe adds in's time and event type to c's.
+func (c *cell) describe(in *geo.Incident) {
+	if c.described == 0 || in.OccurredAt.Before(c.first) {
+		c.first = in.OccurredAt
+	}
+	if c.described == 0 || in.OccurredAt.After(c.last) {
+		c.last = in.OccurredAt
+	}
+	c.described++
+	switch {
+	case c.typeSet != nil:
+		c.typeSet[in.EventType] = struct{}{}
+	case !slices.Contains(c.types, in.EventType):
+		c.types = append(c.types, in.EventType)
+		if len(c.types) > manyTypes {
+			c.typeSet = make(map[string]struct{}, 2*manyTypes)
+			for _, t := range c.types {
+				c.typeSet[t] = struct{}{}
+			}
+			c.types = nil
+		}
+	}
+}
+
+// mean returns the mean position of c's incidents.
+func (c *cell) mean() orb.Point {
+	return orb.Point{fixedMean(c.sumLon, c.n), fixedMean(c.sumLat, c.n)}
+}
+
+// Cluster returns fs with the incidents on the grid replaced by its cells:
+// a cell whose incidents are few enough to show (one below
+// ClusterMaxZoom, up to ClusterDense from it) gives its incidents as they
+// are, in id order; any other gives one cluster feature. Features that are
+// not incidents (sites, rings) come first, in their order; incidents with
+// no location or outside the grid's cells are left out, and so is what
+// falls too far off a tile to show on it. Cells come in row order, so the
+// result does not depend on the order of fs. A cluster is a Point at the
+// mean position of its incidents, with properties kind "cluster",
+// point_count, point_count_abbreviated, first_at and last_at (the span of
+// occurred_at, RFC 3339 in UTC), event_types (sorted, comma-joined, the
+// first three and "+N" for more) and cluster_id (the numeric id FeatureID
+// gives it); its string id is "cluster-z-x-y", x and y counting cells from
+// the north-west at zoom z.
+func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
+	keep := 1
+	if g.zoom >= ClusterMaxZoom {
+		keep = ClusterDense
+	}
+	w := g.x1 - g.x0 + 1
+	cells := make([]cell, w*(g.y1-g.y0+1))
+	var out []geo.Feature
+	// First count and place, which reads only the features' points; then
+	// describe the clusters that show, which reads their incidents, most
+	// of the time spent here: a tile's ring of cells is half its points,
+	// and few of its clusters come near enough to show.
+	in := make([]int32, len(fs)) // each feature's cell, or -1
+	for i := range fs {
+		f := &fs[i]
+		in[i] = -1
+		p, ok := f.Geometry.(orb.Point)
+		if f.Incident == nil {
+			out = append(out, *f)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		x, y := cellOf(p, g.zoom)
+		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
+			continue
+		}
+		k := (y-g.y0)*w + (x - g.x0)
+		in[i] = int32(k)
+		cells[k].add(f, p, keep)
+	}
+	for i := range cells {
+		c := &cells[i]
+		c.cluster = c.n > keep && g.shows(c.mean())
+	}
+	for i, k := range in {
+		if k >= 0 && cells[k].cluster {
+			cells[k].describe(fs[i].Incident)
+		}
+	}
+	for i := range cells {
+		c := &cells[i]
+		if c.cluster {
+			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
+			continue
+		}
+		slices.SortFunc(c.members, func(a, b *geo.Feature) int { return cmp.Compare(a.Incident.ID, b.Incident.ID) })
+		for _, m := range c.members {
+			if g.shows(m.Geometry.(orb.Point)) {
+				out = append(out, *m)
+			}
+		}
+	}
+	return out
+}
+
+// shows reports whether a feature at p is within the grid's reach.
+func (g ClusterGrid) shows(p orb.Point) bool {
+	x, y := worldPixel(p, g.zoom)
+	return g.reach.Contains(orb.Point{x, y})
+}
+
+// feature returns the cell as a cluster.
+func (c *cell) feature(z maptile.Zoom, x, y int64) geo.Feature {
+	types := c.types
+	if c.typeSet != nil {
+		types = make([]string, 0, len(c.typeSet))
+		for t := range c.typeSet {
+			types = append(types, t)
+		}
+	}
+	slices.Sort(types)
+	listed := strings.Join(types[:min(len(types), maxClusterTypes)], ",")
+	if more := len(types) - maxClusterTypes; more > 0 {
+		listed += ",+" + strconv.Itoa(more)
+	}
+	return geo.Feature{
+		ID:       fmt.Sprintf("cluster-%d-%d-%d", z, x, y),
+		Geometry: c.mean(),
+		Properties: map[string]any{
+			"kind":                    KindCluster,
+			"point_count":             c.n,
+			"point_count_abbreviated": abbreviate(c.n),
+			"first_at":                c.first.UTC().Format(time.RFC3339),
+			"last_at":                 c.last.UTC().Format(time.RFC3339),
+			"event_types":             listed,
+			clusterIDProperty:         int(clusterID(z, x, y)),
+		},
+	}
+}
+
+// fixedMean returns sum/n in degrees, sum being in fixedPoint units;
+// dividing the integers first keeps every digit of a large sum.
+func fixedMean(sum int64, n int) float64 {
+	q, r := sum/int64(n), sum%int64(n)
+	return (float64(q) + float64(r)/float64(n)) / fixedPoint
+}
+
+// clusterID numbers the cells of every zoom one after another: the cells
+// of zoom z are the tiles at level z+cellZoom, and the 4^l tiles of level
+// l come after the (4^l-1)/3 of the levels above. At MaxZoom that is under
+// 2^49, so with ClusterIDBit set the id stays below 2^53.
+func clusterID(z maptile.Zoom, x, y int64) uint64 {
+	l := uint(z) + cellZoom
+	above := (uint64(1)<<(2*l) - 1) / 3
+	return ClusterIDBit | (above + uint64(y)<<l + uint64(x))
+}
+
+// abbreviate writes a count as a cluster marker shows it: 950, 1.2k, 35k,
+// 1.2M.
+func abbreviate(n int) string {
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n)
+	case n < 10_000:
+		return strconv.FormatFloat(math.Round(float64(n)/100)/10, 'f', -1, 64) + "k"
+	case n < 999_500:
+		return strconv.Itoa(int(math.Round(float64(n)/1000))) + "k"
+	default:
+		return strconv.FormatFloat(math.Round(float64(n)/100_000)/10, 'f', -1, 64) + "M"
+	}
+}
