@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -75,11 +76,15 @@ func (s *Server) staticMap(c echo.Context) error {
 	return s.serveCached(c, cachedResponse{kind: "static", request: keyRequest(r.URL.Path, canon), expensive: true, contentType: "image/png",
 		render: func(ctx context.Context) ([]byte, error) {
 			// Only what the view shows: the overlays are computed for its
-			// bound, not the whole data set.
+			// bound, and clustered as the tiles of its zoom are.
 			bound := view.Bound()
+			grid, err := tiles.ViewClusterGrid(bound, maptile.Zoom(view.Zoom))
+			if err != nil {
+				return nil, fmt.Errorf("static map: %w", err)
+			}
 			var fs []geo.Feature
 			for _, id := range layers {
-				lf, err := s.data.LayerIn(id, vw.time, &bound)
+				lf, err := s.overlayIn(id, vw.time, bound, maptile.Zoom(view.Zoom), grid)
 				if err != nil {
 					return nil, err
 				}

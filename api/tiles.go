@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/api/cache"
@@ -102,6 +103,54 @@ func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileReques
 	return r, nil
 }
 
+// tileFeatures returns what tile r of an overlay shows: overlayIn for
+// the tile and the symbols just off it, clustered on the tile's grid.
+func (s *Server) tileFeatures(r tileRequest) ([]geo.Feature, error) {
+	b := r.tile.Bound(float64(tiles.Buffer) / tiles.Extent)
+	return s.overlayIn(r.layer, r.time, b, r.tile.Z, tiles.TileClusterGrid(r.tile))
+}
+
+// overlayIn returns what overlay id shows within b at zoom z, computed
+// for b alone: incidents clustered on grid where they are dense (the
+// incidents layer and each site's), uncertainty circles around the
+// incidents shown one by one, and the other overlays' features that reach
+// b. So a tile or a static map holds a few hundred features at most,
+// whatever the data set.
+func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoom, grid tiles.ClusterGrid) ([]geo.Feature, error) {
+	clustered := func(sites ...string) []geo.Feature {
+		return grid.ClusterIncidents(func(yield func(*geo.Incident, orb.Point)) {
+			s.data.EachIn(t, grid.Bound(), sites, yield)
+		})
+	}
+	reaching := func(fs []geo.Feature) []geo.Feature {
+		var out []geo.Feature
+		for _, f := range fs {
+			if f.Geometry != nil && f.Geometry.Bound().Intersects(b) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	switch id {
+	case geo.LayerIncidents:
+		return clustered(), nil
+	case geo.LayerUncertainty:
+		var fs []geo.Feature
+		for _, in := range tiles.Singles(z, func(yield func(*geo.Incident, orb.Point)) {
+			s.data.EachIn(t, geo.GrowBound(b, geo.MaxUncertainty), nil, yield)
+		}) {
+			if f, ok := geo.UncertaintyFeature(in); ok {
+				fs = append(fs, f)
+			}
+		}
+		return reaching(fs), nil
+	}
+	if site, err := s.data.SiteFeatures(id); err == nil {
+		return append(reaching(site), clustered(id)...), nil
+	}
+	return s.data.LayerIn(id, t, &b)
+}
+
 // renderTile renders one tile: gzip-compressed MVT (the form served to
 // nearly every client, so the form stored), or PNG. An empty result is a
 // tile with nothing on it.
@@ -112,9 +161,7 @@ func (s *Server) renderTile(r tileRequest) ([]byte, error) {
 		}
 		return s.basemap.Render(r.tile, r.scale)
 	}
-	// Features just off the tile still draw their symbols on it.
-	b := r.tile.Bound(float64(tiles.Buffer) / tiles.Extent)
-	fs, err := s.data.LayerIn(r.layer, r.time, &b)
+	fs, err := s.tileFeatures(r)
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,7 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 	var points []orb.Point
 	for i := range d.Incidents {
 		in := &d.Incidents[i]
+		internIncident(in)
 		in.windowStart, in.windowEnd = in.TimePrecision.Window(in.OccurredAt)
 		in.pos = i
 		d.incidentPos[in.ID] = i

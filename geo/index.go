@@ -38,9 +38,15 @@ func (ix *Index) Len() int { return len(ix.ids) }
 // A bound whose Min longitude is greater than its Max longitude crosses the
 // antimeridian and is searched as its two halves.
 func (ix *Index) Bound(b orb.Bound, fn func(pos int)) {
+	ix.BoundPoints(b, func(pos int, _ orb.Point) { fn(pos) })
+}
+
+// BoundPoints is Bound that also gives each point, read from the index
+// itself: a caller that needs only positions touches nothing else.
+func (ix *Index) BoundPoints(b orb.Bound, fn func(pos int, p orb.Point)) {
 	if b.Min[0] > b.Max[0] {
-		ix.Bound(orb.Bound{Min: b.Min, Max: orb.Point{180, b.Max[1]}}, fn)
-		ix.Bound(orb.Bound{Min: orb.Point{-180, b.Min[1]}, Max: b.Max}, fn)
+		ix.BoundPoints(orb.Bound{Min: b.Min, Max: orb.Point{180, b.Max[1]}}, fn)
+		ix.BoundPoints(orb.Bound{Min: orb.Point{-180, b.Min[1]}, Max: b.Max}, fn)
 		return
 	}
 	if len(ix.ids) == 0 {
@@ -56,7 +62,7 @@ func (ix *Index) Bound(b orb.Bound, fn func(pos int)) {
 			for i := s.left; i <= s.right; i++ {
 				x, y := ix.coords[2*i], ix.coords[2*i+1]
 				if x >= minX && x <= maxX && y >= minY && y <= maxY {
-					fn(int(ix.ids[i]))
+					fn(int(ix.ids[i]), orb.Point{x, y})
 				}
 			}
 			continue
@@ -64,7 +70,7 @@ func (ix *Index) Bound(b orb.Bound, fn func(pos int)) {
 		m := (s.left + s.right) >> 1
 		x, y := ix.coords[2*m], ix.coords[2*m+1]
 		if x >= minX && x <= maxX && y >= minY && y <= maxY {
-			fn(int(ix.ids[m]))
+			fn(int(ix.ids[m]), orb.Point{x, y})
 		}
 		lo, hi := minX, maxX
 		v := x

@@ -104,7 +104,7 @@ func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) 
 	near := func(metres float64, sites ...string) []Match {
 		q := Query{Time: t, Sites: sites}
 		if b != nil {
-			grown := growBound(*b, metres)
+			grown := GrowBound(*b, metres)
 			q.BBox = &grown
 		}
 		return d.Query(q).Matches
@@ -123,6 +123,16 @@ func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) 
 	case LayerUncertainty:
 		return uncertaintyFeatures(near(maxUncertainty)), nil
 	}
+	fs, err := d.SiteFeatures(id)
+	if err != nil {
+		return nil, err
+	}
+	return append(fs, incidentFeatures(near(0, id), id)...), nil
+}
+
+// SiteFeatures returns what a site's overlay draws besides its incidents:
+// the site and its range rings.
+func (d *Dataset) SiteFeatures(id string) ([]Feature, error) {
 	s, err := d.Site(id)
 	if err != nil {
 		return nil, fmt.Errorf("layer %q: %w", id, ErrNotFound)
@@ -130,9 +140,7 @@ func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) 
 	site := s.Feature()
 	site.ID = "site-" + s.ID
 	site.Properties["site"] = s.ID
-	fs := []Feature{site}
-	fs = append(fs, ringFeatures(s)...)
-	return append(fs, incidentFeatures(near(0, s.ID), s.ID)...), nil
+	return append([]Feature{site}, ringFeatures(s)...), nil
 }
 
 // LayerSize returns how many features LayerIn(id, t, b) would hold at
@@ -142,7 +150,7 @@ func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 	count := func(metres float64, keep func(*Incident) bool, sites ...string) int {
 		q := Query{Time: t, Sites: sites}
 		if b != nil {
-			grown := growBound(*b, metres)
+			grown := GrowBound(*b, metres)
 			q.BBox = &grown
 		}
 		n := 0
@@ -174,9 +182,9 @@ func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 	return 1 + len(RingRadii) + count(0, every, id), nil
 }
 
-// growBound returns b grown by metres on every side (by the widest
+// GrowBound returns b grown by metres on every side (by the widest
 // longitude step within its latitudes), clamped to the world.
-func growBound(b orb.Bound, metres float64) orb.Bound {
+func GrowBound(b orb.Bound, metres float64) orb.Bound {
 	if metres <= 0 {
 		return b
 	}
@@ -297,19 +305,30 @@ func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
 func uncertaintyFeatures(ms []Match) []Feature {
 	var fs []Feature
 	for _, m := range ms {
-		in := m.Incident
-		r := in.GeoPrecision.Radius()
-		if in.Location == nil || r == 0 {
-			continue
+		if f, ok := UncertaintyFeature(m.Incident); ok {
+			fs = append(fs, f)
 		}
-		fs = append(fs, Feature{
-			ID:       "uncertainty-" + in.ID,
-			Geometry: Circle(*in.Location, r),
-			Properties: map[string]any{
-				"kind": "uncertainty", "incident": in.ID, "title": in.Title,
-				"geo_precision": string(in.GeoPrecision), "radius_m": r,
-			},
-		})
 	}
 	return fs
 }
+
+// UncertaintyFeature returns the circle of in's location uncertainty, and
+// false when in has none to draw (no location, or an exact one).
+func UncertaintyFeature(in *Incident) (Feature, bool) {
+	r := in.GeoPrecision.Radius()
+	if in.Location == nil || r == 0 {
+		return Feature{}, false
+	}
+	return Feature{
+		ID:       "uncertainty-" + in.ID,
+		Geometry: Circle(*in.Location, r),
+		Properties: map[string]any{
+			"kind": "uncertainty", "incident": in.ID, "title": in.Title,
+			"geo_precision": string(in.GeoPrecision), "radius_m": r,
+		},
+	}, true
+}
+
+// MaxUncertainty is how far, in metres, an uncertainty circle reaches from
+// its incident: the largest GeoPrecision.Radius.
+const MaxUncertainty = maxUncertainty

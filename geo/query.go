@@ -116,6 +116,22 @@ func (d *Dataset) Query(q Query) Result {
 	return Result{Matches: matches[lo:hi:hi], NumberMatched: n}
 }
 
+// EachIn calls fn with every incident located within b, and its location,
+// whose time may fall within t and, when sites are given, that belongs to
+// one of them, in no particular order and without gathering them: for
+// callers that summarise what they are given (a clustered tile), for whom
+// Query's sort and slice of matches would be most of the cost. With no
+// time or site condition it reads nothing of an incident.
+func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(*Incident, orb.Point)) {
+	anyTime := t.Start.IsZero() && t.End.IsZero()
+	d.index.BoundPoints(b, func(k int, p orb.Point) {
+		in := &d.Incidents[d.located[k]]
+		if (anyTime || t.Overlaps(in.windowStart, in.windowEnd)) && (len(sites) == 0 || slices.Contains(sites, in.Site)) {
+			fn(in, p)
+		}
+	})
+}
+
 // compare orders incidents as the data set holds them: by time, then id.
 // Positions in d.Incidents already are that order, so compare them.
 func compare(a, b *Incident) int {

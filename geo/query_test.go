@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -504,5 +505,41 @@ func TestDatasetLookup(t *testing.T) {
 	}
 	if changed.Version == ds.Version {
 		t.Errorf("Version %q unchanged for different data", ds.Version)
+	}
+}
+
+// EachIn finds what Query finds for the same box, time and sites, each
+// incident once.
+func TestEachInMatchesQuery(t *testing.T) {
+	ds := generatedDataset(t, genConfig{n: 6_000, seed: 4, area: benchArea, varied: true})
+	jul := geo.Interval{Start: mustTime(t, "2023-07-01T00:00:00Z"), End: mustTime(t, "2023-07-31T23:59:59Z")}
+	for _, c := range []struct {
+		b     orb.Bound
+		t     geo.Interval
+		sites []string
+	}{
+		{b: benchArea},
+		{b: orb.Bound{Min: orb.Point{41.9, 33.3}, Max: orb.Point{42.9, 34.3}}},
+		{b: benchArea, t: jul},
+		{b: benchArea, sites: []string{"al-asad", "hasakah"}},
+		{b: orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}},
+	} {
+		want := map[string]bool{}
+		for _, m := range ds.Query(geo.Query{BBox: &c.b, Time: c.t, Sites: c.sites}).Matches {
+			want[m.Incident.ID] = true
+		}
+		got := map[string]bool{}
+		ds.EachIn(c.t, c.b, c.sites, func(in *geo.Incident, p orb.Point) {
+			if got[in.ID] {
+				t.Errorf("%v: %s given twice", c, in.ID)
+			}
+			if p != *in.Location {
+				t.Errorf("%s given at %v, located at %v", in.ID, p, *in.Location)
+			}
+			got[in.ID] = true
+		})
+		if !maps.Equal(got, want) {
+			t.Errorf("%v %v %v: EachIn gives %d incidents, Query %d", c.b, c.t, c.sites, len(got), len(want))
+		}
 	}
 }

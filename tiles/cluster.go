@@ -180,8 +180,8 @@ func worldPixel(p orb.Point, z maptile.Zoom) (x, y float64) {
 // cell gathers the incidents of one cell.
 type cell struct {
 	n              int
-	sumLon, sumLat int64          // in fixedPoint units: integer sums are the same in any order
-	members        []*geo.Feature // while n is small enough to show them one by one
+	sumLon, sumLat int64           // in fixedPoint units: integer sums are the same in any order
+	members        []*geo.Incident // while n is small enough to show them one by one
 
 	// For a cluster within the grid's reach, from the second pass.
 	cluster     bool
@@ -199,13 +199,13 @@ const fixedPoint = 1e7
 // hostile cell of a million distinct types stays linear.
 const manyTypes = 16
 
-// add counts f, at p, in c.
-func (c *cell) add(f *geo.Feature, p orb.Point, keep int) {
+// add counts in, at p, in c.
+func (c *cell) add(in *geo.Incident, p orb.Point, keep int) {
 	c.n++
 	c.sumLon += int64(math.Round(p[0] * fixedPoint))
 	c.sumLat += int64(math.Round(p[1] * fixedPoint))
 	if c.n <= keep {
-		c.members = append(c.members, f)
+		c.members = append(c.members, in)
 	} else {
 		c.members = nil
 	}
@@ -240,74 +240,119 @@ func (c *cell) mean() orb.Point {
 	return orb.Point{fixedMean(c.sumLon, c.n), fixedMean(c.sumLat, c.n)}
 }
 
-// Cluster returns fs with the incidents on the grid replaced by its cells:
-// a cell whose incidents are few enough to show (one below
+// Cluster returns fs with the incidents on the grid replaced by its
+// cells, as ClusterIncidents gives them; features that are not incidents
+// (sites, rings) come first, in their order.
+func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
+	var out []geo.Feature
+	for i := range fs {
+		if fs[i].Incident == nil {
+			out = append(out, fs[i])
+		}
+	}
+	return append(out, g.ClusterIncidents(func(yield func(*geo.Incident, orb.Point)) {
+		for i := range fs {
+			if in := fs[i].Incident; in != nil && in.Location != nil {
+				yield(in, *in.Location)
+			}
+		}
+	})...)
+}
+
+// ClusterIncidents clusters the incidents each yields with their
+// locations (in any order; a data set's unsorted walk of g.Bound,
+// geo.Dataset.EachIn, serves) and returns the grid's cells
+// as features: a cell whose incidents are few enough to show (one below
 // ClusterMaxZoom, up to ClusterDense from it) gives its incidents as they
-// are, in id order; any other gives one cluster feature. Features that are
-// not incidents (sites, rings) come first, in their order; incidents with
-// no location or outside the grid's cells are left out, and so is what
-// falls too far off a tile to show on it. Cells come in row order, so the
-// result does not depend on the order of fs. A cluster is a Point at the
-// mean position of its incidents, with properties kind "cluster",
+// are, in id order; any other gives one cluster feature. Incidents with no
+// location or outside the grid's cells are left out, and so is what falls
+// too far off a tile to show on it. Cells come in row order, so the result
+// does not depend on the order of the incidents. A cluster is a Point at
+// the mean position of its incidents, with properties kind "cluster",
 // point_count, point_count_abbreviated, first_at and last_at (the span of
 // occurred_at, RFC 3339 in UTC), event_types (sorted, comma-joined, the
 // first three and "+N" for more) and cluster_id (the numeric id FeatureID
 // gives it); its string id is "cluster-z-x-y", x and y counting cells from
 // the north-west at zoom z.
-func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
+func (g ClusterGrid) ClusterIncidents(each func(yield func(*geo.Incident, orb.Point))) []geo.Feature {
 	keep := 1
 	if g.zoom >= ClusterMaxZoom {
 		keep = ClusterDense
 	}
 	w := g.x1 - g.x0 + 1
 	cells := make([]cell, w*(g.y1-g.y0+1))
-	var out []geo.Feature
-	// First count and place, which reads only the features' points; then
-	// describe the clusters that show, which reads their incidents, most
-	// of the time spent here: a tile's ring of cells is half its points,
-	// and few of its clusters come near enough to show.
-	in := make([]int32, len(fs)) // each feature's cell, or -1
-	for i := range fs {
-		f := &fs[i]
-		in[i] = -1
-		p, ok := f.Geometry.(orb.Point)
-		if f.Incident == nil {
-			out = append(out, *f)
-			continue
-		}
-		if !ok {
-			continue
-		}
+	// First count and place, which reads only the incidents' points; then
+	// describe the clusters that show, which reads their times and types,
+	// most of the time spent here: a tile's ring of cells is half its
+	// points, and few of its clusters come near enough to show.
+	type placed struct {
+		in *geo.Incident
+		k  int32
+	}
+	var on []placed
+	each(func(in *geo.Incident, p orb.Point) {
 		x, y := cellOf(p, g.zoom)
 		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
-			continue
+			return
 		}
 		k := (y-g.y0)*w + (x - g.x0)
-		in[i] = int32(k)
-		cells[k].add(f, p, keep)
-	}
+		on = append(on, placed{in, int32(k)})
+		cells[k].add(in, p, keep)
+	})
 	for i := range cells {
 		c := &cells[i]
 		c.cluster = c.n > keep && g.shows(c.mean())
 	}
-	for i, k := range in {
-		if k >= 0 && cells[k].cluster {
-			cells[k].describe(fs[i].Incident)
+	for _, p := range on {
+		if cells[p.k].cluster {
+			cells[p.k].describe(p.in)
 		}
 	}
+	var out []geo.Feature
 	for i := range cells {
 		c := &cells[i]
 		if c.cluster {
 			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
 			continue
 		}
-		slices.SortFunc(c.members, func(a, b *geo.Feature) int { return cmp.Compare(a.Incident.ID, b.Incident.ID) })
+		slices.SortFunc(c.members, func(a, b *geo.Incident) int { return cmp.Compare(a.ID, b.ID) })
 		for _, m := range c.members {
-			if g.shows(m.Geometry.(orb.Point)) {
-				out = append(out, *m)
+			if g.shows(*m.Location) {
+				out = append(out, geo.Feature{ID: m.ID, Geometry: *m.Location, Incident: m})
 			}
 		}
 	}
+	return out
+}
+
+// Singles returns, sorted by id, the incidents each yields that clustering
+// at zoom z shows one by one: those whose cell holds no more than a cell
+// may show. Unlike a grid's, its cells are wherever the incidents are, so
+// it finds the incidents whose uncertainty circles reach onto a tile from
+// well beyond it; circles are drawn around markers, never clusters.
+func Singles(z maptile.Zoom, each func(yield func(*geo.Incident, orb.Point))) []*geo.Incident {
+	keep := 1
+	if z >= ClusterMaxZoom {
+		keep = ClusterDense
+	}
+	type placed struct {
+		in   *geo.Incident
+		x, y int64
+	}
+	var all []placed
+	counts := map[[2]int64]int{}
+	each(func(in *geo.Incident, p orb.Point) {
+		x, y := cellOf(p, z)
+		counts[[2]int64{x, y}]++
+		all = append(all, placed{in, x, y})
+	})
+	var out []*geo.Incident
+	for _, p := range all {
+		if counts[[2]int64{p.x, p.y}] <= keep {
+			out = append(out, p.in)
+		}
+	}
+	slices.SortFunc(out, func(a, b *geo.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

@@ -35,16 +35,15 @@ func millionData(tb testing.TB) *geo.Dataset {
 	return ds
 }
 
-// clusteredTile renders layer's tile t as the server does: the features of
-// the tile's cluster grid from the index, clustered, encoded.
+// clusteredTile renders the incidents tile t as the server does: the
+// incidents of the tile's cluster grid walked in the index, clustered,
+// encoded.
 func clusteredTile(tb testing.TB, ds *geo.Dataset, layerID string, t maptile.Tile) []byte {
 	g := tiles.TileClusterGrid(t)
-	bound := g.Bound()
-	fs, err := ds.LayerIn(layerID, geo.Interval{}, &bound)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := tiles.MVT(layerID, g.Cluster(fs), t)
+	fs := g.ClusterIncidents(func(yield func(*geo.Incident, orb.Point)) {
+		ds.EachIn(geo.Interval{}, g.Bound(), nil, yield)
+	})
+	b, err := tiles.MVT(layerID, fs, t)
 	if err != nil {
 		tb.Fatal(err)
 	}

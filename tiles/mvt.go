@@ -127,7 +127,7 @@ func tileProperties(f *geo.Feature, labels bool) geojson.Properties {
 func MVTFields() map[string]string {
 	return map[string]string{
 		"id":             "String: incident or feature id",
-		"kind":           "String: incident, site, ring, link or uncertainty",
+		"kind":           "String: incident, cluster, site, ring, link or uncertainty",
 		"title":          "String: the incident's title",
 		"event_type":     "String: missile_attack, airstrike, ...",
 		"occurred_at":    "String: RFC 3339 time",
@@ -151,6 +151,14 @@ func MVTFields() map[string]string {
 		"distance_km":    "Number: link length",
 		"incident":       "String: id of the incident an uncertainty circle is around",
 		"radius_m":       "Number: uncertainty radius",
+		// Clusters (cluster.go): where incidents are dense, one point stands
+		// for a cell of them.
+		"point_count":             "Number: incidents a cluster stands for",
+		"point_count_abbreviated": "String: the same, as a marker shows it: 950, 1.2k, 35k",
+		"first_at":                "String: RFC 3339 time of a cluster's earliest incident",
+		"last_at":                 "String: RFC 3339 time of a cluster's latest incident",
+		"event_types":             "String: a cluster's event types, sorted, comma-joined; +N for more than three",
+		"cluster_id":              "Number: a cluster's numeric id, as the feature id",
 	}
 }
 
