@@ -28,6 +28,10 @@ type Dataset struct {
 	sitePos     map[string]int
 	bound       orb.Bound // of the located incidents, or of the sites
 	located     []int     // positions of incidents with a location
+	// locatedSite is the site (its position in Sites, -1 for none) of each
+	// incident of located: a walk of the index filtered by site reads
+	// this dense array, not the incidents.
+	locatedSite []int32
 	index       *Index    // over located; reports positions in located
 	links       []linkPair
 }
@@ -73,6 +77,11 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 		d.incidentPos[in.ID] = i
 		if in.Location != nil {
 			d.located = append(d.located, i)
+			site := int32(-1)
+			if p, ok := d.sitePos[in.Site]; ok {
+				site = int32(p)
+			}
+			d.locatedSite = append(d.locatedSite, site)
 			points = append(points, *in.Location)
 		}
 	}

@@ -124,9 +124,21 @@ func (d *Dataset) Query(q Query) Result {
 // time or site condition it reads nothing of an incident.
 func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(*Incident, orb.Point)) {
 	anyTime := t.Start.IsZero() && t.End.IsZero()
+	var want []int32 // positions of the sites asked for that exist
+	for _, s := range sites {
+		if p, ok := d.sitePos[s]; ok {
+			want = append(want, int32(p))
+		}
+	}
+	if len(sites) > 0 && len(want) == 0 {
+		return // no incident belongs to an unknown site
+	}
 	d.index.BoundPoints(b, func(k int, p orb.Point) {
+		if len(want) > 0 && !slices.Contains(want, d.locatedSite[k]) {
+			return
+		}
 		in := &d.Incidents[d.located[k]]
-		if (anyTime || t.Overlaps(in.windowStart, in.windowEnd)) && (len(sites) == 0 || slices.Contains(sites, in.Site)) {
+		if anyTime || t.Overlaps(in.windowStart, in.windowEnd) {
 			fn(in, p)
 		}
 	})
