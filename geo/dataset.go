@@ -32,7 +32,7 @@ type Dataset struct {
 	// incident of located: a walk of the index filtered by site reads
 	// this dense array, not the incidents.
 	locatedSite []int32
-	index       *Index    // over located; reports positions in located
+	index       *Index // over located; reports positions in located
 	links       []linkPair
 }
 
