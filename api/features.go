@@ -198,8 +198,11 @@ func (s *Server) incidentItems(c echo.Context) error {
 	r := c.Request()
 	canon := req.values()
 	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: true, contentType: formatTypes[req.format],
-		render: func(context.Context) ([]byte, error) {
+		render: func(ctx context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("items: %w", err)
+			}
 			switch req.format {
 			case "csv":
 				return encodeCSV(res, req.query.Near != nil)

@@ -81,10 +81,13 @@ func (s *Server) layer(c echo.Context) error {
 	canon := intervalValues(t)
 	setBound(canon, bbox)
 	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, canon), expensive: true, contentType: typeGeoJSON,
-		render: func(context.Context) ([]byte, error) {
+		render: func(ctx context.Context) ([]byte, error) {
 			fs, err := s.data.LayerIn(id, t, bbox)
 			if err != nil {
 				return nil, err
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("layer %s: %w", id, err)
 			}
 			return geo.AppendFeatureCollection(nil, fs, layerMembers{Name: id})
 		}})

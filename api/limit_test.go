@@ -14,6 +14,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 func TestRenderSlots(t *testing.T) {
@@ -161,5 +166,28 @@ func TestStaticMapBurstStaysUnderOneGiB(t *testing.T) {
 	t.Logf("%d of 24 served; RSS %d MiB before, %d MiB at the peak", served, before>>20, peak.Load()>>20)
 	if peak.Load() > 1<<30 {
 		t.Errorf("RSS peaked at %d MiB, over 1 GiB", peak.Load()>>20)
+	}
+}
+
+// Renders give up when their time is up, rather than finishing work no
+// one will read: a tile between gathering and encoding, a static map
+// between basemap tiles.
+func TestRendersStopAtTheirDeadline(t *testing.T) {
+	s := newTestServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := tileRequest{layer: "al-asad", format: "png", scale: 1, tile: maptile.At(orb.Point{42.441, 33.786}, 8)}
+	if _, err := s.renderTile(ctx, r); !errors.Is(err, context.Canceled) {
+		t.Errorf("tile with its time up: %v, want context.Canceled", err)
+	}
+	if b, err := s.renderTile(context.Background(), r); err != nil || len(b) == 0 {
+		t.Fatalf("the same tile in time: %d bytes, %v", len(b), err)
+	}
+	view := tiles.View{Center: orb.Point{42.441, 33.786}, Zoom: 8, Width: 400, Height: 300, Scale: 1}
+	basemap := func(tile maptile.Tile, scale int) ([]byte, error) {
+		return s.renderTile(context.Background(), tileRequest{layer: LayerBasemap, format: "png", scale: scale, tile: tile})
+	}
+	if _, err := tiles.StaticMap(ctx, view, basemap, nil, nil, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("static map with its time up: %v, want context.Canceled", err)
 	}
 }

@@ -153,8 +153,9 @@ func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoo
 
 // renderTile renders one tile: gzip-compressed MVT (the form served to
 // nearly every client, so the form stored), or PNG. An empty result is a
-// tile with nothing on it.
-func (s *Server) renderTile(r tileRequest) ([]byte, error) {
+// tile with nothing on it. When ctx ends while the features are gathered,
+// it stops there with ctx's error.
+func (s *Server) renderTile(ctx context.Context, r tileRequest) ([]byte, error) {
 	if r.layer == LayerBasemap {
 		if s.basemap == nil {
 			return nil, fmt.Errorf("no basemap configured")
@@ -164,6 +165,9 @@ func (s *Server) renderTile(r tileRequest) ([]byte, error) {
 	fs, err := s.tileFeatures(r)
 	if err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("tile %s: %w", r.key(), err)
 	}
 	if r.format == "mvt" {
 		return tiles.MVT(r.layer, fs, r.tile)
@@ -175,8 +179,8 @@ func (s *Server) renderTile(r tileRequest) ([]byte, error) {
 // empty tile (nothing on it) answered 204.
 func (s *Server) tileResponse(r tileRequest) cachedResponse {
 	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true, expensive: true,
-		render: func(context.Context) ([]byte, error) {
-			b, err := s.renderTile(r)
+		render: func(ctx context.Context) ([]byte, error) {
+			b, err := s.renderTile(ctx, r)
 			if b == nil {
 				b = []byte{} // an empty tile is cached too: its key changes with the data
 			}
