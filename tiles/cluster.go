@@ -66,7 +66,7 @@ const cellZoom = 2
 // clusterReach is how far beyond a tile's edge, in pixels, a feature's
 // point may fall and still show on the tile: in the MVT buffer (16 px), or
 // under the edge of a PNG tile's largest cluster marker (26 px).
-const clusterReach = max(Buffer*TileSize/Extent, maxClusterRadius+2)
+const clusterReach = max(Buffer*TileSize/Extent, symbolReach)
 
 // The reach must fall inside the ring of cells around a tile, or a cluster
 // drawn there could come from a cell the tile's grid leaves out.

@@ -61,7 +61,7 @@ func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 // drawOverlay draws the features that fall on pr's image, and reports
 // whether any did.
 func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int) bool {
-	onImage := pr.Bound(float64((maxClusterRadius + 2) * scale)) // the largest symbol
+	onImage := pr.Bound(float64(symbolReach * scale))
 	var drawn []*geo.Feature
 	for i := range fs {
 		if g := fs[i].Geometry; g != nil && g.Bound().Intersects(onImage) {
@@ -144,6 +144,10 @@ func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float
 // apart, and never reaches past the ring of cells a tile's ClusterGrid
 // covers.
 const maxClusterRadius = 24
+
+// symbolReach is how far, in pixels at scale 1, the largest symbol drawn
+// at a point reaches from it: a cluster disc and its outline.
+const symbolReach = maxClusterRadius + 2
 
 // clusterRadius grows with the log of the count: 10 px for 2 incidents,
 // 20 for a thousand, 24 from about ten thousand.

@@ -47,17 +47,12 @@ func (v View) projector() Projector {
 	return NewViewProjector(v.Center, maptile.Zoom(v.Zoom), v.Width*v.Scale, v.Height*v.Scale, TileSize*v.Scale)
 }
 
-// Bound returns the lon/lat bound of what v shows, grown by a marker's
-// size, so that the overlays drawn on it can be asked for that bound
-// alone.
+// Bound returns the lon/lat bound of what v shows, grown by the largest
+// symbol's reach, so that the overlays drawn on it can be asked for that
+// bound alone.
 func (v View) Bound() orb.Bound {
-	return v.projector().Bound(float64(markerReach * v.Scale))
+	return v.projector().Bound(float64(symbolReach * v.Scale))
 }
-
-// markerReach is how far, in CSS pixels, a symbol drawn at a point reaches
-// from it: the largest marker's radius and its outline, with room to
-// spare.
-const markerReach = 16
 
 // TileSource returns a basemap tile as PNG.
 type TileSource func(t maptile.Tile, scale int) ([]byte, error)
