@@ -53,6 +53,7 @@ type Query struct {
 type Match struct {
 	Incident  *Incident
 	DistanceM float64
+	pos       int // the incident's place in Dataset.Incidents: its sort order
 }
 
 // Result is one page of matches and the number of matches in all pages.
@@ -63,13 +64,21 @@ type Result struct {
 
 // Query returns the incidents that match q, sorted by distance when q has a
 // Near condition and by time (then id) otherwise, paged by Limit and Offset.
-// BBox and Near are answered from the spatial index, not a scan.
+// BBox and Near are answered from the spatial index, not a scan; a page
+// sorts only as much of the matches as it shows, and without conditions
+// on time or attributes no incident is read but those returned.
 func (d *Dataset) Query(q Query) Result {
+	filtered := !q.Time.Start.IsZero() || !q.Time.End.IsZero() ||
+		len(q.EventTypes) > 0 || len(q.Sites) > 0 || len(q.Countries) > 0
 	keep := func(in *Incident) bool {
 		return q.Time.Overlaps(in.windowStart, in.windowEnd) &&
 			(len(q.EventTypes) == 0 || slices.Contains(q.EventTypes, in.EventType)) &&
 			(len(q.Sites) == 0 || slices.Contains(q.Sites, in.Site)) &&
 			(len(q.Countries) == 0 || slices.Contains(q.Countries, in.Country))
+	}
+	page := 0 // how many of the sorted matches the page needs; 0 all
+	if q.Limit > 0 {
+		page = max(q.Offset, 0) + q.Limit
 	}
 
 	var matches []Match
@@ -79,30 +88,34 @@ func (d *Dataset) Query(q Query) Result {
 		// back, and without it a 0 m box can miss its own centre. The exact
 		// distance check below stays the filter.
 		box := orbgeo.NewBoundAroundPoint(q.Near.Center, q.Near.Metres).Pad(1e-9)
-		d.index.Bound(box, func(k int) {
-			in := &d.Incidents[d.located[k]]
-			if q.BBox != nil && !boundContains(*q.BBox, *in.Location) {
+		d.index.BoundPoints(box, func(k int, p orb.Point) {
+			if q.BBox != nil && !boundContains(*q.BBox, p) {
 				return
 			}
-			dist := orbgeo.DistanceHaversine(q.Near.Center, *in.Location)
-			if dist <= q.Near.Metres && keep(in) {
-				matches = append(matches, Match{in, dist})
+			dist := orbgeo.DistanceHaversine(q.Near.Center, p)
+			pos := d.located[k]
+			if dist <= q.Near.Metres && (!filtered || keep(&d.Incidents[pos])) {
+				matches = append(matches, Match{&d.Incidents[pos], dist, pos})
 			}
 		})
-		slices.SortFunc(matches, func(a, b Match) int {
-			return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), compare(a.Incident, b.Incident))
+		sortFirst(matches, page, func(a, b Match) int {
+			if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.pos, b.pos)
 		})
 	case q.BBox != nil:
 		d.index.Bound(*q.BBox, func(k int) {
-			if in := &d.Incidents[d.located[k]]; keep(in) {
-				matches = append(matches, Match{in, math.NaN()})
+			pos := d.located[k]
+			if !filtered || keep(&d.Incidents[pos]) {
+				matches = append(matches, Match{&d.Incidents[pos], math.NaN(), pos})
 			}
 		})
-		slices.SortFunc(matches, func(a, b Match) int { return compare(a.Incident, b.Incident) })
+		sortFirst(matches, page, func(a, b Match) int { return cmp.Compare(a.pos, b.pos) })
 	default:
 		for i := range d.Incidents {
-			if in := &d.Incidents[i]; keep(in) {
-				matches = append(matches, Match{in, math.NaN()})
+			if in := &d.Incidents[i]; !filtered || keep(in) {
+				matches = append(matches, Match{in, math.NaN(), i})
 			}
 		}
 	}
@@ -114,6 +127,48 @@ func (d *Dataset) Query(q Query) Result {
 		hi = min(lo+q.Limit, n)
 	}
 	return Result{Matches: matches[lo:hi:hi], NumberMatched: n}
+}
+
+// sortFirst puts the first n of ms in order (all of them when n is 0 or
+// near len(ms)): a page of 100 out of ten thousand matches costs a pass
+// and a heap of 100, not a sort of ten thousand. The order must be total,
+// so the first n are the same whichever way they are found.
+func sortFirst(ms []Match, n int, order func(a, b Match) int) {
+	if n <= 0 || n*4 >= len(ms) {
+		slices.SortFunc(ms, order)
+		return
+	}
+	// ms[:n] is a max-heap of the n first found so far; each later match
+	// that comes before its top replaces it.
+	h := ms[:n]
+	for i := n/2 - 1; i >= 0; i-- {
+		siftDown(h, i, order)
+	}
+	for i := n; i < len(ms); i++ {
+		if order(ms[i], h[0]) < 0 {
+			h[0], ms[i] = ms[i], h[0]
+			siftDown(h, 0, order)
+		}
+	}
+	slices.SortFunc(h, order)
+}
+
+// siftDown restores the max-heap h below i.
+func siftDown(h []Match, i int, order func(a, b Match) int) {
+	for {
+		top, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && order(h[l], h[top]) > 0 {
+			top = l
+		}
+		if r < len(h) && order(h[r], h[top]) > 0 {
+			top = r
+		}
+		if top == i {
+			return
+		}
+		h[i], h[top] = h[top], h[i]
+		i = top
+	}
 }
 
 // EachIn calls fn with every incident located within b, and its location,
@@ -142,12 +197,6 @@ func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(*Incid
 			fn(in, p)
 		}
 	})
-}
-
-// compare orders incidents as the data set holds them: by time, then id.
-// Positions in d.Incidents already are that order, so compare them.
-func compare(a, b *Incident) int {
-	return cmp.Compare(a.pos, b.pos)
 }
 
 // boundContains is orb.Bound.Contains that understands a bound crossing

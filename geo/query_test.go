@@ -543,3 +543,35 @@ func TestEachInMatchesQuery(t *testing.T) {
 		}
 	}
 }
+
+// A page sorts only what it shows (sortFirst): it must hold exactly the
+// matches of the fully sorted list at its place.
+func TestQueryPagesMatchTheFullOrder(t *testing.T) {
+	ds := generatedDataset(t, genConfig{n: 6_000, seed: 5, area: benchArea, varied: true})
+	hot, _ := busiestPoint(ds)
+	for _, q := range []geo.Query{
+		{Near: &geo.Radius{Center: alAsad, Metres: 300_000}},
+		{Near: &geo.Radius{Center: hot, Metres: 150_000}}, // many ties in distance at the busiest point
+		{BBox: &orb.Bound{Min: orb.Point{40, 31}, Max: orb.Point{46, 36}}},
+		{BBox: &orb.Bound{Min: orb.Point{40, 31}, Max: orb.Point{46, 36}}, EventTypes: []string{"airstrike", "missile_attack"}},
+	} {
+		all := ds.Query(q).Matches
+		if len(all) < 300 {
+			t.Fatalf("%+v: only %d matches; the test needs many", q, len(all))
+		}
+		for _, page := range [][2]int{{1, 0}, {7, 0}, {100, 0}, {100, 5}, {10, 250}, {50, len(all) - 20}} {
+			q := q
+			q.Limit, q.Offset = page[0], page[1]
+			res := ds.Query(q)
+			want := all[min(q.Offset, len(all)):min(q.Offset+q.Limit, len(all))]
+			if res.NumberMatched != len(all) || len(res.Matches) != len(want) {
+				t.Fatalf("limit %d offset %d: %d of %d, want %d of %d", q.Limit, q.Offset, len(res.Matches), res.NumberMatched, len(want), len(all))
+			}
+			for i := range want {
+				if res.Matches[i].Incident != want[i].Incident {
+					t.Fatalf("limit %d offset %d: match %d is %s, want %s", q.Limit, q.Offset, i, res.Matches[i].Incident.ID, want[i].Incident.ID)
+				}
+			}
+		}
+	}
+}
