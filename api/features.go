@@ -186,6 +186,10 @@ func (s *Server) items(c echo.Context) error {
 	}
 }
 
+// cheapPage is the longest page of GeoJSON items that is not an expensive
+// render: a thousand features encode in a few milliseconds.
+const cheapPage = 1000
+
 func (s *Server) incidentItems(c echo.Context) error {
 	req, err := parseItems(c.QueryParams(), s.limits, func(id string) bool {
 		_, err := s.data.Site(id)
@@ -197,7 +201,10 @@ func (s *Server) incidentItems(c echo.Context) error {
 	req.format = formatOf(c)
 	r := c.Request()
 	canon := req.values()
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: true, contentType: formatTypes[req.format],
+	// An export (CSV, KML) or a long page is expensive; a page of a
+	// radius or bbox query is a millisecond even at a million incidents.
+	expensive := req.format != "geojson" || req.query.Limit > cheapPage
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive, contentType: formatTypes[req.format],
 		render: func(ctx context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
 			if err := ctx.Err(); err != nil {
