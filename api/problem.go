@@ -100,6 +100,7 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		h.Set("Cache-Control", "no-store")
+		h.Del("ETag") // set before the render that failed; a problem has none
 		if p.RetryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}

@@ -89,6 +89,9 @@ func (e *env) startService(ctx context.Context, name string, cacheBytes int) (*s
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{
 		"-addr", addr,
+		// As in production: a fixed origin lets responses with links be
+		// shared through Redis (docs/security.md).
+		"-public-url", "http://" + addr,
 		"-data", e.data,
 		"-cache-bytes", strconv.Itoa(cacheBytes),
 		"-redis-timeout", e.opts.redisTimeout.String(),
