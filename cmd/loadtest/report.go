@@ -196,7 +196,7 @@ func (r report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Run: `go run ./cmd/loadtest -duration %s -conns %d -scenario %s`, %s.\n\n",
 		r.opts.duration, r.opts.conns, r.opts.scenario, time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "Service: `-cache-bytes %d -redis-timeout %s -grace %s`, Redis of its own (no persistence).\n\n",
+	fmt.Fprintf(&b, "Service: `-public-url http://ADDR -cache-bytes %d -redis-timeout %s -grace %s`, Redis of its own (no persistence).\n\n",
 		r.opts.cacheBytes, r.opts.redisTimeout, r.opts.grace)
 	b.WriteString("### Summary\n\n")
 	mdTable(&b, summaryHeader, func() (rows [][]string) {
