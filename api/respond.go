@@ -103,20 +103,35 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if !shared {
 		fetch = s.cache.FetchLocal
 	}
-	body, src, err := fetch(r.Context(), key, s.renderOf(resp))
+	render := s.renderOf(resp)
+	stored := cache.FromRender // where the stored form came from, when it is not what is sent
+	if resp.gzipped && !gz {
+		// The decompressed form is kept too, in this process only, so a
+		// client without gzip costs a copy, not a gunzip, per request.
+		renderGz, gzKey, fetchGz := render, key, fetch
+		render = func(ctx context.Context) ([]byte, error) {
+			b, src, err := fetchGz(ctx, gzKey, renderGz)
+			stored = src
+			if err != nil || len(b) == 0 {
+				return b, err
+			}
+			return gunzip(b)
+		}
+		key, fetch = key+"|identity", s.cache.FetchLocal
+	}
+	body, src, err := fetch(r.Context(), key, render)
 	if err != nil {
 		return fmt.Errorf("render %s %s: %w", resp.kind, resp.request, err)
 	}
+	if src == cache.FromRender && stored != cache.FromRender {
+		src = stored // decompressed, not rendered
+	}
 	xcache(c, src)
-	switch {
-	case len(body) == 0 && resp.emptyNoContent:
+	if len(body) == 0 && resp.emptyNoContent {
 		return c.NoContent(http.StatusNoContent)
-	case gz:
+	}
+	if gz {
 		c.Response().Header().Set("Content-Encoding", "gzip")
-	case resp.gzipped:
-		if body, err = gunzip(body); err != nil {
-			return fmt.Errorf("gunzip %s %s: %w", resp.kind, resp.request, err)
-		}
 	}
 	return c.Blob(http.StatusOK, resp.contentType, body)
 }

@@ -36,6 +36,7 @@ func TestTileMVTGzipNegotiation(t *testing.T) {
 		t.Fatal(err)
 	}
 	unzipped, _ := io.ReadAll(zr)
+	gzEntries := s.cache.Stats().LRUEntries
 
 	plain := get(t, s, path)
 	if plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" {
@@ -49,6 +50,12 @@ func TestTileMVTGzipNegotiation(t *testing.T) {
 	}
 	if plain.Header().Get("X-Cache") != "hit" {
 		t.Errorf("second request X-Cache %q, want hit (the gzipped form is stored)", plain.Header().Get("X-Cache"))
+	}
+	// The decompressed form is stored beside the gzipped one, once.
+	again := get(t, s, path)
+	if n := s.cache.Stats().LRUEntries; n != gzEntries+1 || !bytes.Equal(again.Body.Bytes(), unzipped) {
+		t.Errorf("after two requests without gzip: %d entries, want %d (the gzipped and the plain form); body equal %v",
+			n, gzEntries+1, bytes.Equal(again.Body.Bytes(), unzipped))
 	}
 	if rec := get(t, s, path, "Accept-Encoding", "gzip", "If-None-Match", gz.Header().Get("ETag")); rec.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d, want 304", rec.Code)
