@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -1085,5 +1086,22 @@ func TestMetrics(t *testing.T) {
 				t.Errorf("no incidentmap_http_requests_total line for the items route with code %s in\n%s", tt.code, grepLines(body, "incidentmap_http_requests_total"))
 			}
 		})
+	}
+}
+
+// Cached responses carry their length, so GDAL's /vsicurl/ and other
+// clients that need it first can read them.
+func TestCachedResponsesAreSized(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{itemsPath + "?f=csv", itemsPath + "?f=kml", itemsPath, "/api/layers/al-asad", "/tiles/incidents" + alAsadTile(10) + ".mvt"} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+			got := rec.Header().Get("Content-Length")
+			want := get(t, s, path).Body.Len()
+			if got != strconv.Itoa(want) {
+				t.Errorf("%s %s: Content-Length %q, want %d", method, path, got, want)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -133,6 +134,9 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if gz {
 		c.Response().Header().Set("Content-Encoding", "gzip")
 	}
+	// Sized, so clients that read by range or need the length first
+	// (GDAL's /vsicurl/) can.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, resp.contentType, body)
 }
 
