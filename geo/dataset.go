@@ -68,7 +68,10 @@ func NewDataset(incidentsJSON, sitesJSON []byte) (*Dataset, error) {
 		d.Incidents[i] = decoded[k]
 	}
 	d.incidentPos = make(map[string]int, len(d.Incidents))
-	var points []orb.Point
+	// Sized for every incident located, the usual case, so they grow once.
+	points := make([]orb.Point, 0, len(d.Incidents))
+	d.located = make([]int, 0, len(d.Incidents))
+	d.locatedSite = make([]int32, 0, len(d.Incidents))
 	for i := range d.Incidents {
 		in := &d.Incidents[i]
 		internIncident(in)
