@@ -196,6 +196,9 @@ func TestOpenAPIItemsParams(t *testing.T) {
 		if m := declared["limit"].Schema.Minimum; m == nil || *m != 1 {
 			t.Errorf("limit minimum %v, want 1", m)
 		}
+		if m := declared["limit"].Schema.Maximum; m == nil || *m != float64(DefaultLimits.MaxLimit) {
+			t.Errorf("limit maximum %v, want DefaultLimits.MaxLimit %d", m, DefaultLimits.MaxLimit)
+		}
 		if d := declared["limit"].Description; !strings.Contains(d, strconv.Itoa(DefaultLimits.MaxLimit)) {
 			t.Errorf("limit description %q does not give the clamp %d", d, DefaultLimits.MaxLimit)
 		}
