@@ -204,23 +204,32 @@ func (s *Server) incidentItems(c echo.Context) error {
 	// An export (CSV, KML) or a long page is expensive; a page of a
 	// radius or bbox query is a millisecond even at a million incidents.
 	expensive := req.format != "geojson" || req.query.Limit > cheapPage
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive, contentType: formatTypes[req.format],
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive,
+		contentType: formatTypes[req.format], headers: true,
 		render: func(ctx context.Context) ([]byte, error) {
 			res := s.data.Query(req.query)
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("items: %w", err)
 			}
+			// Every format says where the other pages are in a Link header;
+			// GeoJSON says it in its links too.
+			links := pageLinks(s.origin(r), r.URL.Path, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
+			var body []byte
+			var err error
 			switch req.format {
 			case "csv":
-				return encodeCSV(res, req.query.Near != nil)
+				body, err = encodeCSV(res, req.query.Near != nil)
 			case "kml":
-				return encodeKML(res)
+				body, err = encodeKML(res)
+			default:
+				body, err = geo.AppendFeatureCollection(make([]byte, 0, 1024*len(res.Matches)+512), res.Matches, itemsPage{
+					NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
+				})
 			}
-			links := pageLinks(s.origin(r), r.URL.Path, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
-			buf := make([]byte, 0, 1024*len(res.Matches)+512)
-			return geo.AppendFeatureCollection(buf, res.Matches, itemsPage{
-				NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
-			})
+			if err != nil {
+				return nil, err
+			}
+			return withHeaders(http.Header{"Link": {linkHeader(links)}}, body)
 		}})
 }
 

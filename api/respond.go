@@ -50,6 +50,9 @@ type cachedResponse struct {
 	gzipped bool
 	// emptyNoContent answers an empty body with 204 No Content.
 	emptyNoContent bool
+	// headers says render stores headers before the body (withHeaders),
+	// which every answer sends.
+	headers bool
 	// expensive renders run in a render slot (renderSlots): static maps,
 	// tiles, overlays and exports.
 	expensive bool
@@ -128,6 +131,15 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		src = stored // decompressed, not rendered
 	}
 	xcache(c, src)
+	if resp.headers {
+		var stored http.Header
+		if stored, body, err = splitHeaders(body); err != nil {
+			return fmt.Errorf("%s %s: %w", resp.kind, resp.request, err)
+		}
+		for k, vs := range stored {
+			h[k] = append(h[k], vs...)
+		}
+	}
 	if len(body) == 0 && resp.emptyNoContent {
 		return c.NoContent(http.StatusNoContent)
 	}

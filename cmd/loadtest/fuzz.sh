@@ -16,6 +16,7 @@ targets=(
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
   "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never
+  "api FuzzSplitHeaders"         # headers stored with a cached page
   "api FuzzParseTile"            # tile paths
   "api FuzzHandler"              # whole requests: never a 5xx
   "api FuzzPage"                 # view parameters of / and /embed: never echoed into HTML
