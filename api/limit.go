@@ -42,13 +42,23 @@ func busy(retryAfter time.Duration) *Problem {
 	}
 }
 
-// do runs render in a slot: at once when one is free, else after waiting
-// (up to waitFor, when fewer than maxWait wait already), else it returns
-// a 503 problem.
+// do runs render in a slot (see hold).
 func (rs *renderSlots) do(ctx context.Context, render func(context.Context) ([]byte, error)) ([]byte, error) {
 	if ctx.Value(inSlot{}) != nil {
 		return render(ctx)
 	}
+	release, err := rs.hold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return render(context.WithValue(ctx, inSlot{}, true))
+}
+
+// hold takes a slot: at once when one is free, else after waiting (up to
+// waitFor, when fewer than maxWait wait already), else it returns a 503
+// problem. release gives the slot back.
+func (rs *renderSlots) hold(ctx context.Context) (release func(), err error) {
 	select {
 	case rs.slots <- struct{}{}:
 	default:
@@ -72,6 +82,5 @@ func (rs *renderSlots) do(ctx context.Context, render func(context.Context) ([]b
 			return nil, ctx.Err()
 		}
 	}
-	defer func() { <-rs.slots }()
-	return render(context.WithValue(ctx, inSlot{}, true))
+	return func() { <-rs.slots }, nil
 }

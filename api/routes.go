@@ -32,6 +32,7 @@ func (s *Server) routeTable() []route {
 			collIncidents: {params: itemsParams, formats: []string{"geojson", "csv", "kml"}},
 			collSites:     {params: sitesItemsParams, formats: []string{"geojson"}},
 		}, s.items},
+		{"/api/collections/incidents/items.csv", query{params: exportParams}, s.exportCSV},
 		{"/api/collections/:id/items/:fid", query{params: []string{"f"}, formats: []string{"geojson"}}, s.item},
 		{"/api/layers", jsonDoc, s.layers},
 		{"/api/layers/:id", query{params: []string{"bbox", "datetime", "f"}, formats: []string{"geojson"}}, s.layer},

@@ -171,6 +171,27 @@ func siftDown(h []Match, i int, order func(a, b Match) int) {
 	}
 }
 
+// Scan calls fn with every incident that matches q's BBox, Time and
+// attribute conditions, in the data set's order (time, then id), reading
+// one at a time: a full export in constant memory. Near, Limit and Offset
+// are not its business; it stops at fn's first error and returns it.
+func (d *Dataset) Scan(q Query, fn func(*Incident) error) error {
+	for i := range d.Incidents {
+		in := &d.Incidents[i]
+		if q.BBox != nil && (in.Location == nil || !boundContains(*q.BBox, *in.Location)) ||
+			!q.Time.Overlaps(in.windowStart, in.windowEnd) ||
+			len(q.EventTypes) > 0 && !slices.Contains(q.EventTypes, in.EventType) ||
+			len(q.Sites) > 0 && !slices.Contains(q.Sites, in.Site) ||
+			len(q.Countries) > 0 && !slices.Contains(q.Countries, in.Country) {
+			continue
+		}
+		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EachIn calls fn with every incident located within b, and its location,
 // whose time may fall within t and, when sites are given, that belongs to
 // one of them, in no particular order and without gathering them: for
