@@ -190,11 +190,17 @@ func (s *Server) items(c echo.Context) error {
 // render: a thousand features encode in a few milliseconds.
 const cheapPage = 1000
 
-func (s *Server) incidentItems(c echo.Context) error {
-	req, err := parseItems(c.QueryParams(), s.limits, func(id string) bool {
+// parseItems parses an incidents items query against this server's limits
+// and sites.
+func (s *Server) parseItems(c echo.Context) (itemsRequest, error) {
+	return parseItems(c.QueryParams(), s.limits, func(id string) bool {
 		_, err := s.data.Site(id)
 		return err == nil
 	})
+}
+
+func (s *Server) incidentItems(c echo.Context) error {
+	req, err := s.parseItems(c)
 	if err != nil {
 		return err
 	}

@@ -24,10 +24,7 @@ const exportFlushRows = 1000
 // as the data), but its ETag is, so a client that has it gets 304. It
 // holds a render slot while it writes.
 func (s *Server) exportCSV(c echo.Context) error {
-	req, err := parseItems(c.QueryParams(), s.limits, func(id string) bool {
-		_, err := s.data.Site(id)
-		return err == nil
-	})
+	req, err := s.parseItems(c)
 	if err != nil {
 		return err
 	}
