@@ -3,7 +3,6 @@ package tiles_test
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,29 +10,17 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
-	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
-// million is the data set of issue #10: a million synthetic incidents over
-// Iraq and Syria, all at Al Asad. It takes about 16 s and 3 GB to load,
-// once per test binary; run its benchmarks with a small -benchtime, e.g.
+// millionData is the data set of issue #10: a million synthetic incidents
+// over Iraq and Syria, all at Al Asad. Run its benchmarks with a small
+// -benchtime, e.g.
 //
 //	go test ./tiles -run '^$' -bench 1M -benchtime 20x
-var million = sync.OnceValues(func() (*geo.Dataset, error) {
-	return geo.NewDataset(synth.Incidents(1_000_000, 1), fixtures.Sites)
-})
-
-func millionData(tb testing.TB) *geo.Dataset {
-	tb.Helper()
-	ds, err := million()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ds
-}
+func millionData(tb testing.TB) *geo.Dataset { return synthSet(tb, 1_000_000, 1) }
 
 // clusteredTile renders the incidents tile t as the server does: the
 // incidents of the tile's cluster grid walked in the index, clustered,

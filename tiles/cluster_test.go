@@ -24,20 +24,26 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
-// synth20k is 20,000 synthetic incidents over Iraq and Syria: dense enough
-// to cluster at every zoom up to about 13, quick enough to load per run.
-var synth20k = sync.OnceValues(func() (*geo.Dataset, error) {
-	return geo.NewDataset(synth.Incidents(20_000, 7), fixtures.Sites)
-})
+// synthSets are synthetic data sets (geo/synth) by size, each loaded once
+// per test binary: a million takes about 15 s and 3 GB.
+var synthSets sync.Map // [2]int{n, seed} → func() (*geo.Dataset, error)
 
-func synthData(t testing.TB) *geo.Dataset {
-	t.Helper()
-	ds, err := synth20k()
+func synthSet(tb testing.TB, n, seed int) *geo.Dataset {
+	tb.Helper()
+	load, _ := synthSets.LoadOrStore([2]int{n, seed}, sync.OnceValues(func() (*geo.Dataset, error) {
+		return geo.NewDataset(synth.Incidents(n, uint64(seed)), fixtures.Sites)
+	}))
+	ds, err := load.(func() (*geo.Dataset, error))()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return ds
 }
+
+// synthData is 20,000 synthetic incidents over Iraq and Syria: dense
+// enough to cluster at every zoom up to about 13, quick enough to load per
+// run.
+func synthData(tb testing.TB) *geo.Dataset { return synthSet(tb, 20_000, 7) }
 
 // clustered returns the incidents layer of tile tile as the server would
 // render it: the grid's bound from the index, then clustered.
