@@ -122,15 +122,6 @@ func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoo
 			s.data.EachIn(t, grid.Bound(), sites, yield)
 		})
 	}
-	reaching := func(fs []geo.Feature) []geo.Feature {
-		var out []geo.Feature
-		for _, f := range fs {
-			if f.Geometry != nil && f.Geometry.Bound().Intersects(b) {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
 	switch id {
 	case geo.LayerIncidents:
 		return clustered(), nil
@@ -143,10 +134,10 @@ func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoo
 				fs = append(fs, f)
 			}
 		}
-		return reaching(fs), nil
+		return geo.Touching(fs, b), nil
 	}
 	if site, err := s.data.SiteFeatures(id); err == nil {
-		return append(reaching(site), clustered(id)...), nil
+		return append(geo.Touching(site, b), clustered(id)...), nil
 	}
 	return s.data.LayerIn(id, t, &b)
 }

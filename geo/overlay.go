@@ -89,29 +89,40 @@ func (d *Dataset) LayerIn(id string, t Interval, b *orb.Bound) ([]Feature, error
 	if err != nil {
 		return nil, err
 	}
+	return Touching(fs, *b), nil
+}
+
+// Touching returns the features of fs whose geometry may touch b, in
+// their order, in fs's own storage.
+func Touching(fs []Feature, b orb.Bound) []Feature {
 	kept := fs[:0]
 	for _, f := range fs {
-		if f.Geometry != nil && f.Geometry.Bound().Intersects(*b) {
+		if f.Geometry != nil && f.Geometry.Bound().Intersects(b) {
 			kept = append(kept, f)
 		}
 	}
-	return kept, nil
+	return kept
+}
+
+// around returns the incidents, in the data set's order, whose time may
+// fall within t, of the sites given (any when none), that lie within
+// metres of b (all of them when b is nil): those whose features, drawn
+// that far from their point, may touch b.
+func (d *Dataset) around(t Interval, b *orb.Bound, metres float64, sites ...string) []Match {
+	q := Query{Time: t, Sites: sites}
+	if b != nil {
+		grown := GrowBound(*b, metres)
+		q.BBox = &grown
+	}
+	return d.Query(q).Matches
 }
 
 // layer computes overlay id from the incidents that may touch b (all of
 // them when b is nil); the caller cuts what does not.
 func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) {
-	near := func(metres float64, sites ...string) []Match {
-		q := Query{Time: t, Sites: sites}
-		if b != nil {
-			grown := GrowBound(*b, metres)
-			q.BBox = &grown
-		}
-		return d.Query(q).Matches
-	}
 	switch id {
 	case LayerIncidents:
-		return incidentFeatures(near(0), ""), nil
+		return incidentFeatures(d.around(t, b, 0), ""), nil
 	case LayerRings:
 		var fs []Feature
 		for i := range d.Sites {
@@ -121,13 +132,13 @@ func (d *Dataset) layer(id string, t Interval, b *orb.Bound) ([]Feature, error) 
 	case LayerLinks:
 		return d.linkFeatures(t, b), nil
 	case LayerUncertainty:
-		return uncertaintyFeatures(near(maxUncertainty)), nil
+		return uncertaintyFeatures(d.around(t, b, maxUncertainty)), nil
 	}
 	fs, err := d.SiteFeatures(id)
 	if err != nil {
 		return nil, err
 	}
-	return append(fs, incidentFeatures(near(0, id), id)...), nil
+	return append(fs, incidentFeatures(d.around(t, b, 0, id), id)...), nil
 }
 
 // SiteFeatures returns what a site's overlay draws besides its incidents:
@@ -147,24 +158,9 @@ func (d *Dataset) SiteFeatures(id string) ([]Feature, error) {
 // most, without drawing any: the count a server checks before it builds
 // an overlay that could be too large to send.
 func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
-	count := func(metres float64, keep func(*Incident) bool, sites ...string) int {
-		q := Query{Time: t, Sites: sites}
-		if b != nil {
-			grown := GrowBound(*b, metres)
-			q.BBox = &grown
-		}
-		n := 0
-		for _, m := range d.Query(q).Matches {
-			if keep(m.Incident) {
-				n++
-			}
-		}
-		return n
-	}
-	every := func(*Incident) bool { return true }
 	switch id {
 	case LayerIncidents:
-		return count(0, every), nil
+		return len(d.around(t, b, 0)), nil
 	case LayerRings:
 		return len(d.Sites) * len(RingRadii), nil
 	case LayerLinks:
@@ -172,14 +168,18 @@ func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 		d.eachLink(t, b, func(linkPair) { n++ })
 		return n, nil
 	case LayerUncertainty:
-		return count(maxUncertainty, func(in *Incident) bool {
-			return in.Location != nil && in.GeoPrecision.Radius() > 0
-		}), nil
+		n := 0
+		for _, m := range d.around(t, b, maxUncertainty) {
+			if in := m.Incident; in.Location != nil && in.GeoPrecision.Radius() > 0 {
+				n++
+			}
+		}
+		return n, nil
 	}
 	if _, err := d.Site(id); err != nil {
 		return 0, fmt.Errorf("layer %q: %w", id, ErrNotFound)
 	}
-	return 1 + len(RingRadii) + count(0, every, id), nil
+	return 1 + len(RingRadii) + len(d.around(t, b, 0, id)), nil
 }
 
 // GrowBound returns b grown by metres on every side (by the widest
