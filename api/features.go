@@ -95,16 +95,16 @@ type itemLinks struct {
 }
 
 func (s *Server) landing(c echo.Context) error {
-	r := c.Request()
+	origin := s.origin(c.Request())
 	return s.json(c, landingPage{
 		Title:       "incidentmap",
 		Description: "Sourced conflict incidents as OGC API Features, overlays and tiles.",
 		Links: []link{
-			{Href: absURL(s.origin(r), "/api", nil), Rel: "self", Type: typeJSON, Title: "this document"},
-			{Href: absURL(s.origin(r), "/api/openapi", nil), Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition"},
-			{Href: absURL(s.origin(r), "/api/conformance", nil), Rel: "conformance", Type: typeJSON, Title: "conformance classes"},
-			{Href: absURL(s.origin(r), "/api/collections", nil), Rel: "data", Type: typeJSON, Title: "collections"},
-			{Href: absURL(s.origin(r), "/api/layers", nil), Rel: "http://incidentmap.org/rel/layers", Type: typeJSON, Title: "overlays"},
+			{Href: absURL(origin, "/api", nil), Rel: "self", Type: typeJSON, Title: "this document"},
+			{Href: absURL(origin, "/api/openapi", nil), Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition"},
+			{Href: absURL(origin, "/api/conformance", nil), Rel: "conformance", Type: typeJSON, Title: "conformance classes"},
+			{Href: absURL(origin, "/api/collections", nil), Rel: "data", Type: typeJSON, Title: "collections"},
+			{Href: absURL(origin, "/api/layers", nil), Rel: "http://incidentmap.org/rel/layers", Type: typeJSON, Title: "overlays"},
 		},
 	})
 }
@@ -151,13 +151,14 @@ func (s *Server) collectionInfo(r *http.Request, id string) collectionDoc {
 		first, last = &s.data.Incidents[0].OccurredAt, &s.data.Incidents[n-1].OccurredAt
 	}
 	path := "/api/collections/" + id
-	links := []link{{Href: absURL(s.origin(r), path, nil), Rel: "self", Type: typeJSON}}
+	origin := s.origin(r)
+	links := []link{{Href: absURL(origin, path, nil), Rel: "self", Type: typeJSON}}
 	for _, f := range formats {
 		q := map[string][]string{}
 		if f != "geojson" {
 			q["f"] = []string{f}
 		}
-		links = append(links, link{Href: absURL(s.origin(r), path+"/items", q), Rel: "items", Type: formatTypes[f]})
+		links = append(links, link{Href: absURL(origin, path+"/items", q), Rel: "items", Type: formatTypes[f]})
 	}
 	var interval [2]*string
 	if first != nil {
@@ -289,9 +290,10 @@ func (s *Server) item(c echo.Context) error {
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "item", request: keyRequest(r.URL.Path, nil), linked: true, contentType: typeGeoJSON,
 		render: func(context.Context) ([]byte, error) {
+			origin := s.origin(r)
 			return f.AppendGeoJSONWith(nil, itemLinks{Links: []link{
-				{Href: absURL(s.origin(r), r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
-				{Href: absURL(s.origin(r), "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
+				{Href: absURL(origin, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
+				{Href: absURL(origin, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
 			}})
 		}})
 }

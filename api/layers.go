@@ -31,17 +31,17 @@ type layerMembers struct {
 }
 
 func (s *Server) layers(c echo.Context) error {
-	r := c.Request()
+	origin := s.origin(c.Request())
 	var list []layerEntry
 	for _, l := range s.data.Layers() {
 		list = append(list, layerEntry{
 			ID: l.ID, Title: l.Title, Description: l.Description,
-			Links: []link{{Href: absURL(s.origin(r), "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
+			Links: []link{{Href: absURL(origin, "/api/layers/"+l.ID, nil), Rel: "item", Type: typeGeoJSON}},
 		})
 	}
 	return s.json(c, layerList{
 		Layers: list,
-		Links:  []link{{Href: absURL(s.origin(r), "/api/layers", nil), Rel: "self", Type: typeJSON}},
+		Links:  []link{{Href: absURL(origin, "/api/layers", nil), Rel: "self", Type: typeJSON}},
 	})
 }
 
