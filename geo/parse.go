@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -15,23 +14,39 @@ import (
 // ids, event types, countries, numbers and bounding boxes. One parser each,
 // so a file, a query string and a flag accept the same things.
 
-var (
-	idPattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)
-	eventTypePattern = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
-	countryPattern   = regexp.MustCompile(`^[A-Z]{2}$`)
-)
-
 // ValidID reports whether s is an incident or site id: a slug of a-z, 0-9
 // and -, at most 128 characters, starting with a letter or digit.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+func ValidID(s string) bool {
+	return len(s) >= 1 && len(s) <= 128 && s[0] != '-' && only(s, func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
+	})
+}
 
 // ValidEventType reports whether s can be an event type: a lower-case word
 // of a-z and _, at most 64 characters, such as missile_attack.
-func ValidEventType(s string) bool { return eventTypePattern.MatchString(s) }
+func ValidEventType(s string) bool {
+	return len(s) >= 1 && len(s) <= 64 && s[0] != '_' && only(s, func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c == '_'
+	})
+}
 
 // ValidCountry reports whether s has the form of an ISO 3166-1 alpha-2
 // code (two upper-case letters).
-func ValidCountry(s string) bool { return countryPattern.MatchString(s) }
+func ValidCountry(s string) bool {
+	return len(s) == 2 && only(s, func(c byte) bool { return c >= 'A' && c <= 'Z' })
+}
+
+// only reports whether every byte of s is one ok accepts. (A regular
+// expression said the same, at a tenth of the speed: these run for every
+// incident of a data set as it loads.)
+func only(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ParseFloat reads a finite number, spaces around it allowed. Its errors
 // quote s and say what is wrong with it.

@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,6 +93,29 @@ func FuzzParseBound(f *testing.F) {
 		again, err := geo.ParseBound(num(b.Min[0]) + "," + num(b.Min[1]) + "," + num(b.Max[0]) + "," + num(b.Max[1]))
 		if err != nil || again != b {
 			t.Fatalf("%q: read back as %v, %v; want %v", s, again, err, b)
+		}
+	})
+}
+
+// FuzzValidators checks the hand-written validators against the regular
+// expressions that state the forms.
+func FuzzValidators(f *testing.F) {
+	for _, s := range []string{"al-asad", "-a", "missile_attack", "_a", "IQ", "iq", "a\u00e9", strings.Repeat("a", 129)} {
+		f.Add(s)
+	}
+	forms := []struct {
+		valid func(string) bool
+		re    *regexp.Regexp
+	}{
+		{geo.ValidID, regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,127}$`)},
+		{geo.ValidEventType, regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)},
+		{geo.ValidCountry, regexp.MustCompile(`^[A-Z]{2}$`)},
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, form := range forms {
+			if got, want := form.valid(s), form.re.MatchString(s); got != want {
+				t.Errorf("%q: %v, the form %s says %v", s, got, form.re, want)
+			}
 		}
 	})
 }
