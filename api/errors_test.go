@@ -273,7 +273,7 @@ func TestLimitIsClamped(t *testing.T) {
 	t.Run("small max limit", func(t *testing.T) {
 		lim := Limits{DefaultLimit: 1, MaxLimit: 2, MaxRadius: DefaultLimits.MaxRadius}
 		s := New(Config{Data: fixtureData(t), Limits: lim})
-		if len(s.data.Incidents) <= lim.MaxLimit {
+		if len(s.data.Incidents()) <= lim.MaxLimit {
 			t.Fatalf("need more than %d incidents in the fixtures", lim.MaxLimit)
 		}
 		for _, limit := range huge {
@@ -282,8 +282,8 @@ func TestLimitIsClamped(t *testing.T) {
 				if fc.NumberReturned != lim.MaxLimit || len(fc.Features) != lim.MaxLimit {
 					t.Errorf("numberReturned %d, %d features; want the clamped %d", fc.NumberReturned, len(fc.Features), lim.MaxLimit)
 				}
-				if fc.NumberMatched != len(s.data.Incidents) {
-					t.Errorf("numberMatched %d, want %d", fc.NumberMatched, len(s.data.Incidents))
+				if fc.NumberMatched != len(s.data.Incidents()) {
+					t.Errorf("numberMatched %d, want %d", fc.NumberMatched, len(s.data.Incidents()))
 				}
 				next := fc.link("next")
 				if next == nil {

@@ -145,10 +145,11 @@ func (s *Server) collectionInfo(r *http.Request, id string) collectionDoc {
 			}
 			bound = bound.Extend(st.Location)
 		}
-	} else if n := len(s.data.Incidents); n > 0 {
+	} else if n := s.data.Len(); n > 0 {
 		// Incidents are kept in time order: the ends are the extent.
 		bound = s.data.Bound()
-		first, last = &s.data.Incidents[0].OccurredAt, &s.data.Incidents[n-1].OccurredAt
+		t0, t1 := s.data.OccurredAtOf(0), s.data.OccurredAtOf(geo.Ref(n-1))
+		first, last = &t0, &t1
 	}
 	path := "/api/collections/" + id
 	origin := s.origin(r)

@@ -46,7 +46,7 @@ func TestGDALReadsEveryIncident(t *testing.T) {
 	}
 	var want []string
 	located := 0
-	for _, in := range s.data.Incidents {
+	for _, in := range s.data.Incidents() {
 		want = append(want, in.ID)
 		if in.Location != nil {
 			located++
@@ -77,10 +77,10 @@ func TestGDALReadsKML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ogrinfo: %v\n%s", err, out)
 	}
-	if n := len(regexp.MustCompile(`(?m)^OGRFeature`).FindAll(out, -1)); n != len(s.data.Incidents) {
-		t.Errorf("GDAL read %d KML features, want %d\n%s", n, len(s.data.Incidents), out)
+	if n := len(regexp.MustCompile(`(?m)^OGRFeature`).FindAll(out, -1)); n != len(s.data.Incidents()) {
+		t.Errorf("GDAL read %d KML features, want %d\n%s", n, len(s.data.Incidents()), out)
 	}
-	for _, in := range s.data.Incidents {
+	for _, in := range s.data.Incidents() {
 		if !regexp.MustCompile(`(?m)^  id \(String\) = ` + regexp.QuoteMeta(in.ID) + `$`).Match(out) {
 			t.Errorf("KML as read by GDAL has no feature with id %s", in.ID)
 		}

@@ -44,7 +44,7 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(code, map[string]any{
 		"status":       status,
 		"data_version": s.data.Version,
-		"incidents":    len(s.data.Incidents),
+		"incidents":    s.data.Len(),
 		"cache": map[string]any{
 			"status": status,
 			"memory": map[string]any{"entries": st.LRUEntries, "bytes": st.LRUBytes},

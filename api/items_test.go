@@ -213,7 +213,7 @@ func TestItemsPaging(t *testing.T) {
 	t.Run("unfiltered order is the data set's", func(t *testing.T) {
 		all := getCollection(t, s, itemsPath)
 		var want []string
-		for _, in := range s.data.Incidents {
+		for _, in := range s.data.Incidents() {
 			want = append(want, in.ID)
 		}
 		if !slices.Equal(all.ids(), want) {
@@ -223,7 +223,7 @@ func TestItemsPaging(t *testing.T) {
 
 	t.Run("offset past the end", func(t *testing.T) {
 		fc := getCollection(t, s, itemsPath+"?offset=1000")
-		if fc.NumberReturned != 0 || len(fc.Features) != 0 || fc.NumberMatched != len(s.data.Incidents) {
+		if fc.NumberReturned != 0 || len(fc.Features) != 0 || fc.NumberMatched != len(s.data.Incidents()) {
 			t.Errorf("numberReturned %d, %d features, numberMatched %d", fc.NumberReturned, len(fc.Features), fc.NumberMatched)
 		}
 		if fc.link("next") != nil {
@@ -279,8 +279,9 @@ func TestItemsRadius(t *testing.T) {
 				dist float64
 			}
 			var hits []hit
-			for i := range s.data.Incidents {
-				in := &s.data.Incidents[i]
+			all := s.data.Incidents()
+			for i := range all {
+				in := &all[i]
 				if in.Location == nil || tt.keep != nil && !tt.keep(in) {
 					continue
 				}
@@ -434,9 +435,10 @@ func TestItemsDatetime(t *testing.T) {
 	for _, tt := range datetimeCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			var want []string
-			for i := range s.data.Incidents {
-				if tt.span.keeps(&s.data.Incidents[i]) {
-					want = append(want, s.data.Incidents[i].ID)
+			all := s.data.Incidents()
+			for i := range all {
+				if tt.span.keeps(&all[i]) {
+					want = append(want, all[i].ID)
 				}
 			}
 			fc := getCollection(t, s, itemsPath+"?datetime="+url.QueryEscape(tt.query))
@@ -457,7 +459,7 @@ func TestItemsDatetime(t *testing.T) {
 			got[id] = true
 		}
 		excluded := 0
-		for _, in := range s.data.Incidents {
+		for _, in := range s.data.Incidents() {
 			_, end := in.TimePrecision.Window(in.OccurredAt)
 			if in.TimePrecision == geo.TimeExact {
 				end = end.Add(time.Nanosecond)
@@ -469,8 +471,8 @@ func TestItemsDatetime(t *testing.T) {
 				excluded++
 			}
 		}
-		if excluded == 0 || excluded == len(s.data.Incidents) {
-			t.Errorf("%d of %d excluded: the fixtures do not exercise the filter", excluded, len(s.data.Incidents))
+		if excluded == 0 || excluded == len(s.data.Incidents()) {
+			t.Errorf("%d of %d excluded: the fixtures do not exercise the filter", excluded, len(s.data.Incidents()))
 		}
 	})
 }
@@ -726,7 +728,7 @@ func TestItemByID(t *testing.T) {
 			t.Errorf("collection link %q, want %q", rels["collection"], want)
 		}
 	}
-	for _, in := range s.data.Incidents {
+	for _, in := range s.data.Incidents() {
 		t.Run("incidents/"+in.ID, func(t *testing.T) { check(t, collIncidents, in.ID, in.Location) })
 	}
 	for _, st := range s.data.Sites {
@@ -765,8 +767,8 @@ func TestItemsCSV(t *testing.T) {
 	s := newTestServer(t)
 	fc := getCollection(t, s, itemsPath)
 	rows := getCSV(t, s, itemsPath+"?f=csv")
-	if len(rows) != len(s.data.Incidents)+1 {
-		t.Fatalf("%d rows, want a header and %d incidents", len(rows), len(s.data.Incidents))
+	if len(rows) != len(s.data.Incidents())+1 {
+		t.Fatalf("%d rows, want a header and %d incidents", len(rows), len(s.data.Incidents()))
 	}
 	header := rows[0]
 	idCol, lonCol, latCol := slices.Index(header, "id"), slices.Index(header, "lon"), slices.Index(header, "lat")
@@ -1047,8 +1049,8 @@ func TestHealth(t *testing.T) {
 		if doc.Cache.Redis.Configured == nil || *doc.Cache.Redis.Configured {
 			t.Errorf("redis configured %v, want false", doc.Cache.Redis.Configured)
 		}
-		if doc.Incidents != len(s.data.Incidents) || doc.Version != s.data.Version {
-			t.Errorf("incidents %d version %q, want %d %q", doc.Incidents, doc.Version, len(s.data.Incidents), s.data.Version)
+		if doc.Incidents != len(s.data.Incidents()) || doc.Version != s.data.Version {
+			t.Errorf("incidents %d version %q, want %d %q", doc.Incidents, doc.Version, len(s.data.Incidents()), s.data.Version)
 		}
 	})
 }

@@ -138,7 +138,7 @@ func TestTileJSON(t *testing.T) {
 	if len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "incidents" || doc.VectorLayers[0].Fields["event_type"] == "" {
 		t.Errorf("vector_layers %+v", doc.VectorLayers)
 	}
-	for _, in := range s.data.Incidents {
+	for _, in := range s.data.Incidents() {
 		if p := in.Location; p != nil && (p[0] < doc.Bounds[0] || p[1] < doc.Bounds[1] || p[0] > doc.Bounds[2] || p[1] > doc.Bounds[3]) {
 			t.Errorf("%s at %v is outside bounds %v", in.ID, *p, doc.Bounds)
 		}

@@ -146,8 +146,9 @@ func bruteRadius(ds *geo.Dataset, center orb.Point, metres float64) ([]string, [
 		dist float64
 	}
 	var hits []hit
-	for i := range ds.Incidents {
-		in := &ds.Incidents[i]
+	all := ds.Incidents()
+	for i := range all {
+		in := &all[i]
 		if in.Location == nil {
 			continue
 		}
@@ -259,8 +260,8 @@ func TestLoadOneMillion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewDataset: %v", err)
 	}
-	if len(ds.Incidents) != n {
-		t.Fatalf("len(Incidents) = %d, want %d", len(ds.Incidents), n)
+	if len(ds.Incidents()) != n {
+		t.Fatalf("len(Incidents) = %d, want %d", len(ds.Incidents()), n)
 	}
 	res := ds.Query(geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}})
 	wantIDs, wantDists := bruteRadius(ds, alAsad, 50_000)

@@ -15,7 +15,7 @@ func TestDatasetBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	minLon, minLat, maxLon, maxLat := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, in := range ds.Incidents {
+	for _, in := range ds.Incidents() {
 		if p := in.Location; p != nil {
 			minLon, minLat = math.Min(minLon, p[0]), math.Min(minLat, p[1])
 			maxLon, maxLat = math.Max(maxLon, p[0]), math.Max(maxLat, p[1])

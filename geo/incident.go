@@ -8,7 +8,9 @@ import (
 
 // Incident is one sourced event: an attack, a strike, a gathering. Location
 // is nil when the sources give none; such an incident is listed and counted
-// but never drawn or matched by a spatial query.
+// but never drawn or matched by a spatial query. An Incident a Dataset
+// gives shares its strings, lists and numbers with the data set: they are
+// read-only.
 type Incident struct {
 	ID            string
 	Location      *orb.Point // lon, lat; nil when unknown
@@ -29,11 +31,8 @@ type Incident struct {
 	Sources       []Source
 	Related       []string
 
-	// windowStart and windowEnd are the span OccurredAt stands for at its
-	// TimePrecision; set by NewDataset and used by time queries.
-	windowStart, windowEnd time.Time
-	// pos is the incident's place in Dataset.Incidents, its sort order.
-	pos int
+	// pos is the incident's place in its data set, its sort order.
+	pos int32
 }
 
 // Actor is a party to an incident and the part it played.

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
+	"runtime"
 	"strings"
-	"time"
+	"sync"
 )
 
 // DecodeSites reads a GeoJSON FeatureCollection of sites. Every site needs a
@@ -69,241 +71,127 @@ func DecodeSites(data []byte) ([]Site, error) {
 	return sites, nil
 }
 
-// DecodeIncidents reads a GeoJSON FeatureCollection of incidents and checks
-// each against the data model: a slug id used once, an RFC 3339 time, known
-// precisions, a site from sites (or null), a geometry that is a Point or
-// null (null exactly when geo_precision is unknown), at least one source
-// with a quote, and related ids that exist. The error names the feature
-// (index and id) and the field.
-func DecodeIncidents(data []byte, sites map[string]*Site) ([]Incident, error) {
-	if len(data) > MaxDataBytes {
-		return nil, fmt.Errorf("incidents: %d bytes, at most %d", len(data), MaxDataBytes)
-	}
-	incidents, index, err := decodeIncidentsFast(data, sites)
-	if err != nil {
-		// The one-pass decoder cannot say which feature a JSON error is
-		// in; the feature-by-feature one can.
-		if slowErr := decodeIncidentsSlow(data, sites); slowErr != nil {
-			err = slowErr
+// batch is a run of features for a decoder: the bytes of each, and the
+// index of the first in the file.
+type batch struct {
+	seq, first int
+	raw        [][]byte
+	incidents  []Incident
+	err        error
+}
+
+// batchFeatures is how many features a batch holds: enough that handing
+// them out costs nothing, few enough that the blocks the batches in
+// flight hold cost little memory.
+const batchFeatures = 1024
+
+// decodeStream reads a FeatureCollection of incidents from r and packs
+// them, in the file's order, into a builder. One goroutine reads and cuts
+// the stream into batches of features, one decoder on each core decodes
+// and checks them, and this goroutine packs them in order. The error is
+// the one of the first feature at fault (or the stream's, once every
+// feature before it was read).
+func decodeStream(r io.Reader, sites map[string]*Site) (*builder, error) {
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *batch, 2*workers)
+	results := make(chan *batch, 2*workers)
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(jobs)
+		cr := newCollectionReader(r)
+		next := &batch{raw: make([][]byte, 0, batchFeatures)}
+		send := func() bool {
+			select {
+			case jobs <- next:
+			case <-stop:
+				return false
+			}
+			next = &batch{seq: next.seq + 1, first: next.first + len(next.raw), raw: make([][]byte, 0, batchFeatures)}
+			return true
 		}
-		return nil, fmt.Errorf("incidents: %w", err)
-	}
-	for i := range incidents {
-		in := &incidents[i]
-		if err := checkCount(len(in.Related), MaxRelated); err != nil {
-			return nil, fmt.Errorf("incidents: %w", &FeatureError{Index: i, ID: in.ID, Field: "properties.related", Err: err})
-		}
-		seen := map[string]bool{}
-		for _, r := range in.Related {
-			var err error
-			switch _, ok := index[r]; {
-			case r == in.ID:
-				err = errors.New("an incident cannot be related to itself")
-			case !ok:
-				err = fmt.Errorf("no incident has id %q", r)
-			case seen[r]:
-				err = fmt.Errorf("%q listed twice", r)
+		for {
+			raw, err := cr.next()
+			if err == io.EOF {
+				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("incidents: %w", &FeatureError{Index: i, ID: in.ID, Field: "properties.related", Err: err})
+				readErr = err
+				var se *syntaxError
+				if cr.inFeatures && errors.As(err, &se) {
+					readErr = &FeatureError{Index: next.first + len(next.raw), Field: "feature", Err: err}
+				}
+				break
 			}
-			seen[r] = true
-		}
-	}
-	return incidents, nil
-}
-
-// incidentFeatureJSON is an incident Feature decoded in one pass.
-type incidentFeatureJSON struct {
-	Type       string          `json:"type"`
-	ID         json.RawMessage `json:"id"`
-	Geometry   *pointJSON      `json:"geometry"`
-	Properties incidentProps   `json:"properties"`
-	BBox       json.RawMessage `json:"bbox,omitempty"`
-}
-
-// decodeIncidentsFast decodes the whole collection in one strict pass,
-// then checks each feature: the path a valid data set takes, three times
-// faster than decoding feature by feature.
-func decodeIncidentsFast(data []byte, sites map[string]*Site) ([]Incident, map[string]int, error) {
-	var fc struct {
-		Type     string                `json:"type"`
-		Features []incidentFeatureJSON `json:"features"`
-		Name     json.RawMessage       `json:"name,omitempty"`
-		BBox     json.RawMessage       `json:"bbox,omitempty"`
-	}
-	if err := strictUnmarshal(data, &fc); err != nil {
-		return nil, nil, err
-	}
-	if fc.Type != "FeatureCollection" {
-		return nil, nil, fmt.Errorf("type: want \"FeatureCollection\", got %q", fc.Type)
-	}
-	incidents := make([]Incident, len(fc.Features))
-	index := make(map[string]int, len(fc.Features))
-	for i := range fc.Features {
-		f := &fc.Features[i]
-		in, err := newIncident(i, f.Type, f.ID, f.Geometry, &f.Properties, sites)
-		if err != nil {
-			return nil, nil, err
-		}
-		if _, dup := index[in.ID]; dup {
-			return nil, nil, &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
-		}
-		index[in.ID] = i
-		incidents[i] = in
-	}
-	return incidents, index, nil
-}
-
-// decodeIncidentsSlow decodes feature by feature, only to find and name
-// the first problem.
-func decodeIncidentsSlow(data []byte, sites map[string]*Site) error {
-	seen := map[string]bool{}
-	return decodeCollection(data, func(i int, f *featureJSON) error {
-		id, _ := featureID(f.ID)
-		var g *pointJSON
-		if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-			g = new(pointJSON)
-			if err := strictUnmarshal(f.Geometry, g); err != nil {
-				return &FeatureError{Index: i, ID: id, Field: "geometry", Err: err}
+			next.raw = append(next.raw, raw)
+			if len(next.raw) == batchFeatures && !send() {
+				return
 			}
 		}
-		var p incidentProps
-		if field, err := decodeProperties(f.Properties, &p); err != nil {
-			return &FeatureError{Index: i, ID: id, Field: field, Err: err}
+		if len(next.raw) > 0 {
+			send()
 		}
-		in, err := newIncident(i, f.Type, f.ID, g, &p, sites)
-		if err != nil {
-			return err
-		}
-		if seen[in.ID] {
-			return &FeatureError{Index: i, ID: in.ID, Field: "id", Err: errors.New("duplicate")}
-		}
-		seen[in.ID] = true
-		return nil
-	})
-}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dec := newFeatureDecoder(sites)
+			for b := range jobs {
+				b.incidents = make([]Incident, 0, len(b.raw))
+				for k, raw := range b.raw {
+					in, err := dec.decode(b.first+k, raw)
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.incidents = append(b.incidents, in)
+				}
+				b.raw = nil
+				results <- b
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
 
-// newIncident checks one decoded feature against the data model.
-func newIncident(i int, typ string, rawID json.RawMessage, g *pointJSON, p *incidentProps, sites map[string]*Site) (Incident, error) {
-	id, idErr := featureID(rawID)
-	fail := func(field string, err error) (Incident, error) {
-		return Incident{}, &FeatureError{Index: i, ID: id, Field: field, Err: err}
+	bld := newBuilder()
+	pending := map[int]*batch{}
+	seq := 0
+	var err error
+	for b := range results {
+		if err != nil {
+			continue // drain, so the workers finish
+		}
+		pending[b.seq] = b
+		for b := pending[seq]; b != nil; b = pending[seq] {
+			delete(pending, seq)
+			seq++
+			if err = b.err; err != nil {
+				close(stop)
+				break
+			}
+			for i := range b.incidents {
+				if err = bld.add(&b.incidents[i]); err != nil {
+					close(stop)
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 	}
-	if typ != "Feature" {
-		return fail("type", fmt.Errorf("want \"Feature\", got %q", typ))
-	}
-	if idErr != nil {
-		return fail("id", idErr)
-	}
-	if !ValidID(id) {
-		return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
-	}
-	loc, err := checkPoint(g)
 	if err != nil {
-		return fail("geometry", err)
+		return nil, err
 	}
-	if p.DistanceM != nil {
-		return fail("properties.distance_m", errors.New("computed by queries, not stored"))
+	if readErr != nil {
+		return nil, readErr
 	}
-	if strings.TrimSpace(p.Title) == "" {
-		return fail("properties.title", errors.New("missing"))
-	}
-	if field, err := checkTexts(
-		textField{"properties.title", p.Title, MaxShortText},
-		textField{"properties.place", p.Place, MaxShortText},
-		textField{"properties.place_ar", p.PlaceAR, MaxShortText},
-		textField{"properties.admin1", p.Admin1, MaxShortText},
-		textField{"properties.summary", p.Summary, MaxLongText},
-	); err != nil {
-		return fail(field, err)
-	}
-	if err := checkCount(len(p.Actors), MaxActors); err != nil {
-		return fail("properties.actors", err)
-	}
-	if err := checkCount(len(p.Sources), MaxSources); err != nil {
-		return fail("properties.sources", err)
-	}
-	at, err := time.Parse(time.RFC3339, p.OccurredAt)
-	if err != nil {
-		return fail("properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.OccurredAt))
-	}
-	if !p.TimePrecision.Valid() {
-		return fail("properties.time_precision", fmt.Errorf("want exact, hour, day or approximate, got %q", p.TimePrecision))
-	}
-	if !ValidEventType(p.EventType) {
-		return fail("properties.event_type", fmt.Errorf("want a lower-case word such as missile_attack, got %q", p.EventType))
-	}
-	for k, a := range p.Actors {
-		field := fmt.Sprintf("properties.actors[%d]", k)
-		if strings.TrimSpace(a.Name) == "" {
-			return fail(field+".name", errors.New("missing"))
-		}
-		if err := checkText(a.Name, MaxShortText); err != nil {
-			return fail(field+".name", err)
-		}
-		switch a.Role {
-		case RolePerpetrator, RoleClaimant, RoleTarget, RoleResponder:
-		default:
-			return fail(field+".role", fmt.Errorf("want perpetrator, claimant, target or responder, got %q", a.Role))
-		}
-	}
-	site := ""
-	if p.Site != nil {
-		if _, ok := sites[*p.Site]; !ok {
-			return fail("properties.site", fmt.Errorf("no site has id %q", *p.Site))
-		}
-		site = *p.Site
-	}
-	if !ValidCountry(p.Country) {
-		return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
-	}
-	if !p.GeoPrecision.Valid() {
-		return fail("properties.geo_precision", fmt.Errorf("want exact, near, town, region or unknown, got %q", p.GeoPrecision))
-	}
-	if (loc == nil) != (p.GeoPrecision == GeoUnknown) {
-		return fail("properties.geo_precision", errors.New("must be unknown exactly when geometry is null"))
-	}
-	if p.Injured != nil && *p.Injured < 0 {
-		return fail("properties.injured", errors.New("negative; use null when not reported"))
-	}
-	if p.Killed != nil && *p.Killed < 0 {
-		return fail("properties.killed", errors.New("negative; use null when not reported"))
-	}
-	if len(p.Sources) == 0 {
-		return fail("properties.sources", errors.New("at least one source is required"))
-	}
-	for k, s := range p.Sources {
-		field := fmt.Sprintf("properties.sources[%d]", k)
-		switch {
-		case strings.TrimSpace(s.Publisher) == "":
-			return fail(field+".publisher", errors.New("missing"))
-		case strings.TrimSpace(s.Title) == "":
-			return fail(field+".title", errors.New("missing"))
-		case s.PublishedAt.IsZero():
-			return fail(field+".published_at", errors.New("missing"))
-		case strings.TrimSpace(s.Quote) == "":
-			return fail(field+".quote", errors.New("missing: quote the sentence the fact rests on"))
-		}
-		if f, err := checkTexts(
-			textField{field + ".publisher", s.Publisher, MaxShortText},
-			textField{field + ".title", s.Title, MaxShortText},
-			textField{field + ".quote", s.Quote, MaxLongText},
-		); err != nil {
-			return fail(f, err)
-		}
-		if err := checkSourceURL(s.URL); err != nil {
-			return fail(field+".url", err)
-		}
-	}
-	return Incident{
-		ID: id, Location: loc, Title: p.Title, OccurredAt: at,
-		TimePrecision: p.TimePrecision, EventType: p.EventType, Actors: p.Actors,
-		Site: site, Place: p.Place, PlaceAR: p.PlaceAR, Admin1: p.Admin1,
-		Country: p.Country, GeoPrecision: p.GeoPrecision,
-		Injured: p.Injured, Killed: p.Killed, Summary: p.Summary,
-		Sources: p.Sources, Related: p.Related,
-	}, nil
+	return bld, nil
 }
 
 // decodeProperties decodes a feature's properties strictly into v, a

@@ -109,12 +109,22 @@ func Touching(fs []Feature, b orb.Bound) []Feature {
 // metres of b (all of them when b is nil): those whose features, drawn
 // that far from their point, may touch b.
 func (d *Dataset) around(t Interval, b *orb.Bound, metres float64, sites ...string) []Match {
+	return d.Query(aroundQuery(t, b, metres, sites)).Matches
+}
+
+// hitsAround is around without putting the incidents together, for
+// counting them.
+func (d *Dataset) hitsAround(t Interval, b *orb.Bound, metres float64, sites ...string) []hit {
+	return d.hits(aroundQuery(t, b, metres, sites))
+}
+
+func aroundQuery(t Interval, b *orb.Bound, metres float64, sites []string) Query {
 	q := Query{Time: t, Sites: sites}
 	if b != nil {
 		grown := GrowBound(*b, metres)
 		q.BBox = &grown
 	}
-	return d.Query(q).Matches
+	return q
 }
 
 // layer computes overlay id from the incidents that may touch b (all of
@@ -160,7 +170,7 @@ func (d *Dataset) SiteFeatures(id string) ([]Feature, error) {
 func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 	switch id {
 	case LayerIncidents:
-		return len(d.around(t, b, 0)), nil
+		return len(d.hitsAround(t, b, 0)), nil
 	case LayerRings:
 		return len(d.Sites) * len(RingRadii), nil
 	case LayerLinks:
@@ -169,8 +179,8 @@ func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 		return n, nil
 	case LayerUncertainty:
 		n := 0
-		for _, m := range d.around(t, b, maxUncertainty) {
-			if in := m.Incident; in.Location != nil && in.GeoPrecision.Radius() > 0 {
+		for _, h := range d.hitsAround(t, b, maxUncertainty) {
+			if r := &d.records[h.pos]; r.located && geoPrecisions[r.geoPrec].Radius() > 0 {
 				n++
 			}
 		}
@@ -179,7 +189,7 @@ func (d *Dataset) LayerSize(id string, t Interval, b *orb.Bound) (int, error) {
 	if _, err := d.Site(id); err != nil {
 		return 0, fmt.Errorf("layer %q: %w", id, ErrNotFound)
 	}
-	return 1 + len(RingRadii) + len(d.around(t, b, 0, id)), nil
+	return 1 + len(RingRadii) + len(d.hitsAround(t, b, 0, id)), nil
 }
 
 // GrowBound returns b grown by metres on every side (by the widest
@@ -232,10 +242,10 @@ func ringFeatures(s *Site) []Feature {
 	return fs
 }
 
-// linkPair is two related incidents a link is drawn between, a the
-// earlier, with the bound of the line.
+// linkPair is two related incidents a link is drawn between, by their
+// positions, a the earlier, with the bound of the line.
 type linkPair struct {
-	a, b  *Incident
+	a, b  int32
 	bound orb.Bound
 }
 
@@ -246,26 +256,28 @@ type linkPair struct {
 // that has no location. It runs once, at load: related ids are bounded
 // (MaxRelated), so the pairs are at most MaxRelated a located incident.
 func (d *Dataset) findLinks() []linkPair {
-	type pair struct{ a, b *Incident }
+	type pair struct{ a, b int32 }
 	seen := map[pair]bool{}
 	var links []linkPair
-	for i := range d.Incidents {
-		for _, id := range d.Incidents[i].Related {
-			a, b := &d.Incidents[i], &d.Incidents[d.incidentPos[id]]
-			if a.Location == nil || b.Location == nil {
+	for pos := range d.records {
+		r := &d.records[pos]
+		for _, other := range d.related[r.related : r.related+uint32(r.nRelated)] {
+			a, b := int32(pos), other
+			ra, rb := &d.records[a], &d.records[b]
+			if !ra.located || !rb.located {
 				continue
 			}
-			if b.pos < a.pos {
-				a, b = b, a
+			if b < a {
+				a, b, ra, rb = b, a, rb, ra
 			}
 			if seen[pair{a, b}] {
 				continue
 			}
 			seen[pair{a, b}] = true
-			if orbgeo.DistanceHaversine(*a.Location, *b.Location) < 1 {
+			if orbgeo.DistanceHaversine(ra.loc, rb.loc) < 1 {
 				continue
 			}
-			links = append(links, linkPair{a, b, GreatCircle(*a.Location, *b.Location).Bound()})
+			links = append(links, linkPair{a, b, GreatCircle(ra.loc, rb.loc).Bound()})
 		}
 	}
 	return links
@@ -275,19 +287,24 @@ func (d *Dataset) findLinks() []linkPair {
 // whose line may touch bound (nil: any), in the data set's order.
 func (d *Dataset) eachLink(t Interval, bound *orb.Bound, fn func(linkPair)) {
 	for _, l := range d.links {
-		if bound != nil && !l.bound.Intersects(*bound) ||
-			!t.Overlaps(l.a.windowStart, l.a.windowEnd) || !t.Overlaps(l.b.windowStart, l.b.windowEnd) {
+		if bound != nil && !l.bound.Intersects(*bound) || !d.during(l.a, t) || !d.during(l.b, t) {
 			continue
 		}
 		fn(l)
 	}
 }
 
+// during reports whether the incident at pos may have happened within t.
+func (d *Dataset) during(pos int32, t Interval) bool {
+	from, to := d.records[pos].window()
+	return t.Overlaps(from, to)
+}
+
 // linkFeatures draws the links eachLink finds.
 func (d *Dataset) linkFeatures(t Interval, bound *orb.Bound) []Feature {
 	var fs []Feature
 	d.eachLink(t, bound, func(l linkPair) {
-		a, b := l.a, l.b
+		a, b := d.incident(int(l.a)), d.incident(int(l.b))
 		dist := orbgeo.DistanceHaversine(*a.Location, *b.Location)
 		fs = append(fs, Feature{
 			ID:       "link-" + a.ID + "-" + b.ID,

@@ -347,12 +347,13 @@ func TestAppendMatches(t *testing.T) {
 
 func TestFeatureAppendGeoJSONWith(t *testing.T) {
 	ds := fixtureDataset(t)
+	first := ds.Incidents()[0]
 	links := struct {
 		Links []string `json:"links"`
 	}{[]string{"self"}}
 	for _, f := range []geo.Feature{
 		{ID: "p", Geometry: alAsad, Properties: map[string]any{"kind": "test"}},
-		{ID: ds.Incidents[0].ID, Geometry: *ds.Incidents[0].Location, Incident: &ds.Incidents[0]},
+		{ID: first.ID, Geometry: *first.Location, Incident: &first},
 	} {
 		plain, err := f.AppendGeoJSON(nil)
 		if err != nil {
@@ -440,7 +441,7 @@ func TestSiteLayers(t *testing.T) {
 				checkCircle(t, f.Geometry, s.Location, geo.RingRadii[i])
 			}
 			var want []string
-			for _, in := range ds.Incidents {
+			for _, in := range ds.Incidents() {
 				if in.Site == s.ID {
 					want = append(want, in.ID)
 				}
@@ -482,13 +483,13 @@ func TestIncidentsLayerTime(t *testing.T) {
 					t.Errorf("%s: geometry %v, location %v", f.ID, f.Geometry, f.Incident.Location)
 				}
 			}
-			for _, in := range ds.Incidents {
+			for _, in := range ds.Incidents() {
 				if c.t.Overlaps(in.TimePrecision.Window(in.OccurredAt)) {
 					want = append(want, in.ID)
 				}
 			}
-			if len(want) == 0 || c.name != "all" && len(want) == len(ds.Incidents) {
-				t.Fatalf("the interval keeps %d of %d incidents: the case does not test what it says", len(want), len(ds.Incidents))
+			if len(want) == 0 || c.name != "all" && len(want) == len(ds.Incidents()) {
+				t.Fatalf("the interval keeps %d of %d incidents: the case does not test what it says", len(want), len(ds.Incidents()))
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("got %v, want %v", got, want)
@@ -507,8 +508,9 @@ type linkPair struct{ from, to *geo.Incident }
 func wantLinks(ds *geo.Dataset, t geo.Interval) map[string]linkPair {
 	in := func(x *geo.Incident) bool { return t.Overlaps(x.TimePrecision.Window(x.OccurredAt)) }
 	want := map[string]linkPair{}
-	for i := range ds.Incidents {
-		a := &ds.Incidents[i]
+	all := ds.Incidents()
+	for i := range all {
+		a := &all[i]
 		for _, id := range a.Related {
 			b, err := ds.Incident(id)
 			if err != nil {
@@ -684,7 +686,7 @@ func TestUncertaintyLayer(t *testing.T) {
 				byIncident[id] = f
 			}
 			var want []string
-			for _, in := range c.ds.Incidents {
+			for _, in := range c.ds.Incidents() {
 				if in.Location != nil && in.GeoPrecision != geo.GeoExact {
 					want = append(want, in.ID)
 				}

@@ -53,7 +53,6 @@ type Query struct {
 type Match struct {
 	Incident  *Incident
 	DistanceM float64
-	pos       int // the incident's place in Dataset.Incidents: its sort order
 }
 
 // Result is one page of matches and the number of matches in all pages.
@@ -62,26 +61,51 @@ type Result struct {
 	NumberMatched int
 }
 
+// hit is a match before it is put together: its position, the data
+// set's order, and its distance.
+type hit struct {
+	pos  int32
+	dist float64
+}
+
 // Query returns the incidents that match q, sorted by distance when q has a
 // Near condition and by time (then id) otherwise, paged by Limit and Offset.
 // BBox and Near are answered from the spatial index, not a scan; a page
-// sorts only as much of the matches as it shows, and without conditions
-// on time or attributes no incident is read but those returned.
+// sorts only as much of the matches as it shows, and only the incidents
+// of the page are put together.
 func (d *Dataset) Query(q Query) Result {
-	filtered := !q.Time.Start.IsZero() || !q.Time.End.IsZero() ||
-		len(q.EventTypes) > 0 || len(q.Sites) > 0 || len(q.Countries) > 0
-	keep := func(in *Incident) bool {
-		return q.Time.Overlaps(in.windowStart, in.windowEnd) &&
-			(len(q.EventTypes) == 0 || slices.Contains(q.EventTypes, in.EventType)) &&
-			(len(q.Sites) == 0 || slices.Contains(q.Sites, in.Site)) &&
-			(len(q.Countries) == 0 || slices.Contains(q.Countries, in.Country))
-	}
+	hits := d.hits(q)
 	page := 0 // how many of the sorted matches the page needs; 0 all
 	if q.Limit > 0 {
 		page = max(q.Offset, 0) + q.Limit
 	}
+	if q.Near != nil {
+		sortFirst(hits, page, func(a, b hit) int {
+			return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.pos, b.pos))
+		})
+	} else if q.BBox != nil {
+		sortFirst(hits, page, func(a, b hit) int { return cmp.Compare(a.pos, b.pos) })
+	}
+	n := len(hits)
+	lo := min(max(q.Offset, 0), n)
+	hi := n
+	if q.Limit > 0 {
+		hi = min(lo+q.Limit, n)
+	}
+	matches := make([]Match, hi-lo)
+	incidents := make([]Incident, hi-lo)
+	for i, h := range hits[lo:hi] {
+		incidents[i] = d.incident(int(h.pos))
+		matches[i] = Match{&incidents[i], h.dist}
+	}
+	return Result{Matches: matches, NumberMatched: n}
+}
 
-	var matches []Match
+// hits returns what matches q, unsorted but for a query on neither BBox
+// nor Near, whose hits come in the data set's order.
+func (d *Dataset) hits(q Query) []hit {
+	f := d.filter(q)
+	var hits []hit
 	switch {
 	case q.Near != nil:
 		// Padded by a hair: the box's edges are computed through radians and
@@ -92,48 +116,83 @@ func (d *Dataset) Query(q Query) Result {
 			if q.BBox != nil && !boundContains(*q.BBox, p) {
 				return
 			}
-			dist := orbgeo.DistanceHaversine(q.Near.Center, p)
 			pos := d.located[k]
-			if dist <= q.Near.Metres && (!filtered || keep(&d.Incidents[pos])) {
-				matches = append(matches, Match{&d.Incidents[pos], dist, pos})
+			if dist := orbgeo.DistanceHaversine(q.Near.Center, p); dist <= q.Near.Metres && f.keep(pos) {
+				hits = append(hits, hit{pos, dist})
 			}
-		})
-		sortFirst(matches, page, func(a, b Match) int {
-			if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.pos, b.pos)
 		})
 	case q.BBox != nil:
 		d.index.Bound(*q.BBox, func(k int) {
-			pos := d.located[k]
-			if !filtered || keep(&d.Incidents[pos]) {
-				matches = append(matches, Match{&d.Incidents[pos], math.NaN(), pos})
+			if pos := d.located[k]; f.keep(pos) {
+				hits = append(hits, hit{pos, math.NaN()})
 			}
 		})
-		sortFirst(matches, page, func(a, b Match) int { return cmp.Compare(a.pos, b.pos) })
 	default:
-		for i := range d.Incidents {
-			if in := &d.Incidents[i]; !filtered || keep(in) {
-				matches = append(matches, Match{in, math.NaN(), i})
+		for pos := range d.records {
+			if f.keep(int32(pos)) {
+				hits = append(hits, hit{int32(pos), math.NaN()})
 			}
 		}
 	}
+	return hits
+}
 
-	n := len(matches)
-	lo := min(max(q.Offset, 0), n)
-	hi := n
-	if q.Limit > 0 {
-		hi = min(lo+q.Limit, n)
+// filter is a query's conditions on time and attributes, with the texts
+// asked for as indices in the data set's table of strings.
+type filter struct {
+	d                            *Dataset
+	time                         Interval
+	none                         bool // no condition: keep all
+	types, sites, countries      []uint32
+	anyType, anySite, anyCountry bool
+}
+
+func (d *Dataset) filter(q Query) filter {
+	f := filter{d: d, time: q.Time,
+		types: d.strIndices(q.EventTypes), sites: d.strIndices(q.Sites), countries: d.strIndices(q.Countries),
+		anyType: len(q.EventTypes) == 0, anySite: len(q.Sites) == 0, anyCountry: len(q.Countries) == 0,
 	}
-	return Result{Matches: matches[lo:hi:hi], NumberMatched: n}
+	f.none = q.Time.Start.IsZero() && q.Time.End.IsZero() && f.anyType && f.anySite && f.anyCountry
+	return f
+}
+
+// strIndices returns the indices of the texts in the data set's table
+// of strings, noString for one it does not hold.
+func (d *Dataset) strIndices(texts []string) []uint32 {
+	var out []uint32
+	for _, t := range texts {
+		if k, ok := d.strIndex[t]; ok {
+			out = append(out, k)
+		} else {
+			out = append(out, noString)
+		}
+	}
+	return out
+}
+
+// keep reports whether the incident at pos meets the conditions.
+func (f *filter) keep(pos int32) bool {
+	if f.none {
+		return true
+	}
+	r := &f.d.records[pos]
+	if !f.anyType && !slices.Contains(f.types, r.eventType) ||
+		!f.anySite && !slices.Contains(f.sites, r.site) ||
+		!f.anyCountry && !slices.Contains(f.countries, r.country) {
+		return false
+	}
+	if f.time.Start.IsZero() && f.time.End.IsZero() {
+		return true
+	}
+	from, to := r.window()
+	return f.time.Overlaps(from, to)
 }
 
 // sortFirst puts the first n of ms in order (all of them when n is 0 or
 // near len(ms)): a page of 100 out of ten thousand matches costs a pass
 // and a heap of 100, not a sort of ten thousand. The order must be total,
 // so the first n are the same whichever way they are found.
-func sortFirst(ms []Match, n int, order func(a, b Match) int) {
+func sortFirst(ms []hit, n int, order func(a, b hit) int) {
 	if n <= 0 || n*4 >= len(ms) {
 		slices.SortFunc(ms, order)
 		return
@@ -154,7 +213,7 @@ func sortFirst(ms []Match, n int, order func(a, b Match) int) {
 }
 
 // siftDown restores the max-heap h below i.
-func siftDown(h []Match, i int, order func(a, b Match) int) {
+func siftDown(h []hit, i int, order func(a, b hit) int) {
 	for {
 		top, l, r := i, 2*i+1, 2*i+2
 		if l < len(h) && order(h[l], h[top]) > 0 {
@@ -172,19 +231,19 @@ func siftDown(h []Match, i int, order func(a, b Match) int) {
 }
 
 // Scan calls fn with every incident that matches q's BBox, Time and
-// attribute conditions, in the data set's order (time, then id), reading
-// one at a time: a full export in constant memory. Near, Limit and Offset
-// are not its business; it stops at fn's first error and returns it.
+// attribute conditions, in the data set's order (time, then id), putting
+// together one at a time: a full export in constant memory. The incident
+// fn is given is valid only during the call. Near, Limit and Offset are
+// not its business; it stops at fn's first error and returns it.
 func (d *Dataset) Scan(q Query, fn func(*Incident) error) error {
-	for i := range d.Incidents {
-		in := &d.Incidents[i]
-		if q.BBox != nil && (in.Location == nil || !boundContains(*q.BBox, *in.Location)) ||
-			!q.Time.Overlaps(in.windowStart, in.windowEnd) ||
-			len(q.EventTypes) > 0 && !slices.Contains(q.EventTypes, in.EventType) ||
-			len(q.Sites) > 0 && !slices.Contains(q.Sites, in.Site) ||
-			len(q.Countries) > 0 && !slices.Contains(q.Countries, in.Country) {
+	f := d.filter(q)
+	in := new(Incident) // one for every row: a row costs no allocation
+	for pos := range d.records {
+		r := &d.records[pos]
+		if q.BBox != nil && (!r.located || !boundContains(*q.BBox, r.loc)) || !f.keep(int32(pos)) {
 			continue
 		}
+		*in = d.incident(pos)
 		if err := fn(in); err != nil {
 			return err
 		}
@@ -192,13 +251,34 @@ func (d *Dataset) Scan(q Query, fn func(*Incident) error) error {
 	return nil
 }
 
+// Ref is an incident's place in its data set: what a walk that places,
+// counts and summarises incidents (a clustered tile) hands out, rather
+// than the incident put together. A Ref is valid only with the data set
+// that gave it.
+type Ref int32
+
+// At returns the incident r refers to.
+func (d *Dataset) At(r Ref) *Incident {
+	in := d.incident(int(r))
+	return &in
+}
+
+// IDOf returns the id of the incident r refers to.
+func (d *Dataset) IDOf(r Ref) string { return d.columns.id(&d.records[r]) }
+
+// OccurredAtOf returns when the incident r refers to occurred.
+func (d *Dataset) OccurredAtOf(r Ref) time.Time { return d.occurredAt(&d.records[r]) }
+
+// EventTypeOf returns the event type of the incident r refers to.
+func (d *Dataset) EventTypeOf(r Ref) string { return d.strs[d.records[r].eventType] }
+
 // EachIn calls fn with every incident located within b, and its location,
 // whose time may fall within t and, when sites are given, that belongs to
 // one of them, in no particular order and without gathering them: for
 // callers that summarise what they are given (a clustered tile), for whom
 // Query's sort and slice of matches would be most of the cost. With no
 // time or site condition it reads nothing of an incident.
-func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(*Incident, orb.Point)) {
+func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(Ref, orb.Point)) {
 	anyTime := t.Start.IsZero() && t.End.IsZero()
 	var want []int32 // positions of the sites asked for that exist
 	for _, s := range sites {
@@ -213,10 +293,13 @@ func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(*Incid
 		if len(want) > 0 && !slices.Contains(want, d.locatedSite[k]) {
 			return
 		}
-		in := &d.Incidents[d.located[k]]
-		if anyTime || t.Overlaps(in.windowStart, in.windowEnd) {
-			fn(in, p)
+		pos := d.located[k]
+		if !anyTime {
+			if from, to := d.records[pos].window(); !t.Overlaps(from, to) {
+				return
+			}
 		}
+		fn(Ref(pos), p)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -113,8 +114,9 @@ func scanQuery(ds *geo.Dataset, q geo.Query) ([]refMatch, int) {
 		dist float64
 	}
 	var hits []hit
-	for i := range ds.Incidents {
-		in := &ds.Incidents[i]
+	all := ds.Incidents()
+	for i := range all {
+		in := &all[i]
 		if (q.BBox != nil || q.Near != nil) && in.Location == nil {
 			continue
 		}
@@ -211,7 +213,7 @@ func generatedDataset(t testing.TB, c genConfig) *geo.Dataset {
 func busiestPoint(ds *geo.Dataset) (orb.Point, int) {
 	count := map[orb.Point]int{}
 	var best orb.Point
-	for _, in := range ds.Incidents {
+	for _, in := range ds.Incidents() {
 		if in.Location != nil {
 			count[*in.Location]++
 			if count[*in.Location] > count[best] {
@@ -231,8 +233,9 @@ func TestQueryMatchesScan(t *testing.T) {
 	near := func(p orb.Point, m float64) *geo.Radius { return &geo.Radius{Center: p, Metres: m} }
 	// an incident about 100 km from Al Asad, to put exactly on the circle
 	var edge *geo.Incident
-	for i := range ds.Incidents {
-		in := &ds.Incidents[i]
+	all := ds.Incidents()
+	for i := range all {
+		in := &all[i]
 		if in.Location != nil && math.Abs(orbgeo.DistanceHaversine(alAsad, *in.Location)-100_000) < 10_000 {
 			edge = in
 			break
@@ -290,7 +293,7 @@ func TestQueryMatchesScan(t *testing.T) {
 
 	t.Run("the circle is closed", func(t *testing.T) {
 		res := ds.Query(geo.Query{Near: near(alAsad, orbgeo.DistanceHaversine(alAsad, *edge.Location))})
-		if len(res.Matches) == 0 || res.Matches[len(res.Matches)-1].Incident != edge {
+		if len(res.Matches) == 0 || res.Matches[len(res.Matches)-1].Incident.ID != edge.ID {
 			t.Errorf("%s, exactly on the circle, is not the last match", edge.ID)
 		}
 	})
@@ -378,7 +381,7 @@ func TestQueryPaging(t *testing.T) {
 					t.Fatalf("pages hold %d matches, want %d", len(paged), len(all.Matches))
 				}
 				for i := range paged {
-					if paged[i].Incident != all.Matches[i].Incident || !sameFloat(paged[i].DistanceM, all.Matches[i].DistanceM) {
+					if paged[i].Incident.ID != all.Matches[i].Incident.ID || !sameFloat(paged[i].DistanceM, all.Matches[i].DistanceM) {
 						t.Fatalf("paged match %d is %s, want %s", i, paged[i].Incident.ID, all.Matches[i].Incident.ID)
 					}
 				}
@@ -402,7 +405,7 @@ func TestQueryFixtures(t *testing.T) {
 
 	t.Run("50 km of Ain Al Asad, 20 to 22 November", func(t *testing.T) {
 		var want []string
-		for _, in := range ds.Incidents {
+		for _, in := range ds.Incidents() {
 			if in.Site == "al-asad" {
 				want = append(want, in.ID)
 			}
@@ -427,7 +430,7 @@ func TestQueryFixtures(t *testing.T) {
 	})
 
 	var located, unlocated []string
-	for _, in := range ds.Incidents {
+	for _, in := range ds.Incidents() {
 		if in.Location == nil {
 			unlocated = append(unlocated, in.ID)
 		} else {
@@ -469,14 +472,15 @@ func TestQueryFixtures(t *testing.T) {
 
 func TestDatasetLookup(t *testing.T) {
 	ds := fixtureDataset(t)
-	for i := range ds.Incidents {
-		in := &ds.Incidents[i]
+	all := ds.Incidents()
+	for i := range all {
+		in := &all[i]
 		got, err := ds.Incident(in.ID)
-		if err != nil || got != in {
-			t.Errorf("Incident(%q) = %p, %v; want %p", in.ID, got, err, in)
+		if err != nil || !reflect.DeepEqual(got, in) {
+			t.Errorf("Incident(%q) = %+v, %v; want %+v", in.ID, got, err, in)
 		}
 		if i > 0 {
-			prev := &ds.Incidents[i-1]
+			prev := &all[i-1]
 			if cmp.Or(prev.OccurredAt.Compare(in.OccurredAt), cmp.Compare(prev.ID, in.ID)) >= 0 {
 				t.Errorf("incidents %s and %s not in time, then id, order", prev.ID, in.ID)
 			}
@@ -529,7 +533,8 @@ func TestEachInMatchesQuery(t *testing.T) {
 			want[m.Incident.ID] = true
 		}
 		got := map[string]bool{}
-		ds.EachIn(c.t, c.b, c.sites, func(in *geo.Incident, p orb.Point) {
+		ds.EachIn(c.t, c.b, c.sites, func(r geo.Ref, p orb.Point) {
+			in := ds.At(r)
 			if got[in.ID] {
 				t.Errorf("%v: %s given twice", c, in.ID)
 			}
@@ -568,7 +573,7 @@ func TestQueryPagesMatchTheFullOrder(t *testing.T) {
 				t.Fatalf("limit %d offset %d: %d of %d, want %d of %d", q.Limit, q.Offset, len(res.Matches), res.NumberMatched, len(want), len(all))
 			}
 			for i := range want {
-				if res.Matches[i].Incident != want[i].Incident {
+				if res.Matches[i].Incident.ID != want[i].Incident.ID {
 					t.Fatalf("limit %d offset %d: match %d is %s, want %s", q.Limit, q.Offset, i, res.Matches[i].Incident.ID, want[i].Incident.ID)
 				}
 			}

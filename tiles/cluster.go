@@ -177,11 +177,44 @@ func worldPixel(p orb.Point, z maptile.Zoom) (x, y float64) {
 	return Project(p, float64(uint64(TileSize)<<z))
 }
 
+// incidents is what clustering reads of the incidents it places, each
+// named by a number: a data set's (by geo.Ref), or a list of features'
+// (by index). Only what shows is read: a cluster's members' times and
+// types, a single's whole incident.
+type incidents interface {
+	id(k int32) string
+	occurredAt(k int32) time.Time
+	eventType(k int32) string
+	feature(k int32, p orb.Point) geo.Feature
+}
+
+// dataset is a data set's incidents, by geo.Ref.
+type dataset struct{ d *geo.Dataset }
+
+func (s dataset) id(k int32) string            { return s.d.IDOf(geo.Ref(k)) }
+func (s dataset) occurredAt(k int32) time.Time { return s.d.OccurredAtOf(geo.Ref(k)) }
+func (s dataset) eventType(k int32) string     { return s.d.EventTypeOf(geo.Ref(k)) }
+func (s dataset) feature(k int32, p orb.Point) geo.Feature {
+	in := s.d.At(geo.Ref(k))
+	return geo.Feature{ID: in.ID, Geometry: p, Incident: in}
+}
+
+// features is a list of features' incidents, by index.
+type features []geo.Feature
+
+func (fs features) id(k int32) string            { return fs[k].ID }
+func (fs features) occurredAt(k int32) time.Time { return fs[k].Incident.OccurredAt }
+func (fs features) eventType(k int32) string     { return fs[k].Incident.EventType }
+func (fs features) feature(k int32, _ orb.Point) geo.Feature {
+	return fs[k]
+}
+
 // cell gathers the incidents of one cell.
 type cell struct {
 	n              int
-	sumLon, sumLat int64           // in fixedPoint units: integer sums are the same in any order
-	members        []*geo.Incident // while n is small enough to show them one by one
+	sumLon, sumLat int64   // in fixedPoint units: integer sums are the same in any order
+	members        []int32 // while n is small enough to show them one by one
+	points         []orb.Point
 
 	// For a cluster within the grid's reach, from the second pass.
 	cluster     bool
@@ -199,32 +232,35 @@ const fixedPoint = 1e7
 // hostile cell of a million distinct types stays linear.
 const manyTypes = 16
 
-// add counts in, at p, in c.
-func (c *cell) add(in *geo.Incident, p orb.Point, keep int) {
+// add counts incident k, at p, in c.
+func (c *cell) add(k int32, p orb.Point, keep int) {
 	c.n++
 	c.sumLon += int64(math.Round(p[0] * fixedPoint))
 	c.sumLat += int64(math.Round(p[1] * fixedPoint))
 	if c.n <= keep {
-		c.members = append(c.members, in)
+		c.members = append(c.members, k)
+		c.points = append(c.points, p)
 	} else {
-		c.members = nil
+		c.members, c.points = nil, nil
 	}
 }
 
-// describe adds in's time and event type to c's.
-func (c *cell) describe(in *geo.Incident) {
-	if c.described == 0 || in.OccurredAt.Before(c.first) {
-		c.first = in.OccurredAt
+// describe adds the time and event type of incident k to c's.
+func (c *cell) describe(src incidents, k int32) {
+	at := src.occurredAt(k)
+	if c.described == 0 || at.Before(c.first) {
+		c.first = at
 	}
-	if c.described == 0 || in.OccurredAt.After(c.last) {
-		c.last = in.OccurredAt
+	if c.described == 0 || at.After(c.last) {
+		c.last = at
 	}
 	c.described++
+	typ := src.eventType(k)
 	switch {
 	case c.typeSet != nil:
-		c.typeSet[in.EventType] = struct{}{}
-	case !slices.Contains(c.types, in.EventType):
-		c.types = append(c.types, in.EventType)
+		c.typeSet[typ] = struct{}{}
+	case !slices.Contains(c.types, typ):
+		c.types = append(c.types, typ)
 		if len(c.types) > manyTypes {
 			c.typeSet = make(map[string]struct{}, 2*manyTypes)
 			for _, t := range c.types {
@@ -250,17 +286,17 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 			out = append(out, fs[i])
 		}
 	}
-	return append(out, g.ClusterIncidents(func(yield func(*geo.Incident, orb.Point)) {
+	return append(out, g.cluster(features(fs), func(yield func(int32, orb.Point)) {
 		for i := range fs {
 			if in := fs[i].Incident; in != nil && in.Location != nil {
-				yield(in, *in.Location)
+				yield(int32(i), *in.Location)
 			}
 		}
 	})...)
 }
 
-// ClusterIncidents clusters the incidents each yields with their
-// locations (in any order; a data set's unsorted walk of g.Bound,
+// ClusterIncidents clusters the incidents of d that each yields with their
+// locations (in any order; the data set's unsorted walk of g.Bound,
 // geo.Dataset.EachIn, serves) and returns the grid's cells
 // as features: a cell whose incidents are few enough to show (one below
 // ClusterMaxZoom, up to ClusterDense from it) gives its incidents as they
@@ -274,7 +310,13 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 // first three and "+N" for more) and cluster_id (the numeric id FeatureID
 // gives it); its string id is "cluster-z-x-y", x and y counting cells from
 // the north-west at zoom z.
-func (g ClusterGrid) ClusterIncidents(each func(yield func(*geo.Incident, orb.Point))) []geo.Feature {
+func (g ClusterGrid) ClusterIncidents(d *geo.Dataset, each func(yield func(geo.Ref, orb.Point))) []geo.Feature {
+	return g.cluster(dataset{d}, func(yield func(int32, orb.Point)) {
+		each(func(r geo.Ref, p orb.Point) { yield(int32(r), p) })
+	})
+}
+
+func (g ClusterGrid) cluster(src incidents, each func(yield func(int32, orb.Point))) []geo.Feature {
 	keep := 1
 	if g.zoom >= ClusterMaxZoom {
 		keep = ClusterDense
@@ -285,27 +327,24 @@ func (g ClusterGrid) ClusterIncidents(each func(yield func(*geo.Incident, orb.Po
 	// describe the clusters that show, which reads their times and types,
 	// most of the time spent here: a tile's ring of cells is half its
 	// points, and few of its clusters come near enough to show.
-	type placed struct {
-		in *geo.Incident
-		k  int32
-	}
+	type placed struct{ k, cell int32 }
 	var on []placed
-	each(func(in *geo.Incident, p orb.Point) {
+	each(func(k int32, p orb.Point) {
 		x, y := cellOf(p, g.zoom)
 		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
 			return
 		}
-		k := (y-g.y0)*w + (x - g.x0)
-		on = append(on, placed{in, int32(k)})
-		cells[k].add(in, p, keep)
+		i := (y-g.y0)*w + (x - g.x0)
+		on = append(on, placed{k, int32(i)})
+		cells[i].add(k, p, keep)
 	})
 	for i := range cells {
 		c := &cells[i]
 		c.cluster = c.n > keep && g.shows(c.mean())
 	}
 	for _, p := range on {
-		if cells[p.k].cluster {
-			cells[p.k].describe(p.in)
+		if cells[p.cell].cluster {
+			cells[p.cell].describe(src, p.k)
 		}
 	}
 	var out []geo.Feature
@@ -315,44 +354,53 @@ func (g ClusterGrid) ClusterIncidents(each func(yield func(*geo.Incident, orb.Po
 			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
 			continue
 		}
-		slices.SortFunc(c.members, func(a, b *geo.Incident) int { return cmp.Compare(a.ID, b.ID) })
-		for _, m := range c.members {
-			if g.shows(*m.Location) {
-				out = append(out, geo.Feature{ID: m.ID, Geometry: *m.Location, Incident: m})
+		order := make([]int, len(c.members))
+		for j := range order {
+			order[j] = j
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(src.id(c.members[a]), src.id(c.members[b])) })
+		for _, j := range order {
+			if g.shows(c.points[j]) {
+				out = append(out, src.feature(c.members[j], c.points[j]))
 			}
 		}
 	}
 	return out
 }
 
-// Singles returns, sorted by id, the incidents each yields that clustering
-// at zoom z shows one by one: those whose cell holds no more than a cell
-// may show. Unlike a grid's, its cells are wherever the incidents are, so
-// it finds the incidents whose uncertainty circles reach onto a tile from
-// well beyond it; circles are drawn around markers, never clusters.
-func Singles(z maptile.Zoom, each func(yield func(*geo.Incident, orb.Point))) []*geo.Incident {
+// Singles returns, sorted by id, the incidents of d that each yields that
+// clustering at zoom z shows one by one: those whose cell holds no more
+// than a cell may show. Unlike a grid's, its cells are wherever the
+// incidents are, so it finds the incidents whose uncertainty circles
+// reach onto a tile from well beyond it; circles are drawn around
+// markers, never clusters.
+func Singles(z maptile.Zoom, d *geo.Dataset, each func(yield func(geo.Ref, orb.Point))) []*geo.Incident {
 	keep := 1
 	if z >= ClusterMaxZoom {
 		keep = ClusterDense
 	}
 	type placed struct {
-		in   *geo.Incident
+		r    geo.Ref
 		x, y int64
 	}
 	var all []placed
 	counts := map[[2]int64]int{}
-	each(func(in *geo.Incident, p orb.Point) {
+	each(func(r geo.Ref, p orb.Point) {
 		x, y := cellOf(p, z)
 		counts[[2]int64{x, y}]++
-		all = append(all, placed{in, x, y})
+		all = append(all, placed{r, x, y})
 	})
-	var out []*geo.Incident
+	var refs []geo.Ref
 	for _, p := range all {
 		if counts[[2]int64{p.x, p.y}] <= keep {
-			out = append(out, p.in)
+			refs = append(refs, p.r)
 		}
 	}
-	slices.SortFunc(out, func(a, b *geo.Incident) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(refs, func(a, b geo.Ref) int { return cmp.Compare(d.IDOf(a), d.IDOf(b)) })
+	out := make([]*geo.Incident, len(refs))
+	for i, r := range refs {
+		out[i] = d.At(r)
+	}
 	return out
 }
 

@@ -27,7 +27,7 @@ func millionData(tb testing.TB) *geo.Dataset { return synthSet(tb, 1_000_000, 1)
 // encoded.
 func clusteredTile(tb testing.TB, ds *geo.Dataset, layerID string, t maptile.Tile) []byte {
 	g := tiles.TileClusterGrid(t)
-	fs := g.ClusterIncidents(func(yield func(*geo.Incident, orb.Point)) {
+	fs := g.ClusterIncidents(ds, func(yield func(geo.Ref, orb.Point)) {
 		ds.EachIn(geo.Interval{}, g.Bound(), nil, yield)
 	})
 	b, err := tiles.MVT(layerID, fs, t)
@@ -209,8 +209,8 @@ func TestClusteredTiles1MUnder500KB(t *testing.T) {
 	}
 	t.Logf("largest uncompressed tile by zoom: %v; largest of all %d/%d/%d, %d bytes", biggest, worst.Z, worst.X, worst.Y, most)
 
-	ids := make(map[uint64]string, len(ds.Incidents))
-	for _, in := range ds.Incidents {
+	ids := make(map[uint64]string, len(ds.Incidents()))
+	for _, in := range ds.Incidents() {
 		h := tiles.HashID(in.ID)
 		if other, ok := ids[h]; ok {
 			t.Errorf("incidents %s and %s share the feature id %d", in.ID, other, h)

@@ -96,9 +96,10 @@ func count(t testing.TB, f geo.Feature) int {
 // located returns the incidents with a location.
 func located(ds *geo.Dataset) []*geo.Incident {
 	var ins []*geo.Incident
-	for i := range ds.Incidents {
-		if ds.Incidents[i].Location != nil {
-			ins = append(ins, &ds.Incidents[i])
+	all := ds.Incidents()
+	for i := range all {
+		if all[i].Location != nil {
+			ins = append(ins, &all[i])
 		}
 	}
 	return ins

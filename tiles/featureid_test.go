@@ -27,7 +27,7 @@ func TestHashIDsDistinct(t *testing.T) {
 	for i := range 1_000_000 {
 		check(fmt.Sprintf("synthetic-%d", i)) // the ids geo/synth writes
 	}
-	for _, in := range fixtureData(t).Incidents {
+	for _, in := range fixtureData(t).Incidents() {
 		check(in.ID)
 	}
 }

@@ -78,7 +78,7 @@ func TestMVTDecodedByGDAL(t *testing.T) {
 	points := regexp.MustCompile(`POINT \(([-0-9.e+]+) ([-0-9.e+]+)\)`).FindAllSubmatch(out, -1)
 	ids := regexp.MustCompile(`(?m)^  id \(String\) = (.+)$`).FindAllSubmatch(out, -1)
 	var want []string
-	for _, in := range ds.Incidents {
+	for _, in := range ds.Incidents() {
 		if in.Location != nil && *in.Location == alAsad {
 			want = append(want, in.ID)
 		}
@@ -243,7 +243,7 @@ func TestOverlayMarkerUnderAlAsad(t *testing.T) {
 		x, y := tiles.NewProjector(tile, tiles.TileSize*scale).Pixel(alAsad)
 		got := color.NRGBAModel.Convert(img.At(int(x), int(y))).(color.NRGBA)
 		var colours []color.NRGBA
-		for _, in := range ds.Incidents {
+		for _, in := range ds.Incidents() {
 			if in.Location != nil && *in.Location == alAsad {
 				colours = append(colours, tiles.EventColor(in.EventType))
 			}
