@@ -169,7 +169,8 @@ type builder struct {
 	n          int
 }
 
-// Chunk sizes: records come 65,536 (6 MB) at a time, text 4 MB at a time.
+// Chunk sizes: records come 65,536 (6 MB) at a time, text up to 4 MB at
+// a time.
 const (
 	chunkShift = 16
 	textChunk  = 4 << 20
@@ -199,7 +200,11 @@ func (b *builder) appendText(texts ...string) {
 		n += len(t)
 	}
 	if len(b.text) == 0 || len(b.text[len(b.text)-1])+n > cap(b.text[len(b.text)-1]) {
-		b.text = append(b.text, make([]byte, 0, max(textChunk, n)))
+		size := 64 << 10 // small data sets take little; chunks double to textChunk
+		if len(b.text) > 0 {
+			size = min(2*cap(b.text[len(b.text)-1]), textChunk)
+		}
+		b.text = append(b.text, make([]byte, 0, max(size, n)))
 	}
 	last := &b.text[len(b.text)-1]
 	for _, t := range texts {
@@ -327,7 +332,13 @@ func (b *builder) add(in *Incident) error {
 	r.related = uint32(len(b.relatedIDs))
 	b.relatedIDs = append(b.relatedIDs, in.Related...)
 	if b.n>>chunkShift == len(b.chunks) {
-		b.chunks = append(b.chunks, make([]record, 0, 1<<chunkShift))
+		// The first chunk grows as a slice does, so a small data set
+		// takes little; the others are made whole.
+		var chunk []record
+		if len(b.chunks) > 0 {
+			chunk = make([]record, 0, 1<<chunkShift)
+		}
+		b.chunks = append(b.chunks, chunk)
 	}
 	last := &b.chunks[len(b.chunks)-1]
 	*last = append(*last, r)
