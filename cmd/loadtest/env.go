@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -52,7 +53,10 @@ func setUp(ctx context.Context, o options, progress io.Writer) (*env, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	data := synth.Incidents(o.incidents, 1)
+	data, what, err := dataSet(o)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.WriteFile(e.data, data, 0o644); err != nil {
 		return nil, fmt.Errorf("write data set: %w", err)
 	}
@@ -63,15 +67,19 @@ func setUp(ctx context.Context, o options, progress io.Writer) (*env, error) {
 	if e.redis, err = startRedis(ctx, port, filepath.Join(dir, "redis.log")); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(progress, "redis-server on :%d; starting the service with %d incidents (%.0f MB)\n",
-		port, o.incidents, float64(len(data))/1e6)
+	fmt.Fprintf(progress, "redis-server on :%d; starting the service with %s (%.0f MB)\n",
+		port, what, float64(len(data))/1e6)
 	start := time.Now()
 	if e.svc, err = e.startService(ctx, "service", o.cacheBytes); err != nil {
 		return nil, err
 	}
+	ready := time.Since(start)
 	e.setupFigures = append(e.setupFigures,
-		figure{"data set", fmt.Sprintf("%d synthetic incidents, %.1f MB GeoJSON", o.incidents, float64(len(data))/1e6)},
-		figure{"service start to ready", round(time.Since(start)).String()})
+		figure{"data set", fmt.Sprintf("%s, %.1f MB GeoJSON", what, float64(len(data))/1e6)},
+		figure{"service start to ready", round(ready).String()})
+	if rss, peak, err := e.svc.memory(); err == nil {
+		e.setupFigures = append(e.setupFigures, figure{"RSS when ready / peak while loading", fmtMiB(rss) + " / " + fmtMiB(peak)})
+	}
 	if err := e.warm(ctx, progress); err != nil {
 		return nil, err
 	}
@@ -140,4 +148,21 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// dataSet returns the data set o asks for, and says what it is.
+func dataSet(o options) ([]byte, string, error) {
+	if o.places == "" {
+		return synth.Incidents(o.incidents, 1), fmt.Sprintf("%d synthetic incidents", o.incidents), nil
+	}
+	cities, err := os.ReadFile(o.places)
+	if err != nil {
+		return nil, "", fmt.Errorf("places: %w", err)
+	}
+	data, err := synth.Places(cities)
+	if err != nil {
+		return nil, "", fmt.Errorf("places: %w", err)
+	}
+	n := bytes.Count(data, []byte(`"type":"Feature",`))
+	return data, fmt.Sprintf("%d synthetic incidents at the places of %s", n, filepath.Base(o.places)), nil
 }

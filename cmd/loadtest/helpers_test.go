@@ -88,7 +88,7 @@ func TestParseVmRSS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseVmRSS([]byte(tt.status))
+			got, err := statusKB([]byte(tt.status), "VmRSS")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
@@ -96,7 +96,7 @@ func TestParseVmRSS(t *testing.T) {
 				return
 			}
 			if err != nil || got != tt.want {
-				t.Errorf("parseVmRSS = %d, %v; want %d", got, err, tt.want)
+				t.Errorf("statusKB VmRSS = %d, %v; want %d", got, err, tt.want)
 			}
 		})
 	}

