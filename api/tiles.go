@@ -118,7 +118,7 @@ func (s *Server) tileFeatures(r tileRequest) ([]geo.Feature, error) {
 // whatever the data set.
 func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoom, grid tiles.ClusterGrid) ([]geo.Feature, error) {
 	clustered := func(sites ...string) []geo.Feature {
-		return grid.ClusterIncidents(s.data, func(yield func(geo.Ref, orb.Point)) {
+		return grid.ClusterIncidents(s.data, func(yield func(geo.Spot)) {
 			s.data.EachIn(t, grid.Bound(), sites, yield)
 		})
 	}
@@ -127,7 +127,7 @@ func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoo
 		return clustered(), nil
 	case geo.LayerUncertainty:
 		var fs []geo.Feature
-		for _, in := range tiles.Singles(z, s.data, func(yield func(geo.Ref, orb.Point)) {
+		for _, in := range tiles.Singles(z, s.data, func(yield func(geo.Spot)) {
 			s.data.EachIn(t, geo.GrowBound(b, geo.MaxUncertainty), nil, yield)
 		}) {
 			if f, ok := geo.UncertaintyFeature(in); ok {

@@ -35,7 +35,11 @@ type Dataset struct {
 	// this dense array, not the incidents.
 	locatedSite []int32
 	index       *Index // over located; reports positions in located
-	links       []linkPair
+	// The time (Unix seconds) and event type (in strs) of each point of
+	// the index, in the index's order: what EachIn gives.
+	spotSec  []int64
+	spotType []uint32
+	links    []linkPair
 }
 
 // NewDataset decodes and validates sites and incidents (GeoJSON
@@ -233,6 +237,12 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	go func() {
 		defer close(indexed)
 		d.index = NewIndex(points)
+		d.spotSec = make([]int64, len(d.index.ids))
+		d.spotType = make([]uint32, len(d.index.ids))
+		for i, k := range d.index.ids {
+			r := &c.records[d.located[k]]
+			d.spotSec[i], d.spotType[i] = r.sec, r.eventType
+		}
 	}()
 	d.links = d.findLinks()
 	<-indexed

@@ -44,9 +44,17 @@ func (ix *Index) Bound(b orb.Bound, fn func(pos int)) {
 // BoundPoints is Bound that also gives each point, read from the index
 // itself: a caller that needs only positions touches nothing else.
 func (ix *Index) BoundPoints(b orb.Bound, fn func(pos int, p orb.Point)) {
+	ix.walk(b, func(i int) {
+		fn(int(ix.ids[i]), orb.Point{ix.coords[2*i], ix.coords[2*i+1]})
+	})
+}
+
+// walk calls fn with the place in the tree of every point inside b: what
+// columns kept in the tree's order (Dataset's spot columns) are read by.
+func (ix *Index) walk(b orb.Bound, fn func(i int)) {
 	if b.Min[0] > b.Max[0] {
-		ix.BoundPoints(orb.Bound{Min: b.Min, Max: orb.Point{180, b.Max[1]}}, fn)
-		ix.BoundPoints(orb.Bound{Min: orb.Point{-180, b.Min[1]}, Max: b.Max}, fn)
+		ix.walk(orb.Bound{Min: b.Min, Max: orb.Point{180, b.Max[1]}}, fn)
+		ix.walk(orb.Bound{Min: orb.Point{-180, b.Min[1]}, Max: b.Max}, fn)
 		return
 	}
 	if len(ix.ids) == 0 {
@@ -62,7 +70,7 @@ func (ix *Index) BoundPoints(b orb.Bound, fn func(pos int, p orb.Point)) {
 			for i := s.left; i <= s.right; i++ {
 				x, y := ix.coords[2*i], ix.coords[2*i+1]
 				if x >= minX && x <= maxX && y >= minY && y <= maxY {
-					fn(int(ix.ids[i]), orb.Point{x, y})
+					fn(i)
 				}
 			}
 			continue
@@ -70,7 +78,7 @@ func (ix *Index) BoundPoints(b orb.Bound, fn func(pos int, p orb.Point)) {
 		m := (s.left + s.right) >> 1
 		x, y := ix.coords[2*m], ix.coords[2*m+1]
 		if x >= minX && x <= maxX && y >= minY && y <= maxY {
-			fn(int(ix.ids[m]), orb.Point{x, y})
+			fn(m)
 		}
 		lo, hi := minX, maxX
 		v := x

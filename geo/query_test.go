@@ -533,8 +533,11 @@ func TestEachInMatchesQuery(t *testing.T) {
 			want[m.Incident.ID] = true
 		}
 		got := map[string]bool{}
-		ds.EachIn(c.t, c.b, c.sites, func(r geo.Ref, p orb.Point) {
-			in := ds.At(r)
+		ds.EachIn(c.t, c.b, c.sites, func(s geo.Spot) {
+			in, p := ds.At(s.Ref), s.Point
+			if s.Sec != in.OccurredAt.Unix() || s.EventType != in.EventType {
+				t.Errorf("%s spotted at %d, %s; occurred at %s, %s", in.ID, s.Sec, s.EventType, in.OccurredAt, in.EventType)
+			}
 			if got[in.ID] {
 				t.Errorf("%v: %s given twice", c, in.ID)
 			}

@@ -1,9 +1,13 @@
 package geo
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 )
 
 // A record's window, worked out by arithmetic, is TimePrecision.Window's,
@@ -32,6 +36,26 @@ func TestRecordWindow(t *testing.T) {
 			if got := b.occurredAt(r); !got.Equal(at) || got.Format(time.RFC3339Nano) != at.Format(time.RFC3339Nano) {
 				t.Fatalf("stored %s, read back %s", at.Format(time.RFC3339Nano), got.Format(time.RFC3339Nano))
 			}
+		}
+	}
+}
+
+// circle gives orb's haversine distance to the last bit, and says a point
+// is within the radius exactly when that distance is.
+func TestCircleDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200_000 {
+		center := orb.Point{rng.Float64()*360 - 180, rng.Float64()*180 - 90}
+		radius := math.Pow(10, rng.Float64()*8) // 1 m to 100,000 km
+		p := orb.Point{center[0] + (rng.Float64()-0.5)*rng.Float64()*40, max(-90, min(90, center[1]+(rng.Float64()-0.5)*rng.Float64()*40))}
+		if rng.IntN(4) == 0 { // on the circle, give or take rounding
+			p = orbgeo.PointAtBearingAndDistance(center, rng.Float64()*360, radius)
+		}
+		c := newCircle(Radius{center, radius})
+		want := orbgeo.DistanceHaversine(center, p)
+		got, in := c.distance(p)
+		if in != (want <= radius) || in && got != want {
+			t.Fatalf("centre %v radius %v point %v: %v, %v; want %v, %v", center, radius, p, got, in, want, want <= radius)
 		}
 	}
 }

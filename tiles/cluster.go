@@ -177,23 +177,18 @@ func worldPixel(p orb.Point, z maptile.Zoom) (x, y float64) {
 	return Project(p, float64(uint64(TileSize)<<z))
 }
 
-// incidents is what clustering reads of the incidents it places, each
-// named by a number: a data set's (by geo.Ref), or a list of features'
-// (by index). Only what shows is read: a cluster's members' times and
-// types, a single's whole incident.
+// incidents is what clustering reads of the incidents it shows one by
+// one, each named by a number: a data set's (by geo.Ref), or a list of
+// features' (by index).
 type incidents interface {
 	id(k int32) string
-	occurredAt(k int32) time.Time
-	eventType(k int32) string
 	feature(k int32, p orb.Point) geo.Feature
 }
 
 // dataset is a data set's incidents, by geo.Ref.
 type dataset struct{ d *geo.Dataset }
 
-func (s dataset) id(k int32) string            { return s.d.IDOf(geo.Ref(k)) }
-func (s dataset) occurredAt(k int32) time.Time { return s.d.OccurredAtOf(geo.Ref(k)) }
-func (s dataset) eventType(k int32) string     { return s.d.EventTypeOf(geo.Ref(k)) }
+func (s dataset) id(k int32) string { return s.d.IDOf(geo.Ref(k)) }
 func (s dataset) feature(k int32, p orb.Point) geo.Feature {
 	in := s.d.At(geo.Ref(k))
 	return geo.Feature{ID: in.ID, Geometry: p, Incident: in}
@@ -202,12 +197,8 @@ func (s dataset) feature(k int32, p orb.Point) geo.Feature {
 // features is a list of features' incidents, by index.
 type features []geo.Feature
 
-func (fs features) id(k int32) string            { return fs[k].ID }
-func (fs features) occurredAt(k int32) time.Time { return fs[k].Incident.OccurredAt }
-func (fs features) eventType(k int32) string     { return fs[k].Incident.EventType }
-func (fs features) feature(k int32, _ orb.Point) geo.Feature {
-	return fs[k]
-}
+func (fs features) id(k int32) string                        { return fs[k].ID }
+func (fs features) feature(k int32, _ orb.Point) geo.Feature { return fs[k] }
 
 // cell gathers the incidents of one cell.
 type cell struct {
@@ -216,10 +207,7 @@ type cell struct {
 	members        []int32 // while n is small enough to show them one by one
 	points         []orb.Point
 
-	// For a cluster within the grid's reach, from the second pass.
-	cluster     bool
-	described   int // incidents whose time and type are in
-	first, last time.Time
+	first, last int64               // the span of the incidents' times, Unix seconds
 	types       []string            // distinct event types, unsorted
 	typeSet     map[string]struct{} // the same, once there are many
 }
@@ -232,35 +220,28 @@ const fixedPoint = 1e7
 // hostile cell of a million distinct types stays linear.
 const manyTypes = 16
 
-// add counts incident k, at p, in c.
-func (c *cell) add(k int32, p orb.Point, keep int) {
+// add counts the incident of spot s, named k, in c.
+func (c *cell) add(k int32, s geo.Spot, keep int) {
 	c.n++
-	c.sumLon += int64(math.Round(p[0] * fixedPoint))
-	c.sumLat += int64(math.Round(p[1] * fixedPoint))
+	c.sumLon += int64(math.Round(s.Point[0] * fixedPoint))
+	c.sumLat += int64(math.Round(s.Point[1] * fixedPoint))
 	if c.n <= keep {
 		c.members = append(c.members, k)
-		c.points = append(c.points, p)
+		c.points = append(c.points, s.Point)
 	} else {
 		c.members, c.points = nil, nil
 	}
-}
-
-// describe adds the time and event type of incident k to c's.
-func (c *cell) describe(src incidents, k int32) {
-	at := src.occurredAt(k)
-	if c.described == 0 || at.Before(c.first) {
-		c.first = at
+	if c.n == 1 || s.Sec < c.first {
+		c.first = s.Sec
 	}
-	if c.described == 0 || at.After(c.last) {
-		c.last = at
+	if c.n == 1 || s.Sec > c.last {
+		c.last = s.Sec
 	}
-	c.described++
-	typ := src.eventType(k)
 	switch {
 	case c.typeSet != nil:
-		c.typeSet[typ] = struct{}{}
-	case !slices.Contains(c.types, typ):
-		c.types = append(c.types, typ)
+		c.typeSet[s.EventType] = struct{}{}
+	case !slices.Contains(c.types, s.EventType):
+		c.types = append(c.types, s.EventType)
 		if len(c.types) > manyTypes {
 			c.typeSet = make(map[string]struct{}, 2*manyTypes)
 			for _, t := range c.types {
@@ -286,10 +267,10 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 			out = append(out, fs[i])
 		}
 	}
-	return append(out, g.cluster(features(fs), func(yield func(int32, orb.Point)) {
+	return append(out, g.cluster(features(fs), func(yield func(int32, geo.Spot)) {
 		for i := range fs {
 			if in := fs[i].Incident; in != nil && in.Location != nil {
-				yield(int32(i), *in.Location)
+				yield(int32(i), geo.Spot{Point: *in.Location, Sec: in.OccurredAt.Unix(), EventType: in.EventType})
 			}
 		}
 	})...)
@@ -310,48 +291,33 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 // first three and "+N" for more) and cluster_id (the numeric id FeatureID
 // gives it); its string id is "cluster-z-x-y", x and y counting cells from
 // the north-west at zoom z.
-func (g ClusterGrid) ClusterIncidents(d *geo.Dataset, each func(yield func(geo.Ref, orb.Point))) []geo.Feature {
-	return g.cluster(dataset{d}, func(yield func(int32, orb.Point)) {
-		each(func(r geo.Ref, p orb.Point) { yield(int32(r), p) })
+func (g ClusterGrid) ClusterIncidents(d *geo.Dataset, each func(yield func(geo.Spot))) []geo.Feature {
+	return g.cluster(dataset{d}, func(yield func(int32, geo.Spot)) {
+		each(func(s geo.Spot) { yield(int32(s.Ref), s) })
 	})
 }
 
-func (g ClusterGrid) cluster(src incidents, each func(yield func(int32, orb.Point))) []geo.Feature {
+func (g ClusterGrid) cluster(src incidents, each func(yield func(int32, geo.Spot))) []geo.Feature {
 	keep := 1
 	if g.zoom >= ClusterMaxZoom {
 		keep = ClusterDense
 	}
 	w := g.x1 - g.x0 + 1
 	cells := make([]cell, w*(g.y1-g.y0+1))
-	// First count and place, which reads only the incidents' points; then
-	// describe the clusters that show, which reads their times and types,
-	// most of the time spent here: a tile's ring of cells is half its
-	// points, and few of its clusters come near enough to show.
-	type placed struct{ k, cell int32 }
-	var on []placed
-	each(func(k int32, p orb.Point) {
-		x, y := cellOf(p, g.zoom)
+	each(func(k int32, s geo.Spot) {
+		x, y := cellOf(s.Point, g.zoom)
 		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
 			return
 		}
-		i := (y-g.y0)*w + (x - g.x0)
-		on = append(on, placed{k, int32(i)})
-		cells[i].add(k, p, keep)
+		cells[(y-g.y0)*w+(x-g.x0)].add(k, s, keep)
 	})
-	for i := range cells {
-		c := &cells[i]
-		c.cluster = c.n > keep && g.shows(c.mean())
-	}
-	for _, p := range on {
-		if cells[p.cell].cluster {
-			cells[p.cell].describe(src, p.k)
-		}
-	}
 	var out []geo.Feature
 	for i := range cells {
 		c := &cells[i]
-		if c.cluster {
-			out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
+		if c.n > keep {
+			if g.shows(c.mean()) {
+				out = append(out, c.feature(g.zoom, g.x0+int64(i)%w, g.y0+int64(i)/w))
+			}
 			continue
 		}
 		order := make([]int, len(c.members))
@@ -374,7 +340,7 @@ func (g ClusterGrid) cluster(src incidents, each func(yield func(int32, orb.Poin
 // incidents are, so it finds the incidents whose uncertainty circles
 // reach onto a tile from well beyond it; circles are drawn around
 // markers, never clusters.
-func Singles(z maptile.Zoom, d *geo.Dataset, each func(yield func(geo.Ref, orb.Point))) []*geo.Incident {
+func Singles(z maptile.Zoom, d *geo.Dataset, each func(yield func(geo.Spot))) []*geo.Incident {
 	keep := 1
 	if z >= ClusterMaxZoom {
 		keep = ClusterDense
@@ -385,10 +351,10 @@ func Singles(z maptile.Zoom, d *geo.Dataset, each func(yield func(geo.Ref, orb.P
 	}
 	var all []placed
 	counts := map[[2]int64]int{}
-	each(func(r geo.Ref, p orb.Point) {
-		x, y := cellOf(p, z)
+	each(func(s geo.Spot) {
+		x, y := cellOf(s.Point, z)
 		counts[[2]int64{x, y}]++
-		all = append(all, placed{r, x, y})
+		all = append(all, placed{s.Ref, x, y})
 	})
 	var refs []geo.Ref
 	for _, p := range all {
@@ -431,8 +397,8 @@ func (c *cell) feature(z maptile.Zoom, x, y int64) geo.Feature {
 			"kind":                    KindCluster,
 			"point_count":             c.n,
 			"point_count_abbreviated": abbreviate(c.n),
-			"first_at":                c.first.UTC().Format(time.RFC3339),
-			"last_at":                 c.last.UTC().Format(time.RFC3339),
+			"first_at":                time.Unix(c.first, 0).UTC().Format(time.RFC3339),
+			"last_at":                 time.Unix(c.last, 0).UTC().Format(time.RFC3339),
 			"event_types":             listed,
 			clusterIDProperty:         int(clusterID(z, x, y)),
 		},

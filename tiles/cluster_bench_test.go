@@ -27,7 +27,7 @@ func millionData(tb testing.TB) *geo.Dataset { return synthSet(tb, 1_000_000, 1)
 // encoded.
 func clusteredTile(tb testing.TB, ds *geo.Dataset, layerID string, t maptile.Tile) []byte {
 	g := tiles.TileClusterGrid(t)
-	fs := g.ClusterIncidents(ds, func(yield func(geo.Ref, orb.Point)) {
+	fs := g.ClusterIncidents(ds, func(yield func(geo.Spot)) {
 		ds.EachIn(geo.Interval{}, g.Bound(), nil, yield)
 	})
 	b, err := tiles.MVT(layerID, fs, t)
