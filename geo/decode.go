@@ -23,6 +23,7 @@ type featureDecoder struct {
 	sources map[string][]Source
 	actors  map[string][]Actor
 	last    []string // the last value of each shared property, by its place in propertyMembers
+	zones   map[int]*time.Location
 }
 
 func newFeatureDecoder(sites map[string]*Site) *featureDecoder {
@@ -32,6 +33,7 @@ func newFeatureDecoder(sites map[string]*Site) *featureDecoder {
 		sources: map[string][]Source{},
 		actors:  map[string][]Actor{},
 		last:    make([]string, len(propertyMembers)),
+		zones:   map[int]*time.Location{},
 	}
 }
 
@@ -592,7 +594,7 @@ func (d *featureDecoder) check(in *Incident, p *incidentFields) (string, error) 
 	if err := checkCount(len(p.related), MaxRelated); err != nil {
 		return "properties.related", err
 	}
-	at, err := time.Parse(time.RFC3339, p.occurredAt)
+	at, err := parseTime(p.occurredAt, d.zones)
 	if err != nil {
 		return "properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.occurredAt)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -78,4 +79,27 @@ func TestRadixSort(t *testing.T) {
 	if !slices.Equal(items, want) {
 		t.Error("radixSort differs from a stable sort")
 	}
+}
+
+// FuzzParseTime checks the quick RFC 3339 parser against time.Parse: the
+// same instants and offsets, the same errors.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2023-11-21T04:30:00+03:00", "2023-11-21T01:30:00Z", "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z",
+		"2023-11-21T24:00:00Z", "2023-11-21T04:30:00-00:00", "2023-11-21T04:30:00+24:00", "2023-11-21t04:30:00z", "0000-01-01T00:00:00Z",
+		"2023-11-21T04:30:60Z", "2023-11-21T04:30:00.5Z", "2023-1-21T04:30:00Z"} {
+		f.Add(s)
+	}
+	zones := map[int]*time.Location{}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTime(s, zones)
+		want, wantErr := time.Parse(time.RFC3339, s)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("parseTime(%q): %v; time.Parse: %v", s, err, wantErr)
+		}
+		_, off := got.Zone()
+		_, wantOff := want.Zone()
+		if !got.Equal(want) || off != wantOff {
+			t.Fatalf("parseTime(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

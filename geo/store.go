@@ -167,6 +167,7 @@ type builder struct {
 	countIndex map[int]uint32
 	relatedIDs []string // runs of related ids, resolved to positions at the end
 	n          int
+	last       [stringFields]lastString
 }
 
 // Chunk sizes: records come 65,536 (6 MB) at a time, text up to 4 MB at
@@ -224,6 +225,36 @@ func (b *builder) joinText() string {
 	}
 	b.text = nil
 	return sb.String()
+}
+
+// Fields of a record that name a string, for builder.field.
+const (
+	fieldEventType = iota
+	fieldSite
+	fieldPlace
+	fieldPlaceAR
+	fieldAdmin1
+	fieldCountry
+	stringFields
+)
+
+// field returns the index of s, the value of a record's field, in the
+// table of distinct strings: the field's last value is tried first, as
+// a data set's countries and event types come in runs.
+func (b *builder) field(f int, s string) uint32 {
+	if last := &b.last[f]; last.s == s && last.ok {
+		return last.i
+	}
+	i := b.str(s)
+	b.last[f] = lastString{s, i, true}
+	return i
+}
+
+// lastString is a field's last value and its index.
+type lastString struct {
+	s  string
+	i  uint32
+	ok bool
 }
 
 // str returns the index of s in the table of distinct strings.
@@ -298,12 +329,12 @@ func (b *builder) add(in *Incident) error {
 		idLen:      uint8(len(in.ID)),
 		titleLen:   uint16(len(in.Title)),
 		summaryLen: uint16(len(in.Summary)),
-		eventType:  b.str(in.EventType),
-		site:       b.str(in.Site),
-		place:      b.str(in.Place),
-		placeAR:    b.str(in.PlaceAR),
-		admin1:     b.str(in.Admin1),
-		country:    b.str(in.Country),
+		eventType:  b.field(fieldEventType, in.EventType),
+		site:       b.field(fieldSite, in.Site),
+		place:      b.field(fieldPlace, in.Place),
+		placeAR:    b.field(fieldPlaceAR, in.PlaceAR),
+		admin1:     b.field(fieldAdmin1, in.Admin1),
+		country:    b.field(fieldCountry, in.Country),
 		injured:    b.count(in.Injured),
 		killed:     b.count(in.Killed),
 		nActors:    uint8(len(in.Actors)),
