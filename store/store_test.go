@@ -1,0 +1,273 @@
+package store_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/geo/synth"
+	"github.com/incidentmap/incidentmap/store"
+)
+
+func openSQLite(t *testing.T, path string) *store.Store {
+	t.Helper()
+	s, err := store.OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+var seedRevision = store.Revision{At: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), Author: "test", Reason: "seed"}
+
+// load builds the data set of revision rev.
+func load(t *testing.T, s *store.Store, rev int64) *geo.Dataset {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := s.WriteCollection(context.Background(), rev, &buf); err != nil {
+		t.Fatal(err)
+	}
+	sites, err := s.Sites(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := geo.NewDataset(buf.Bytes(), sites)
+	if err != nil {
+		t.Fatalf("revision %d does not load: %v", rev, err)
+	}
+	return ds
+}
+
+func ids(ds *geo.Dataset) []string {
+	var out []string
+	for _, in := range ds.Incidents() {
+		out = append(out, in.ID)
+	}
+	return out
+}
+
+// withTitle returns feature with its title set.
+func withTitle(t *testing.T, feature []byte, title string) []byte {
+	t.Helper()
+	var f map[string]any
+	if err := json.Unmarshal(feature, &f); err != nil {
+		t.Fatal(err)
+	}
+	f["properties"].(map[string]any)["title"] = title
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestRevisions(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLite(t, filepath.Join(t.TempDir(), "store.db"))
+	seeded, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision)
+	if err != nil || !seeded {
+		t.Fatalf("Seed: %v, %v", seeded, err)
+	}
+	if again, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision); err != nil || again {
+		t.Fatalf("second Seed: %v, %v; want nothing done", again, err)
+	}
+	want, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := load(t, s, 1)
+	if !slices.Equal(ids(v1), ids(want)) {
+		t.Fatalf("revision 1 holds %v, want the fixtures' %v", ids(v1), ids(want))
+	}
+
+	// Revision 2 adds an incident, 3 corrects its title, 4 deletes it.
+	target := want.Incidents()[0]
+	target.ID, target.Related = "test-incident", nil
+	feature, err := target.AppendGeoJSON(nil, nanDistance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev, err := s.Commit(ctx, store.Revision{At: time.Now(), Author: "editor", Reason: "new report"},
+		[]store.Change{{ID: target.ID, Op: store.Create, Feature: feature}}); err != nil || rev != 2 {
+		t.Fatalf("create: %d, %v; want revision 2", rev, err)
+	}
+	rev, err := s.Commit(ctx, store.Revision{At: time.Now(), Author: "editor", Reason: "typo"},
+		[]store.Change{{ID: target.ID, Op: store.Update, Feature: withTitle(t, feature, "Corrected title")}})
+	if err != nil || rev != 3 {
+		t.Fatalf("update: %d, %v; want revision 3", rev, err)
+	}
+	if in, _ := load(t, s, 3).Incident(target.ID); in.Title != "Corrected title" {
+		t.Errorf("revision 3 title %q", in.Title)
+	}
+	if in, _ := load(t, s, 2).Incident(target.ID); in.Title != target.Title {
+		t.Errorf("revision 2 changed: title %q, want %q", in.Title, target.Title)
+	}
+	if _, err := load(t, s, 1).Incident(target.ID); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("revision 1 has %s, added at 2", target.ID)
+	}
+	changes, err := s.Changes(ctx, 3)
+	if err != nil || len(changes) != 1 || len(changes[0].Diff) != 1 || changes[0].Diff[0].Field != "properties.title" ||
+		string(changes[0].Diff[0].To) != `"Corrected title"` {
+		t.Fatalf("Changes(3) = %+v, %v; want the title alone", changes, err)
+	}
+
+	// A create of an id that exists commits nothing.
+	if _, err := s.Commit(ctx, store.Revision{At: time.Now(), Author: "editor", Reason: "dup"},
+		[]store.Change{{ID: target.ID, Op: store.Create, Feature: feature}}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("duplicate create: %v, want ErrConflict", err)
+	}
+	if head, _ := s.Head(ctx); head != 3 {
+		t.Fatalf("head %d after a refused commit, want 3", head)
+	}
+
+	if rev, err := s.Commit(ctx, store.Revision{At: time.Now(), Author: "editor", Reason: "duplicate of another"},
+		[]store.Change{{ID: target.ID, Op: store.Delete}}); err != nil || rev != 4 {
+		t.Fatalf("delete: %d, %v", rev, err)
+	}
+	if _, err := load(t, s, 4).Incident(target.ID); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("revision 4 still has %s", target.ID)
+	}
+	if _, err := load(t, s, 3).Incident(target.ID); err != nil {
+		t.Errorf("revision 3 lost %s: %v", target.ID, err)
+	}
+	if changes, err := s.Changes(ctx, 4); err != nil || len(changes) != 1 || changes[0].Op != store.Delete || len(changes[0].Diff) == 0 {
+		t.Errorf("Changes(4) = %+v, %v; want a delete listing what went", changes, err)
+	}
+	revs, err := s.Revisions(ctx, 0, 10)
+	if err != nil || len(revs) != 4 || revs[0].Rev != 4 || revs[0].Reason != "duplicate of another" || revs[3].Author != "test" {
+		t.Fatalf("Revisions = %+v, %v", revs, err)
+	}
+}
+
+var nanDistance = math.NaN()
+
+// TestCrashMidImport kills (SIGKILL) a process in the middle of
+// committing an import of 20,000 incidents, at a different moment each
+// time: the store it leaves is always at the revision before the import
+// or the one after, whole, never between.
+func TestCrashMidImport(t *testing.T) {
+	if os.Getenv("STORE_CRASH_CHILD") != "" {
+		crashChild()
+		return
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := openSQLite(t, path)
+	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	outcomes := map[int64]int{}
+	// The last waits for the child to say the commit is done.
+	delays := []time.Duration{0, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, -1}
+	for i, delay := range delays {
+		before := headOf(t, path)
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestCrashMidImport$")
+		cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD="+path, fmt.Sprintf("STORE_CRASH_SEED=%d", i))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		if !lines.Scan() || lines.Text() != "committing" {
+			t.Fatalf("child: %q, %v", lines.Text(), lines.Err())
+		}
+		if delay < 0 {
+			if !lines.Scan() || lines.Text() != "committed" {
+				t.Fatalf("child: %q, %v", lines.Text(), lines.Err())
+			}
+		}
+		time.Sleep(max(delay, 0))
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+
+		after := headOf(t, path)
+		s := openSQLite(t, path)
+		ds := load(t, s, after)
+		s.Close()
+		n := ds.Len()
+		switch after {
+		case before:
+			if n != len(ids(load(t, openSQLite(t, path), before))) {
+				t.Fatalf("head unchanged at %d but %d incidents", after, n)
+			}
+		case before + 1:
+			var synthetic int
+			for _, id := range ids(ds) {
+				if strings.HasPrefix(id, fmt.Sprintf("synthetic-%d-", i)) {
+					synthetic++
+				}
+			}
+			if synthetic != crashImportSize {
+				t.Fatalf("revision %d holds %d of the %d imported", after, synthetic, crashImportSize)
+			}
+		default:
+			t.Fatalf("head went from %d to %d", before, after)
+		}
+		outcomes[after-before]++
+	}
+	t.Logf("killed before the commit landed %d times, after %d times", outcomes[0], outcomes[1])
+	if outcomes[0] == 0 || outcomes[1] == 0 {
+		t.Error("the kills did not land both before and after a commit: the test does not test what it says")
+	}
+}
+
+const crashImportSize = 20_000
+
+func headOf(t *testing.T, path string) int64 {
+	t.Helper()
+	s := openSQLite(t, path)
+	defer s.Close()
+	h, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// crashChild imports crashImportSize synthetic incidents into the store
+// named by STORE_CRASH_CHILD, saying "committing" first.
+func crashChild() {
+	ctx := context.Background()
+	s, err := store.OpenSQLite(ctx, os.Getenv("STORE_CRASH_CHILD"))
+	if err != nil {
+		panic(err)
+	}
+	var fc struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(synth.Incidents(crashImportSize, 1), &fc); err != nil {
+		panic(err)
+	}
+	prefix := "synthetic-" + os.Getenv("STORE_CRASH_SEED") + "-"
+	changes := make([]store.Change, len(fc.Features))
+	for i, f := range fc.Features {
+		id := fmt.Sprintf("%s%d", prefix, i)
+		f = bytes.Replace(f, []byte(fmt.Sprintf(`"id":"synthetic-%d"`, i)), []byte(`"id":"`+id+`"`), 1)
+		changes[i] = store.Change{ID: id, Op: store.Create, Feature: f}
+	}
+	os.Stdout.WriteString("committing\n")
+	if _, err := s.Commit(ctx, store.Revision{At: time.Now(), Author: "import", Reason: "crash test"}, changes); err != nil {
+		panic(err)
+	}
+	os.Stdout.WriteString("committed\n")
+	s.Close()
+}
