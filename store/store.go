@@ -73,6 +73,9 @@ var ErrConflict = errors.New("conflict")
 // Store is a store on a database/sql database.
 type Store struct {
 	db *sql.DB
+	// lock, when set, serialises commits across processes, first thing in
+	// a commit's transaction (SQLite's write lock does it there).
+	lock func(context.Context, *sql.Tx) error
 }
 
 //go:embed migrations/*.sql
@@ -176,19 +179,31 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, r Revision) (
 		}
 		changes = append(changes, Change{ID: id.ID, Op: Create, Feature: f})
 	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO sites (only, feature_collection) VALUES (1, $1)`, string(sites)); err != nil {
-		return false, fmt.Errorf("seed sites: %w", err)
+	// Sites and revision 1 in one transaction that does nothing when
+	// another process seeded the store first.
+	rev, err := s.commit(ctx, r, changes, func(tx *sql.Tx, rev int64) error {
+		if rev != 1 {
+			return errSeeded
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sites (singleton, feature_collection) VALUES (1, $1)`, string(sites))
+		return err
+	})
+	if errors.Is(err, errSeeded) {
+		return false, nil
 	}
-	if _, err := s.Commit(ctx, r, changes); err != nil {
+	if err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
-	return true, nil
+	return rev == 1, nil
 }
+
+// errSeeded is a seed that found the store seeded.
+var errSeeded = errors.New("seeded already")
 
 // Sites returns the sites as a GeoJSON FeatureCollection.
 func (s *Store) Sites(ctx context.Context) ([]byte, error) {
 	var fc string
-	err := s.db.QueryRowContext(ctx, `SELECT feature_collection FROM sites WHERE only = 1`).Scan(&fc)
+	err := s.db.QueryRowContext(ctx, `SELECT feature_collection FROM sites WHERE singleton = 1`).Scan(&fc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sites: %w", ErrNotFound)
 	}
@@ -203,13 +218,34 @@ func (s *Store) Sites(ctx context.Context) ([]byte, error) {
 // against the incident's current version. A change that does not fit
 // (ErrConflict) commits nothing.
 func (s *Store) Commit(ctx context.Context, r Revision, changes []Change) (int64, error) {
+	rev, err := s.commit(ctx, r, changes, nil)
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	return rev, nil
+}
+
+// commit writes changes as revision rev, the next, after before (when
+// set) has run in the same transaction; an error from before, or from
+// any change, commits nothing.
+func (s *Store) commit(ctx context.Context, r Revision, changes []Change, before func(tx *sql.Tx, rev int64) error) (int64, error) {
 	if len(changes) == 0 {
-		return 0, errors.New("commit: no changes")
+		return 0, errors.New("no changes")
 	}
 	var rev int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if s.lock != nil {
+			if err := s.lock(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions`).Scan(&rev); err != nil {
 			return err
+		}
+		if before != nil {
+			if err := before(tx, rev); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (rev, at, author, reason) VALUES ($1, $2, $3, $4)`,
 			rev, r.At.UTC().Format(time.RFC3339Nano), r.Author, r.Reason); err != nil {
@@ -222,10 +258,7 @@ func (s *Store) Commit(ctx context.Context, r Revision, changes []Change) (int64
 		}
 		return nil
 	})
-	if err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
-	}
-	return rev, nil
+	return rev, err
 }
 
 // apply writes one change as part of revision rev.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,9 +24,61 @@ import (
 	"github.com/incidentmap/incidentmap/store"
 )
 
-func openSQLite(t *testing.T, path string) *store.Store {
+// backend is a kind of store to test, and where: a SQLite file or a
+// PostgreSQL schema of its own.
+type backend struct {
+	name string
+	dsn  string
+}
+
+// open opens the store at b.dsn.
+func (b backend) open(ctx context.Context) (*store.Store, error) {
+	if b.name == "postgres" {
+		return store.OpenPostgres(ctx, b.dsn)
+	}
+	return store.OpenSQLite(ctx, b.dsn)
+}
+
+// backends returns a fresh SQLite file and a fresh PostgreSQL schema on
+// DATABASE_URL (default the machine's server). Without a server it skips
+// PostgreSQL, unless CI=true, where that fails.
+func backends(t *testing.T) []backend {
 	t.Helper()
-	s, err := store.OpenSQLite(context.Background(), path)
+	out := []backend{{"sqlite", filepath.Join(t.TempDir(), "store.db")}}
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		url = "postgres://postgres@127.0.0.1:5432/postgres"
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", url)
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s: %v (CI=true: the store's tests must run against it)", url, err)
+		}
+		t.Logf("PostgreSQL at %s: %v; testing SQLite alone", url, err)
+		return out
+	}
+	schema := fmt.Sprintf("store_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return append(out, backend{"postgres", url + sep + "search_path=" + schema})
+}
+
+func openStore(t *testing.T, b backend) *store.Store {
+	t.Helper()
+	s, err := b.open(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +130,14 @@ func withTitle(t *testing.T, feature []byte, title string) []byte {
 }
 
 func TestRevisions(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) { testRevisions(t, b) })
+	}
+}
+
+func testRevisions(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openSQLite(t, filepath.Join(t.TempDir(), "store.db"))
+	s := openStore(t, b)
 	seeded, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision)
 	if err != nil || !seeded {
 		t.Fatalf("Seed: %v, %v", seeded, err)
@@ -165,9 +224,14 @@ func TestCrashMidImport(t *testing.T) {
 		crashChild()
 		return
 	}
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) { testCrashMidImport(t, b) })
+	}
+}
+
+func testCrashMidImport(t *testing.T, b backend) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "store.db")
-	s := openSQLite(t, path)
+	s := openStore(t, b)
 	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision); err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +240,9 @@ func TestCrashMidImport(t *testing.T) {
 	// The last waits for the child to say the commit is done.
 	delays := []time.Duration{0, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, -1}
 	for i, delay := range delays {
-		before := headOf(t, path)
+		before := headOf(t, b)
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestCrashMidImport$")
-		cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD="+path, fmt.Sprintf("STORE_CRASH_SEED=%d", i))
+		cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD="+b.dsn, "STORE_CRASH_BACKEND="+b.name, fmt.Sprintf("STORE_CRASH_SEED=%d", i))
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -199,14 +263,13 @@ func TestCrashMidImport(t *testing.T) {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 
-		after := headOf(t, path)
-		s := openSQLite(t, path)
+		after := headOf(t, b)
+		s := openStore(t, b)
 		ds := load(t, s, after)
-		s.Close()
 		n := ds.Len()
 		switch after {
 		case before:
-			if n != len(ids(load(t, openSQLite(t, path), before))) {
+			if n != load(t, s, before).Len() {
 				t.Fatalf("head unchanged at %d but %d incidents", after, n)
 			}
 		case before + 1:
@@ -232,9 +295,12 @@ func TestCrashMidImport(t *testing.T) {
 
 const crashImportSize = 20_000
 
-func headOf(t *testing.T, path string) int64 {
+func headOf(t *testing.T, b backend) int64 {
 	t.Helper()
-	s := openSQLite(t, path)
+	s, err := b.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s.Close()
 	h, err := s.Head(context.Background())
 	if err != nil {
@@ -247,7 +313,7 @@ func headOf(t *testing.T, path string) int64 {
 // named by STORE_CRASH_CHILD, saying "committing" first.
 func crashChild() {
 	ctx := context.Background()
-	s, err := store.OpenSQLite(ctx, os.Getenv("STORE_CRASH_CHILD"))
+	s, err := backend{os.Getenv("STORE_CRASH_BACKEND"), os.Getenv("STORE_CRASH_CHILD")}.open(ctx)
 	if err != nil {
 		panic(err)
 	}

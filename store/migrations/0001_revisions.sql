@@ -1,6 +1,6 @@
 -- Revisions of the data set: every write is one, numbered from 1.
 CREATE TABLE revisions (
-	rev    INTEGER PRIMARY KEY,
+	rev    BIGINT PRIMARY KEY,
 	at     TEXT    NOT NULL, -- RFC 3339, UTC
 	author TEXT    NOT NULL,
 	reason TEXT    NOT NULL
@@ -12,8 +12,8 @@ CREATE TABLE revisions (
 -- and no other follows it.
 CREATE TABLE incident_versions (
 	id       TEXT    NOT NULL,
-	rev_from INTEGER NOT NULL REFERENCES revisions (rev),
-	rev_to   INTEGER REFERENCES revisions (rev),
+	rev_from BIGINT  NOT NULL REFERENCES revisions (rev),
+	rev_to   BIGINT  REFERENCES revisions (rev),
 	feature  TEXT    NOT NULL,
 	PRIMARY KEY (id, rev_from)
 );
@@ -21,7 +21,7 @@ CREATE INDEX incident_versions_by_rev ON incident_versions (rev_from, rev_to);
 
 -- What each revision did to each incident it touched, field by field.
 CREATE TABLE changes (
-	rev      INTEGER NOT NULL REFERENCES revisions (rev),
+	rev      BIGINT  NOT NULL REFERENCES revisions (rev),
 	incident TEXT    NOT NULL,
 	op       TEXT    NOT NULL CHECK (op IN ('create', 'update', 'delete')),
 	diff     TEXT    NOT NULL, -- JSON: [{"field", "from", "to"}]
@@ -31,6 +31,6 @@ CREATE TABLE changes (
 -- The sites, one GeoJSON FeatureCollection: they change with the code,
 -- not through the write API.
 CREATE TABLE sites (
-	only    INTEGER PRIMARY KEY CHECK (only = 1),
+	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
 	feature_collection TEXT NOT NULL
 );
