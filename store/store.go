@@ -25,6 +25,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // Revision is one write.
@@ -382,4 +384,32 @@ func (s *Store) Changes(ctx context.Context, rev int64) ([]Change, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// Open opens the store dsn names: a postgres:// (or postgresql://) URL,
+// or else the path of a SQLite file.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return OpenPostgres(ctx, dsn)
+	}
+	return OpenSQLite(ctx, dsn)
+}
+
+// Dataset builds the data set of revision rev: the incidents streamed
+// from the store into geo.LoadDataset, which decodes them as they come.
+// Its Version is "r" and the revision, then the hash of its data.
+func (s *Store) Dataset(ctx context.Context, rev int64) (*geo.Dataset, error) {
+	sites, err := s.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(s.WriteCollection(ctx, rev, pw)) }()
+	ds, err := geo.LoadDataset(pr, sites)
+	pr.CloseWithError(errors.New("load ended")) // let the writer stop, if the load stopped first
+	if err != nil {
+		return nil, fmt.Errorf("revision %d: %w", rev, err)
+	}
+	ds.Version = fmt.Sprintf("r%d-%s", rev, ds.Version)
+	return ds, nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/store"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
@@ -54,6 +55,7 @@ type config struct {
 	grace        time.Duration
 	drain        time.Duration
 	frames       string
+	store        string
 	publicURL    *url.URL
 	renderSlots  int
 	trusted      []netip.Prefix
@@ -101,7 +103,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 // addCommonFlags adds the flags that serving and warming share.
 func addCommonFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
-	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures (INCIDENTMAP_DATA)")
+	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures, read-only (INCIDENTMAP_DATA)")
+	fs.StringVar(&cfg.store, "store", getenv("INCIDENTMAP_STORE"), "store of revisions to serve: a SQLite file (created and seeded from the embedded fixtures when new) or a postgres:// URL (INCIDENTMAP_STORE)")
 	fs.StringVar(&cfg.sitesFile, "sites", getenv("INCIDENTMAP_SITES"), "GeoJSON file of sites to use instead of the embedded ones (INCIDENTMAP_SITES)")
 	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
 	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
@@ -154,6 +157,12 @@ func envOr(getenv func(string) string, key, def string) string {
 // memory its decoding used is handed back to the system, so the
 // resident size is what the data set holds.
 func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
+	if cfg.store != "" {
+		if cfg.dataFile != "" || cfg.sitesFile != "" {
+			return nil, errors.New("-store serves the store's data: not with -data or -sites")
+		}
+		return loadStore(cfg, log)
+	}
 	var incidents io.Reader = bytes.NewReader(fixtures.Incidents)
 	name := "embedded fixtures"
 	if cfg.dataFile != "" {
@@ -184,6 +193,49 @@ func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
 	debug.FreeOSMemory()
 	log.Info("data loaded", "source", name, "incidents", ds.Len(), "seconds", time.Since(start).Seconds())
 	return ds, nil
+}
+
+// loadStore serves the store's latest revision, seeding an empty store
+// with the embedded fixtures as revision 1.
+func loadStore(cfg config, log *slog.Logger) (*geo.Dataset, error) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg.store)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	seeded, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{
+		At: time.Now(), Author: "incidentmap", Reason: "Seeded from the embedded fixtures.",
+	})
+	if err != nil {
+		return nil, err
+	}
+	if seeded {
+		log.Info("store seeded", "store", redactDSN(cfg.store))
+	}
+	head, err := st.Head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gc := debug.SetGCPercent(loadGCPercent)
+	start := time.Now()
+	ds, err := st.Dataset(ctx, head)
+	debug.SetGCPercent(gc)
+	if err != nil {
+		return nil, fmt.Errorf("load store: %w", err)
+	}
+	debug.FreeOSMemory()
+	log.Info("data loaded", "source", "store", "revision", head, "incidents", ds.Len(), "seconds", time.Since(start).Seconds())
+	return ds, nil
+}
+
+// redactDSN returns a store's name without the password a URL may hold,
+// for the log.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }
 
 // loadGCPercent is the GOGC the data set is loaded under.

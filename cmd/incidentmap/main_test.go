@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 const oneIncident = `{"type":"FeatureCollection","features":[
@@ -208,5 +211,40 @@ func TestPublicURLAndTrustedProxies(t *testing.T) {
 		if public != tc.public || proxies != tc.proxies {
 			t.Errorf("%v %v: public %q proxies %q, want %q %q", tc.args, tc.env, public, proxies, tc.public, tc.proxies)
 		}
+	}
+}
+
+// -store serves a store of revisions: a new SQLite file is seeded with
+// the fixtures as revision 1, which the data version names; a second
+// start finds it seeded and serves the same revision.
+func TestStoreSeededOnceAndServed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	want, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := range 2 {
+		addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s", "-store", path}, noEnv)
+		if n := numberMatched(t, addr); n != want.Len() {
+			t.Errorf("start %d: serving %d incidents, want the fixtures' %d", run+1, n, want.Len())
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var health struct {
+			DataVersion string `json:"data_version"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&health)
+		resp.Body.Close()
+		if err != nil || !strings.HasPrefix(health.DataVersion, "r1-") {
+			t.Errorf("start %d: data_version %q, %v; want revision 1's", run+1, health.DataVersion, err)
+		}
+		if err := stop(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}
+	if err := run(context.Background(), []string{"-store", path, "-data", "x.geojson"}, noEnv, io.Discard, nil); err == nil {
+		t.Error("-store with -data: no error")
 	}
 }
