@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,11 @@ type collectionReader struct {
 	done       bool
 	first      bool // the next feature is the array's first
 	members    []string
+
+	// Lines, when counted: line is the line of buf[counted].
+	countLines bool
+	line       int
+	counted    int
 }
 
 const readBlock = 1 << 20
@@ -42,6 +48,10 @@ func newCollectionReader(r io.Reader) *collectionReader {
 func (c *collectionReader) fill() bool {
 	if c.eof || c.err != nil {
 		return false
+	}
+	if c.countLines {
+		c.line += bytes.Count(c.buf[c.counted:c.pos], []byte{'\n'})
+		c.counted = 0
 	}
 	rest := c.buf[c.pos:]
 	size := readBlock
@@ -92,6 +102,10 @@ func (c *collectionReader) peek() byte {
 func (c *collectionReader) value() ([]byte, error) {
 	if c.peek() == 0 {
 		return nil, c.fail("unexpected end of the input")
+	}
+	if c.countLines {
+		c.line += bytes.Count(c.buf[c.counted:c.pos], []byte{'\n'})
+		c.counted = c.pos
 	}
 	for {
 		if end, ok := valueEnd(c.buf[c.pos:]); ok {

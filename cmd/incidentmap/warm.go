@@ -51,7 +51,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 			return fmt.Errorf("-bbox: %q crosses the antimeridian; warm each side on its own", *bbox)
 		}
 	}
-	bar := newProgress(stderr)
+	bar := newProgress(stderr, "tiles")
 	n, err := srv.Warm(ctx, api.WarmOptions{
 		Layers:      strings.Split(*layers, ","),
 		MinZoom:     minZ,
@@ -60,7 +60,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 		Concurrency: *conc,
 		Progress:    bar.update,
 	})
-	bar.finish(n)
+	bar.finish("warmed", n)
 	return err
 }
 
@@ -81,13 +81,14 @@ func parseZooms(s string) (lo, hi int, err error) {
 // progress draws a one-line progress bar with the rate in tiles/s.
 type progress struct {
 	w     io.Writer
+	unit  string // what is counted: "tiles", "rows"
 	start time.Time
 	mu    sync.Mutex
 	last  time.Time
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, start: time.Now()}
+func newProgress(w io.Writer, unit string) *progress {
+	return &progress{w: w, unit: unit, start: time.Now()}
 }
 
 func (p *progress) update(done, total int) {
@@ -95,14 +96,19 @@ func (p *progress) update(done, total int) {
 	defer p.mu.Unlock()
 	if now := time.Now(); now.Sub(p.last) > 100*time.Millisecond || done == total {
 		p.last = now
+		if total <= 0 { // not known: the count and the rate alone
+			fmt.Fprintf(p.w, "\r%d %s  %.0f %s/s", done, p.unit, float64(done)/max(now.Sub(p.start).Seconds(), 1e-9), p.unit)
+			return
+		}
 		const width = 30
 		filled := width * done / max(total, 1)
 		rate := float64(done) / max(now.Sub(p.start).Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d tiles  %.0f tiles/s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, rate)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s  %.0f %s/s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, p.unit, rate, p.unit)
 	}
 }
 
-func (p *progress) finish(done int) {
+// finish ends the bar with what was done: "warmed", "read".
+func (p *progress) finish(verb string, done int) {
 	took := time.Since(p.start)
-	fmt.Fprintf(p.w, "\nwarmed %d tiles in %s (%.0f tiles/s)\n", done, took.Round(time.Millisecond), float64(done)/max(took.Seconds(), 1e-9))
+	fmt.Fprintf(p.w, "\n%s %d %s in %s (%.0f %s/s)\n", verb, done, p.unit, took.Round(time.Millisecond), float64(done)/max(took.Seconds(), 1e-9), p.unit)
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/store"
+)
+
+// importFeature is a valid incident feature with the given id, title and
+// related ids, on one line.
+func importFeature(id, title, related string) string {
+	return fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":{"type":"Point","coordinates":[42.441,33.786]},`+
+		`"properties":{"title":%q,"occurred_at":"2024-01-01T00:00:00Z","time_precision":"day","event_type":"missile_attack",`+
+		`"actors":[],"site":"al-asad","place":"Ain Al Asad","place_ar":"","admin1":"","country":"IQ","geo_precision":"near",`+
+		`"injured":null,"killed":null,"summary":"","sources":[{"publisher":"P","title":"T","published_at":"2024-01-02T00:00:00Z","quote":"Q."}],`+
+		`"related":[%s]}}`, id, title, related)
+}
+
+func collectionOf(features ...string) string {
+	return "{\"type\":\"FeatureCollection\",\"features\":[\n" + strings.Join(features, ",\n") + "\n]}\n"
+}
+
+func importFile(t *testing.T, dsn, body string, args ...string) (string, error) {
+	t.Helper()
+	path := writeFile(t, body)
+	var out bytes.Buffer
+	err := runImport(context.Background(), append(append([]string{"-store", dsn}, args...), path), noEnv, &out, io.Discard)
+	return out.String(), err
+}
+
+func headRevision(t *testing.T, dsn string) int64 {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h, err := st.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestImport(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "store.db")
+	good := collectionOf(
+		importFeature("import-one", "First imported", `"2023-11-21-al-asad-crbm"`),
+		importFeature("import-two", "Second imported", `"import-one"`),
+	)
+
+	// A dry run of a file with two problems lists both, by line, and
+	// writes nothing; so does a real run.
+	bad := collectionOf(
+		importFeature("import-one", "First imported", `"no-such-incident"`),
+		strings.Replace(importFeature("import-two", "Second", ""), "2024-01-01T00:00:00Z", "yesterday", 1),
+	)
+	for _, args := range [][]string{{"-dry-run"}, {"-reason", "r"}} {
+		out, err := importFile(t, dsn, bad, args...)
+		if err == nil || !strings.Contains(err.Error(), "2 problems") {
+			t.Fatalf("%v: error %v; want 2 problems", args, err)
+		}
+		for _, want := range []string{"line 2:", `"no-such-incident"`, "line 3:", "properties.occurred_at"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: report does not say %s:\n%s", args, want, out)
+			}
+		}
+		if h := headRevision(t, dsn); h != 1 {
+			t.Fatalf("%v: head %d after a refused import, want the seed's 1", args, h)
+		}
+	}
+
+	if _, err := importFile(t, dsn, good); err == nil || !strings.Contains(err.Error(), "-reason") {
+		t.Errorf("import without -reason: %v", err)
+	}
+	out, err := importFile(t, dsn, good, "-dry-run")
+	if err != nil || !strings.Contains(out, "2 to create, 0 to update, 0 unchanged") || headRevision(t, dsn) != 1 {
+		t.Fatalf("dry run: %q, %v", out, err)
+	}
+	out, err = importFile(t, dsn, good, "-reason", "Wire reports of the day")
+	if err != nil || !strings.Contains(out, "revision 2: 2 to create") {
+		t.Fatalf("import: %q, %v", out, err)
+	}
+	// The same file again changes nothing: no revision.
+	out, err = importFile(t, dsn, good, "-reason", "again")
+	if err != nil || !strings.Contains(out, "nothing to import") || headRevision(t, dsn) != 2 {
+		t.Fatalf("second import: %q, %v; head %d", out, err, headRevision(t, dsn))
+	}
+	// One title corrected: one update.
+	corrected := strings.Replace(good, "Second imported", "Second imported, corrected", 1)
+	out, err = importFile(t, dsn, corrected, "-reason", "Title corrected")
+	if err != nil || !strings.Contains(out, "revision 3: 0 to create, 1 to update, 1 unchanged") {
+		t.Fatalf("corrected import: %q, %v", out, err)
+	}
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := st.Dataset(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, err := ds.Incident("import-two"); err != nil || in.Title != "Second imported, corrected" {
+		t.Errorf("revision 3: %v, %v", in, err)
+	}
+	revs, err := st.Revisions(context.Background(), 0, 1)
+	if err != nil || len(revs) != 1 || revs[0].Reason != "Title corrected" {
+		t.Errorf("last revision %+v, %v", revs, err)
+	}
+}
