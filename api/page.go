@@ -61,6 +61,7 @@ type pagePalette struct {
 	Uncertainty string            `json:"uncertainty"`
 	Site        string            `json:"site"`
 	Radius      string            `json:"radius"`
+	Cluster     string            `json:"cluster"`
 }
 
 // newPagePalette is p in CSS colours.
@@ -72,6 +73,7 @@ func newPagePalette(p tiles.Colors) pagePalette {
 	return pagePalette{
 		Events: events, Other: cssColor(p.Other), Ring: cssColor(p.Ring), Link: cssColor(p.Link),
 		Uncertainty: cssColor(p.Uncertainty), Site: cssColor(p.Site), Radius: cssColor(p.Radius),
+		Cluster: cssColor(p.Cluster),
 	}
 }
 

@@ -289,8 +289,8 @@ func TestPagePalette(t *testing.T) {
 			t.Fatalf("%s: no data-palette", path)
 		}
 		var got struct {
-			Events                                       map[string]string
-			Other, Ring, Link, Uncertainty, Site, Radius string
+			Events                                                map[string]string
+			Other, Ring, Link, Uncertainty, Site, Radius, Cluster string
 		}
 		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
 			t.Fatalf("%s: data-palette %q: %v", path, m[1], err)
@@ -310,6 +310,7 @@ func TestPagePalette(t *testing.T) {
 			"uncertainty": {got.Uncertainty, hex(tiles.UncertaintyColor)},
 			"site":        {got.Site, hex(tiles.SiteColor)},
 			"radius":      {got.Radius, hex(tiles.RadiusColor)},
+			"cluster":     {got.Cluster, hex(tiles.ClusterColor)},
 		} {
 			if pair[0] != pair[1] {
 				t.Errorf("%s: %s is %s, want %s", path, name, pair[0], pair[1])

@@ -110,6 +110,10 @@ type ViewError struct {
 	Bound  orb.Bound
 	Zoom   maptile.Zoom
 	Reason string
+	// Width and Height are the pixels the view's cells span at Zoom, when
+	// that is what is wrong with it (more than MaxClusterView a side);
+	// zero otherwise.
+	Width, Height int64
 }
 
 func (e *ViewError) Error() string {
@@ -123,15 +127,16 @@ func (e *ViewError) Error() string {
 // spans more than MaxClusterView pixels a side at z.
 func ViewClusterGrid(b orb.Bound, z maptile.Zoom) (ClusterGrid, error) {
 	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-		return ClusterGrid{}, &ViewError{b, z, "crosses the antimeridian or is inverted; ask for each side of it"}
+		return ClusterGrid{}, &ViewError{Bound: b, Zoom: z, Reason: "crosses the antimeridian or is inverted; ask for each side of it"}
 	}
 	if z > MaxZoom {
-		return ClusterGrid{}, &ViewError{b, z, fmt.Sprintf("zoom above %d", MaxZoom)}
+		return ClusterGrid{}, &ViewError{Bound: b, Zoom: z, Reason: fmt.Sprintf("zoom above %d", MaxZoom)}
 	}
 	x0, y0 := cellOf(orb.Point{b.Min[0], b.Max[1]}, z)
 	x1, y1 := cellOf(orb.Point{b.Max[0], b.Min[1]}, z)
 	if w, h := (x1-x0+1)*ClusterCell, (y1-y0+1)*ClusterCell; w > MaxClusterView+2*ClusterCell || h > MaxClusterView+2*ClusterCell {
-		return ClusterGrid{}, &ViewError{b, z, fmt.Sprintf("spans about %d by %d px, at most %d a side; zoom in or ask for less", w, h, MaxClusterView)}
+		return ClusterGrid{}, &ViewError{Bound: b, Zoom: z, Width: w, Height: h,
+			Reason: fmt.Sprintf("spans about %d by %d px, at most %d a side; zoom in or ask for less", w, h, MaxClusterView)}
 	}
 	return ClusterGrid{zoom: z, x0: x0, y0: y0, x1: x1, y1: y1, reach: orb.Bound{
 		Min: orb.Point{float64(x0) * ClusterCell, float64(y0) * ClusterCell},
@@ -158,6 +163,19 @@ func (g ClusterGrid) Bound() orb.Bound {
 	se := maptile.New(uint32(g.x1), uint32(g.y1), cz).Bound(hair)
 	return nw.Union(se)
 }
+
+// CellBound returns the area the grid's cells cover, edge to edge: for a
+// view, its bbox snapped out to whole cells. Two views that touch the
+// same cells have the same CellBound, and cluster alike.
+func (g ClusterGrid) CellBound() orb.Bound {
+	cz := g.zoom + cellZoom
+	nw := maptile.New(uint32(g.x0), uint32(g.y0), cz).Bound()
+	se := maptile.New(uint32(g.x1), uint32(g.y1), cz).Bound()
+	return nw.Union(se)
+}
+
+// Zoom returns the zoom the grid clusters at.
+func (g ClusterGrid) Zoom() maptile.Zoom { return g.zoom }
 
 // cellOf returns the cell at zoom z that p falls in, as a tile at
 // z+cellZoom.

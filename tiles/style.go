@@ -46,6 +46,7 @@ type Colors struct {
 	Uncertainty color.NRGBA
 	Site        color.NRGBA
 	Radius      color.NRGBA // the radius query's circle
+	Cluster     color.NRGBA // a cluster's disc
 }
 
 // Palette returns the colours raster tiles and static maps are drawn in,
@@ -59,5 +60,6 @@ func Palette() Colors {
 		Uncertainty: UncertaintyColor,
 		Site:        SiteColor,
 		Radius:      RadiusColor,
+		Cluster:     ClusterColor,
 	}
 }
