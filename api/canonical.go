@@ -71,6 +71,9 @@ func (r itemsRequest) values() url.Values {
 			v.Set(name, strings.Join(list, ","))
 		}
 	}
+	if r.located != locatedAny {
+		v.Set("located", strconv.FormatBool(r.located == locatedYes))
+	}
 	setPage(v, q.Limit, q.Offset)
 	if r.format != "" && r.format != "geojson" {
 		v.Set("f", r.format)

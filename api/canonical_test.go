@@ -27,6 +27,8 @@ func FuzzCanonicalItems(f *testing.F) {
 		{"f=json", "f=geojson"},
 		{"limit=10000", "limit=99999"},
 		{"limit=10", "limit=11"},
+		{"located=false", "located=true"},
+		{"located=false&limit=5", "limit=5&located=false"},
 		{"datetime=0001-01-01T00:00:00Z", "datetime=../0001-01-01T00:00:00Z"},
 		// Offsets that carry an instant out of RFC 3339's four-digit years.
 		{"datetime=0000-01-01T00:00:00+01:00", "datetime=9999-12-31T23:59:59-05:00"},

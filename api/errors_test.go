@@ -98,6 +98,7 @@ func TestBadRequests(t *testing.T) {
 		{"country lower-case name", itemsPath + "?country=iraq", 400, "country"},
 		{"country lower-case code", itemsPath + "?country=iq", 400, "country"},
 		{"country three letters", itemsPath + "?country=IRQ", 400, "country"},
+		{"located yes", itemsPath + "?located=yes", 400, "located"},
 
 		// format
 		{"f xml", itemsPath + "?f=xml", 400, "f"},

@@ -209,13 +209,14 @@ func (s *Server) incidentItems(c echo.Context) error {
 	req.format = formatOf(c)
 	r := c.Request()
 	canon := req.values()
-	// An export (CSV, KML) or a long page is expensive; a page of a
-	// radius or bbox query is a millisecond even at a million incidents.
-	expensive := req.format != "geojson" || req.query.Limit > cheapPage
+	// An export (CSV, KML), a long page or one filtered by location (which
+	// reads every match) is expensive; a page of a radius or bbox query is
+	// a millisecond even at a million incidents.
+	expensive := req.format != "geojson" || req.query.Limit > cheapPage || req.located != locatedAny
 	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive,
 		contentType: formatTypes[req.format], headers: true,
 		render: func(ctx context.Context) ([]byte, error) {
-			res := s.data.Query(req.query)
+			res := s.query(req)
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("items: %w", err)
 			}
@@ -239,6 +240,29 @@ func (s *Server) incidentItems(c echo.Context) error {
 			}
 			return withHeaders(http.Header{"Link": {linkHeader(links)}}, body)
 		}})
+}
+
+// query answers an incidents items request: geo.Query's page, or with a
+// located condition, every match of the other conditions kept by whether
+// it has a location, then paged. Incidents without a location are few
+// (they never match a bbox or radius), but finding them reads every match.
+func (s *Server) query(r itemsRequest) geo.Result {
+	if r.located == locatedAny {
+		return s.data.Query(r.query)
+	}
+	q := r.query
+	q.Limit, q.Offset = 0, 0
+	all := s.data.Query(q).Matches
+	kept := all[:0]
+	for _, m := range all {
+		if (m.Incident.Location != nil) == (r.located == locatedYes) {
+			kept = append(kept, m)
+		}
+	}
+	n := len(kept)
+	lo := min(r.query.Offset, n)
+	hi := min(lo+r.query.Limit, n)
+	return geo.Result{Matches: kept[lo:hi:hi], NumberMatched: n}
 }
 
 func (s *Server) siteItems(c echo.Context) error {

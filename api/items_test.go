@@ -1107,3 +1107,49 @@ func TestCachedResponsesAreSized(t *testing.T) {
 		}
 	}
 }
+
+// located=false lists exactly the incidents without a location, and
+// located=true the others, with every other condition and the paging.
+func TestItemsLocated(t *testing.T) {
+	s := newTestServer(t)
+	all := getCollection(t, s, itemsPath+"?limit=10000")
+	var with, without []string
+	for _, f := range all.Features {
+		if f.point(t) != nil {
+			with = append(with, f.ID)
+		} else {
+			without = append(without, f.ID)
+		}
+	}
+	if len(with) == 0 || len(without) == 0 {
+		t.Fatalf("the fixtures have %d located and %d unlocated incidents; the test needs both", len(with), len(without))
+	}
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"located=false", without},
+		{"located=true", with},
+		{"located=true&limit=2", with[:2]},
+		{"located=true&limit=2&offset=2", with[2:4]},
+		{"located=false&bbox=-180,-90,180,90", nil},
+		{"located=false&lat=33.786&lon=42.441&radius=2000000", nil},
+	} {
+		fc := getCollection(t, s, itemsPath+"?"+tt.query)
+		if !slices.Equal(fc.ids(), tt.want) {
+			t.Errorf("%s: %v, want %v", tt.query, fc.ids(), tt.want)
+		}
+		if total := map[bool]int{true: len(with), false: len(without)}[strings.Contains(tt.query, "located=true")]; !strings.Contains(tt.query, "bbox") &&
+			!strings.Contains(tt.query, "lat=") && fc.NumberMatched != total {
+			t.Errorf("%s: numberMatched %d, want %d", tt.query, fc.NumberMatched, total)
+		}
+	}
+	// With the other conditions: a time that leaves the unlocated out.
+	last := getCollection(t, s, itemsPath+"?located=false&datetime=2023-11-20T00:00:00Z/2023-11-20T23:00:00Z")
+	if last.NumberMatched != 0 {
+		t.Errorf("located=false before the unlocated incident: %v", last.ids())
+	}
+	if rows := getCSV(t, s, itemsPath+"?located=false&f=csv"); len(rows) != len(without)+1 {
+		t.Errorf("CSV of located=false: %d rows, want a header and %d", len(rows), len(without))
+	}
+}

@@ -115,6 +115,7 @@ var validItemsValue = map[string]string{
 	"event_type": "airstrike",
 	"site":       "al-asad",
 	"country":    "IQ",
+	"located":    "false",
 	"limit":      "2",
 	"offset":     "1",
 	"f":          "csv",

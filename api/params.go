@@ -29,13 +29,23 @@ var DefaultLimits = Limits{DefaultLimit: 100, MaxLimit: 10_000, MaxRadius: 2_000
 
 // itemsRequest is a parsed /items query.
 type itemsRequest struct {
-	query  geo.Query
-	format string // "geojson", "csv" or "kml"
+	query   geo.Query
+	located located
+	format  string // "geojson", "csv" or "kml"
 }
+
+// located is the items filter on whether an incident has a location.
+type located int
+
+const (
+	locatedAny located = iota // no condition
+	locatedYes                // located=true: drawn on a map
+	locatedNo                 // located=false: listed, never drawn
+)
 
 // itemsParams are the parameters /collections/incidents/items accepts;
 // the OpenAPI document declares the same list.
-var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "limit", "offset", "f"}
+var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "located", "limit", "offset", "f"}
 
 // sitesItemsParams are those /collections/sites/items accepts.
 var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
@@ -68,6 +78,15 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 	}
 	if r.query.Countries, err = parseList("country", v.Get("country"), geo.ValidCountry, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
 		return r, err
+	}
+	switch l := v.Get("located"); l {
+	case "":
+	case "true":
+		r.located = locatedYes
+	case "false":
+		r.located = locatedNo
+	default:
+		return r, badParam("located", "want true or false, got %q", l)
 	}
 	r.query.Limit, r.query.Offset, err = parsePage(v, lim)
 	return r, err
