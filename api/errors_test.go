@@ -133,6 +133,20 @@ func TestBadRequests(t *testing.T) {
 		{"unknown layer", "/api/layers/nope", 404, "id"},
 		{"layer bad datetime", "/api/layers/incidents?datetime=2023-13-45", 400, "datetime"},
 		{"site layer reversed datetime", "/api/layers/al-asad?datetime=2023-11-22/2023-11-21", 400, "datetime"},
+
+		// a layer's view: zoom, and bbox with it
+		{"layer zoom not a number", "/api/layers/incidents?bbox=42,33,43,34&zoom=seven", 400, "zoom"},
+		{"layer zoom fraction", "/api/layers/incidents?bbox=42,33,43,34&zoom=7.5", 400, "zoom"},
+		{"layer zoom negative", "/api/layers/incidents?bbox=42,33,43,34&zoom=-1", 400, "zoom"},
+		{"layer zoom above the tiles'", "/api/layers/incidents?bbox=42,33,43,34&zoom=23", 400, "zoom"},
+		{"layer zoom empty", "/api/layers/incidents?bbox=42,33,43,34&zoom=", 400, "zoom"},
+		{"layer zoom huge", "/api/layers/incidents?bbox=42,33,43,34&zoom=99999999999999999999", 400, "zoom"},
+		{"layer view larger than a 4K screen", "/api/layers/incidents?bbox=38,29,48,37&zoom=12", 400, "bbox"},
+		{"site layer view larger than a 4K screen", "/api/layers/al-asad?bbox=38,29,48,37&zoom=10", 400, "bbox"},
+		{"layer view of the world past zoom 4", "/api/layers/incidents?zoom=5", 400, "zoom"},
+		{"layer view across the antimeridian", "/api/layers/incidents?bbox=170,-10,-170,10&zoom=3", 400, "bbox"},
+		{"layer view bad bbox", "/api/layers/incidents?bbox=42,33,43&zoom=7", 400, "bbox"},
+		{"repeated zoom", "/api/layers/incidents?zoom=3&zoom=4", 400, "zoom"},
 	}
 	if len(tests) < 40 {
 		t.Fatalf("only %d cases", len(tests))

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // openAPIParam is an OpenAPI 3.0 Parameter Object, or a reference to one.
@@ -207,17 +209,21 @@ func TestOpenAPIItemsParams(t *testing.T) {
 }
 
 // TestOpenAPILayerParams checks the layer operation declares bbox,
-// datetime and f, and that the handler takes them and nothing else.
+// datetime, zoom and f, and that the handler takes them and nothing else.
 func TestOpenAPILayerParams(t *testing.T) {
 	s, doc := servedOpenAPI(t)
 	declared := doc.queryParams(t, "/layers/{layerId}")
-	for _, name := range []string{"bbox", "datetime", "f"} {
+	for _, name := range []string{"bbox", "datetime", "zoom", "f"} {
 		if _, ok := declared[name]; !ok {
 			t.Errorf("getLayer does not declare %s", name)
 		}
 	}
+	if m := declared["zoom"].Schema.Maximum; m == nil || *m != tiles.MaxZoom {
+		t.Errorf("zoom maximum %v, want tiles.MaxZoom %d", m, tiles.MaxZoom)
+	}
 	for name, p := range declared {
-		value := map[string]string{"bbox": "40,32,46,37", "datetime": "2023-11-21"}[name]
+		// zoom alone is the whole world at that zoom: at most 4, 4096 px.
+		value := map[string]string{"bbox": "40,32,46,37", "datetime": "2023-11-21", "zoom": "4"}[name]
 		if name == "f" {
 			value = p.Schema.Enum[0]
 		}

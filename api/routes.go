@@ -35,7 +35,7 @@ func (s *Server) routeTable() []route {
 		{"/api/collections/incidents/items.csv", query{params: exportParams}, s.exportCSV},
 		{"/api/collections/:id/items/:fid", query{params: []string{"f"}, formats: []string{"geojson"}}, s.item},
 		{"/api/layers", jsonDoc, s.layers},
-		{"/api/layers/:id", query{params: []string{"bbox", "datetime", "f"}, formats: []string{"geojson"}}, s.layer},
+		{"/api/layers/:id", query{params: layerParams, formats: []string{"geojson"}}, s.layer},
 		{"/api/static.png", query{params: staticMapParams}, s.staticMap},
 
 		{"/tiles/:file", query{params: []string{"f"}, formats: []string{"mvt", "png"}}, s.tileJSON},
