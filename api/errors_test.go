@@ -147,6 +147,7 @@ func TestBadRequests(t *testing.T) {
 		{"layer view across the antimeridian", "/api/layers/incidents?bbox=170,-10,-170,10&zoom=3", 400, "bbox"},
 		{"layer view bad bbox", "/api/layers/incidents?bbox=42,33,43&zoom=7", 400, "bbox"},
 		{"repeated zoom", "/api/layers/incidents?zoom=3&zoom=4", 400, "zoom"},
+		{"unknown parameter on the summary", "/api/collections/incidents/summary?datetime=2023-11-21", 400, "datetime"},
 	}
 	if len(tests) < 40 {
 		t.Fatalf("only %d cases", len(tests))

@@ -42,6 +42,7 @@ var routeExamples = map[string][]string{
 	"/api/collections/:id/items":           {"/api/collections/incidents/items", "/api/collections/sites/items"},
 	"/api/collections/:id/items/:fid":      {"/api/collections/incidents/items/2023-11-21-al-asad-crbm", "/api/collections/sites/items/al-asad"},
 	"/api/collections/incidents/items.csv": {"/api/collections/incidents/items.csv"},
+	"/api/collections/incidents/summary":   {"/api/collections/incidents/summary"},
 	"/api/layers":                          {"/api/layers"},
 	"/api/layers/:id":                      {"/api/layers/incidents", "/api/layers/al-asad", "/api/layers/incidents?bbox=40,32,46,37&zoom=7"},
 	"/api/static.png":                      {"/api/static.png?width=64&height=64"},

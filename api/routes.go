@@ -33,6 +33,7 @@ func (s *Server) routeTable() []route {
 			collSites:     {params: sitesItemsParams, formats: []string{"geojson"}},
 		}, s.items},
 		{"/api/collections/incidents/items.csv", query{params: exportParams}, s.exportCSV},
+		{"/api/collections/incidents/summary", jsonDoc, s.summary},
 		{"/api/collections/:id/items/:fid", query{params: []string{"f"}, formats: []string{"geojson"}}, s.item},
 		{"/api/layers", jsonDoc, s.layers},
 		{"/api/layers/:id", query{params: layerParams, formats: []string{"geojson"}}, s.layer},
