@@ -15,6 +15,7 @@ import (
 	"github.com/incidentmap/incidentmap/api"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/tiles"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
@@ -26,9 +27,15 @@ const chromium = "/usr/bin/chromium"
 // HTML.
 const xssTitle = "<img src=x onerror=alert(1)>"
 
+// manyIncidents is the size of the synthetic data set the browser test
+// serves, beside the fixtures: enough that the whole incidents layer is
+// refused (over 10,000 features) and the page must ask for its views.
+const manyIncidents = 30_000
+
 // TestBrowser runs e2e/map.test.mjs in headless Chromium against the
-// server with the fixtures, and a second server whose data has an HTML
-// payload for a title. It writes the README's screenshot to
+// server with the fixtures, a second server whose data has an HTML
+// payload for a title, and a third with manyIncidents synthetic
+// incidents (geo/synth). It writes the README's screenshot to
 // docs/screenshot.png. Without node, playwright-core (npm ci --prefix
 // static) or Chromium it skips, unless CI=true, where it fails. It gives
 // the script tiles.Palette as WANT_COLORS: the page must draw its markers,
@@ -56,6 +63,12 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 	xss := httptest.NewServer(api.New(api.Config{Data: xssDataset(t), Basemap: bm}))
 	defer xss.Close()
+	manyData, err := geo.NewDataset(synth.Incidents(manyIncidents, 1), fixtures.Sites)
+	if err != nil {
+		t.Fatalf("load %d synthetic incidents: %v", manyIncidents, err)
+	}
+	many := httptest.NewServer(api.New(api.Config{Data: manyData, Basemap: bm}))
+	defer many.Close()
 
 	shot := filepath.Join("..", "docs", "screenshot.png")
 	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
@@ -67,7 +80,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("encode colours: %v", err)
 	}
-	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL)
+	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL, many.URL)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "WANT_COLORS="+string(want))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -97,6 +110,7 @@ func wantColors(p tiles.Colors) map[string]any {
 	return map[string]any{
 		"events": events, "other": newPaint(p.Other), "ring": newPaint(p.Ring), "link": newPaint(p.Link),
 		"uncertainty": newPaint(p.Uncertainty), "site": newPaint(p.Site), "radius": newPaint(p.Radius),
+		"cluster": newPaint(p.Cluster),
 	}
 }
 

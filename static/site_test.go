@@ -13,8 +13,11 @@ import (
 // pageBudget is what the page's own scripts and styles may weigh,
 // unminified, Leaflet aside. It was 30 KiB for one script; its split
 // into modules, one owner for each piece of state, costs about 4 KiB of
-// imports, exports and comments.
-const pageBudget = 34 << 10
+// imports, exports and comments. Asking for the view rather than every
+// incident (issue #10: the clustering grid in cells.js, cluster markers
+// that zoom in or list their incidents, lists a page at a time, a render
+// that draws the map before the lists) costs 6 KiB more.
+const pageBudget = 40 << 10
 
 // ownFiles are the page's own .js and .css files (not the vendored ones).
 func ownFiles(t *testing.T) map[string]string {

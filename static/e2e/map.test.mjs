@@ -1,10 +1,12 @@
 // Browser test of the web map and the embed, in headless Chromium driven
 // by playwright-core. static/browser_test.go runs it as part of go test:
 //
-//	node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL>]
+//	node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL> [<manyBaseURL>]]
 //
 // baseURL serves the fixtures; xssBaseURL, when given, serves a copy in
-// which one title is an HTML payload. WANT_COLORS is the JSON of the
+// which one title is an HTML payload; manyBaseURL, when given, serves
+// tens of thousands of synthetic incidents, more than a whole layer may
+// hold, which the page must show by view, clustered. WANT_COLORS is the JSON of the
 // colours Go's tiles draw in (browser_test.go writes it from
 // tiles.Palette): the page must draw its markers and overlays in them. It
 // prints one line per check and exits 1 if any failed. It never downloads a browser: it runs the
@@ -16,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [base, screenshotPath, xssBase] = process.argv.slice(2);
+const [base, screenshotPath, xssBase, manyBase] = process.argv.slice(2);
 if (!base || !screenshotPath) {
-  console.error('usage: node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL>]');
+  console.error('usage: node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL> [<manyBaseURL>]]');
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -44,7 +46,7 @@ async function api(path, from = base) {
 const located = (fc) => fc.features.filter((f) => f.geometry).map((f) => f.id).sort();
 
 // What the browser did, across every page.
-const ours = new Set([new URL(base).host, xssBase && new URL(xssBase).host].filter(Boolean));
+const ours = new Set([base, xssBase, manyBase].filter(Boolean).map((u) => new URL(u).host));
 const foreign = [];
 const basemap = [];
 const consoleErrors = [];
@@ -106,6 +108,21 @@ const ready = (page, after = 0) => page.waitForFunction(
 const markers = (page) => page.evaluate(() =>
   [...new Set([...document.querySelectorAll('path.incident[data-id]')].map((p) => p.dataset.id))].sort());
 const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
+// drawn is what the map shows: incidents one by one (their ids) and
+// clusters ({id, count, text}); total is how many incidents that is.
+const drawn = (page) => page.evaluate(() => ({
+  singles: [...new Set([...document.querySelectorAll('path.incident[data-id]')].map((p) => p.dataset.id))].sort(),
+  clusters: [...document.querySelectorAll('.cluster[data-count]')].map((c) => ({ id: c.dataset.id, count: Number(c.dataset.count), text: c.textContent })),
+}));
+const total = (d) => d.singles.length + d.clusters.reduce((n, c) => n + c.count, 0);
+// abbreviated is a count as tiles.abbreviate writes it: 950, 1.2k, 35k.
+const abbreviated = (n) => (n < 1000 ? String(n) : n < 10000 ? `${Math.round(n / 100) / 10}k` : `${Math.round(n / 1000)}k`);
+// cellOf is the cell at zoom z of a point, as tiles.cellOf: [x, y].
+function cellOf([lon, lat], z) {
+  const n = 4 * 2 ** z;
+  const sin = Math.sin(Math.max(-85.0511287798066, Math.min(85.0511287798066, lat)) * Math.PI / 180);
+  return [Math.floor((lon / 360 + 0.5) * n), Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * n)];
+}
 
 // painted is how the browser paints the SVG paths matching sel.
 const painted = (page, sel) => page.locator(sel).evaluateAll((ps) => ps.map((p) => {
@@ -132,22 +149,29 @@ async function testPage() {
     `first byte ${perf.ttfb.toFixed(0)} ms, DOMContentLoaded ${perf.dcl.toFixed(0)} ms, load ${perf.load.toFixed(0)} ms`);
   check(Number.isFinite(perf.first), 'the page marks its first render');
 
-  // Every located incident has a marker; the one without a location has none.
+  // Every located incident is drawn, one by one or in a cluster; the one
+  // without a location is not.
   const all = await api('/api/collections/incidents/items?limit=10000');
   const want = located(all);
-  check(same(await markers(page), want), `markers for all ${want.length} located incidents`, `${await markers(page)} vs ${want}`);
+  const d0 = await drawn(page);
+  check(total(d0) === want.length && d0.singles.every((id) => want.includes(id)) && d0.clusters.length > 0,
+    `all ${want.length} located incidents are drawn: ${d0.singles.length} markers, clusters of ${d0.clusters.map((c) => c.count)}`, JSON.stringify(d0));
 
   // The page draws in the colours of the tiles and the static map.
   check(WANT !== null, 'the colours of Go\'s tiles are given (WANT_COLORS)');
   const typeOf = Object.fromEntries(all.features.map((f) => [f.id, f.properties.event_type]));
   const fills = await painted(page, 'path.incident[data-id]');
   const off = fills.filter((p) => !WANT || p.fill !== (WANT.events[typeOf[p.id]] || WANT.other).rgb);
-  check(fills.length >= want.length && off.length === 0, 'each marker has the colour tiles.EventColor gives its event type',
+  check(fills.length >= d0.singles.length && fills.length > 0 && off.length === 0, 'each marker has the colour tiles.EventColor gives its event type',
     JSON.stringify(off.slice(0, 3)));
+  const discs = await page.locator('.cluster').evaluateAll((cs) => cs.map((c) => getComputedStyle(c).backgroundColor));
+  const rgba = (css) => (/^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(css) || []).slice(1).map((x) => (x === undefined ? 1 : Number(x)));
+  const offDisc = discs.filter((bg) => !WANT || `rgb(${rgba(bg).slice(0, 3).join(', ')})` !== WANT.cluster.rgb || Math.abs(rgba(bg)[3] - WANT.cluster.alpha) > 0.005);
+  check(discs.length > 0 && offDisc.length === 0, `each cluster is a disc in Go's ClusterColor ${WANT && WANT.cluster.rgb}`, JSON.stringify(discs));
   const unlocated = all.features.filter((f) => !f.geometry);
   const listed = await page.locator('#unlocated-list li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
   check(unlocated.length > 0 && same(listed, unlocated.map((f) => f.id)), 'incidents without a location are listed beside the map', String(listed));
-  check(!(await markers(page)).some((id) => listed.includes(id)), 'incidents without a location are not drawn');
+  check(!d0.singles.some((id) => listed.includes(id)), 'incidents without a location are not drawn');
   const p = params(page);
   check(p.center && p.zoom && p.layers === 'incidents', 'the URL carries the view', page.url());
   check(await page.locator('link[rel=alternate][type="application/json+oembed"]').count() === 1, 'the page has the oEmbed discovery link');
@@ -186,13 +210,14 @@ async function testPage() {
   await ready(page, n);
   const dt = params(page).datetime;
   const inTime = located(await api('/api/collections/incidents/items?limit=10000&datetime=' + encodeURIComponent(dt)));
-  const shown = await markers(page);
+  const shown = await drawn(page);
   check(dt && dt.startsWith('2023-11-21T12:00:00Z/'), 'moving the timeline puts datetime in the URL', page.url());
-  check(same(shown, inTime) && shown.length < want.length, `the timeline filters the markers (${want.length} → ${shown.length}, as the API says)`, `${shown} vs ${inTime}`);
+  check(total(shown) === inTime.length && shown.singles.every((id) => inTime.includes(id)) && inTime.length < want.length,
+    `the timeline filters what is drawn (${want.length} → ${total(shown)}, as the API says)`, `${JSON.stringify(shown)} vs ${inTime}`);
   n = await renders(page);
   await page.getByRole('button', { name: 'All dates' }).click();
   await ready(page, n);
-  check(same(await markers(page), want) && !params(page).datetime, '"All dates" brings every marker back');
+  check(total(await drawn(page)) === want.length && !params(page).datetime, '"All dates" brings every incident back');
 
   // The radius query lists the incidents near Al Asad, nearest first.
   n = await renders(page);
@@ -286,6 +311,111 @@ async function testEmbed() {
   await story.close();
 }
 
+// A cluster says its count as text, and a click (or Enter) zooms into it;
+// at the deepest zoom it lists its incidents instead.
+async function testClusters() {
+  const page = await open(`${base}/?center=33.6,43.2&zoom=7`, 'clusters');
+  const alAsad = (await api('/api/collections/incidents/items?bbox=42.44,33.78,42.45,33.79')).features;
+  const [c] = (await drawn(page)).clusters;
+  check(alAsad.length === 2 && c && c.count === 2 && c.text === '2', 'the two Al Asad incidents at one point are a cluster, "2"', JSON.stringify(c));
+  if (!c) return;
+  let n = await renders(page);
+  await page.locator(`.cluster[data-id="${c.id}"]`).click();
+  await ready(page, n);
+  check(params(page).zoom === '9', 'clicking a cluster zooms in two levels', page.url());
+  n = await renders(page);
+  await page.locator('.cluster').first().focus();
+  await page.keyboard.press('Enter');
+  await ready(page, n);
+  check(params(page).zoom === '11', 'Enter on a focused cluster zooms in too', page.url());
+  await page.goto(`${base}/?center=33.786,42.441&zoom=12`);
+  await ready(page);
+  await page.locator('.cluster').first().click();
+  const popup = page.locator('.leaflet-popup-content');
+  await popup.locator('.card').nth(1).waitFor();
+  const text = await popup.innerText();
+  check(alAsad.every((f) => text.includes(f.properties.title)), 'at the deepest zoom a cluster\'s click lists its incidents', text);
+  await page.close();
+}
+
+// With more incidents than a layer may hold whole, the page asks for its
+// view at its zoom and draws clusters with counts that split as it zooms
+// in; no response is over 1 MB, and the lists come a page at a time.
+async function testMany() {
+  const host = new URL(manyBase).host;
+  const responses = [];
+  const onResponse = async (r) => {
+    if (new URL(r.url()).host !== host) return;
+    const entry = { url: new URL(r.url()), status: r.status(), bytes: 0 };
+    responses.push(entry);
+    entry.bytes = await r.body().then((b) => b.length, () => 0);
+  };
+  ctx.on('response', onResponse);
+  const page = await open(manyBase + '/', 'many');
+  const first = await page.evaluate(() => performance.getEntriesByName('im-first-render')[0].startTime);
+  const summary = await api('/api/collections/incidents/summary', manyBase);
+  console.log(`info ${summary.numberMatched} incidents: first render (clusters drawn) ${first.toFixed(0)} ms after navigation start`);
+  check((await fetch(manyBase + '/api/layers/incidents')).status === 400, `the whole layer of ${summary.numberMatched} incidents is refused (the test needs it to be)`);
+
+  const d = await drawn(page);
+  check(d.clusters.length > 0 && total(d) === summary.located, `the clusters and markers count every located incident: ${total(d)} of ${summary.located}`);
+  check(d.clusters.every((c) => c.text === abbreviated(c.count)), 'each cluster shows its count as text', JSON.stringify(d.clusters.slice(0, 3)));
+  check(await page.locator('.legend li').count() >= summary.event_types.length + 1, 'the legend lists the event types of the summary');
+  check(await page.locator('#time-ticks option').count() === summary.time.counts.filter(Boolean).length &&
+    await page.locator('#time-from').getAttribute('data-t0') === new Date(summary.time.start).toISOString(), 'the timeline spans the summary\'s histogram');
+
+  // A click on the largest cluster zooms in two levels, where its cell
+  // holds several features that count what it did.
+  const z = Number(params(page).zoom);
+  const big = d.clusters.sort((a, b) => b.count - a.count)[0];
+  const [cx, cy] = big.id.split('-').slice(2).map(Number);
+  let n = await renders(page);
+  const next = page.waitForResponse((r) => r.url().includes('/api/layers/incidents?') && new URL(r.url()).searchParams.get('zoom') === String(z + 2));
+  await page.locator(`.cluster[data-id="${big.id}"]`).click();
+  const fc = await (await next).json();
+  await ready(page, n);
+  const inCell = fc.features.filter((f) => {
+    const [x, y] = f.properties.kind === 'cluster' ? f.id.split('-').slice(2).map((k) => Math.floor(Number(k) / 4)) : cellOf(f.geometry.coordinates, z);
+    return x === cx && y === cy;
+  });
+  const counted = inCell.reduce((k, f) => k + (f.properties.point_count || 1), 0);
+  check(inCell.length > 1 && counted === big.count, `a click on a cluster of ${big.count} zooms to ${z + 2}, where it splits into ${inCell.length} features counting ${counted}`);
+  const after = await drawn(page);
+  const ids = new Set([...after.singles, ...after.clusters.map((c) => c.id)]);
+  check(inCell.every((f) => ids.has(f.id)), 'the map draws what the cluster split into');
+
+  // Panning asks for the new view.
+  n = await renders(page);
+  const before = responses.length;
+  await page.locator('#map').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await ready(page, n);
+  check(responses.slice(before).some((r) => r.url.pathname === '/api/layers/incidents'), 'panning asks for the layer of the new view');
+
+  // The lists come a page at a time.
+  const rows = () => page.locator('#incident-list > li:not(.more)').count();
+  const firstPage = await rows();
+  await page.locator('#incident-list .more button').click();
+  await page.waitForFunction((k) => document.querySelectorAll('#incident-list > li:not(.more)').length > k, firstPage);
+  check(firstPage === 50 && await rows() === 100, `the list of the view shows 50 incidents, and 50 more on request (${firstPage}, then ${await rows()})`);
+  check(await page.locator('#unlocated-list > li:not(.more)').count() === 50 && await page.locator('#unlocated-list .more button').count() === 1,
+    `the ${summary.numberMatched - summary.located} incidents without a location are listed 50 at a time`);
+
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(200);
+  ctx.off('response', onResponse);
+  const layers = responses.filter((r) => r.url.pathname.startsWith('/api/layers/'));
+  const whole = layers.filter((r) => !r.url.searchParams.has('zoom') || !r.url.searchParams.has('bbox'));
+  check(layers.length > 0 && whole.length === 0, `every layer is asked for by view, bbox and zoom (${layers.length} requests)`, whole.map((r) => r.url.href).join(' '));
+  const failed = responses.filter((r) => r.status >= 400);
+  check(failed.length === 0, 'every request succeeded', failed.map((r) => `${r.status} ${r.url.href}`).join(' '));
+  const largest = responses.reduce((a, b) => (b.bytes > a.bytes ? b : a), { bytes: 0 });
+  console.log(`info largest response ${largest.bytes} bytes: ${largest.url && largest.url.pathname + largest.url.search}`);
+  check(largest.bytes > 0 && largest.bytes <= 1e6, `no response is over 1 MB (the largest ${largest.bytes} bytes)`);
+  await page.close();
+}
+
 async function testXSS() {
   const all = await api('/api/collections/incidents/items?limit=10000', xssBase);
   const bad = all.features.find((f) => f.properties.title === XSS_TITLE);
@@ -322,6 +452,8 @@ async function screenshot() {
 try {
   const page = await testPage();
   await testEmbed();
+  await testClusters();
+  if (manyBase) await testMany();
   if (xssBase) await testXSS();
   await screenshot();
   for (const pg of ctx.pages()) {

@@ -1,8 +1,10 @@
 // The web map at / and /embed: main() makes its parts, each owning its
 // state, and wires them. No build step; L is vendor/leaflet.js. Data
-// reaches the DOM only as text (dom.js), never as HTML.
+// reaches the DOM only as text (dom.js), never as HTML. Nothing asks for
+// every incident: layers come for the view, lists a page at a time, the
+// timeline, legend and place names from the summary.
 
-import { createFetcher, isIncident, layerURL, nearURL } from './data.js';
+import { createFetcher, inViewURL, layerURL, nearURL, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
 import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
@@ -23,51 +25,69 @@ function main() {
   const setStatus = (msg) => { $('status').textContent = msg; };
   const getJSON = createFetcher();
   const v = initialView();
-  const map = createMap(body, v);
+  const onCluster = (f, latlng) => map.zoomInto(f, latlng, (bbox) => getJSON(inViewURL(bbox, timeline.datetime)));
+  const map = createMap(body, v, onCluster);
   const update = () => { render.now(); syncURL(); };
   const later = () => render.soon(update);
   const layers = createLayers(v.layers || DEFAULT_LAYERS, later);
   const timeline = createTimeline(v.datetime || '', later);
   const near = createNear(v.near || null, map, update, setStatus);
   const syncURL = () => writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, ...map.view() });
-  map.onMove(syncURL);
+  map.onMove(later);
 
-  const setup = Promise.all([
-    getJSON('/api/layers'),
-    getJSON('/api/layers/incidents'),
-    getJSON('/api/collections/sites/items?limit=1000'),
-  ]).then(([list, fc, sites]) => {
-    const incidents = fc.features.filter(isIncident);
-    map.addLegend([...new Set(incidents.map((f) => f.properties.event_type))].sort(), !embed && innerWidth > 760);
+  // The legend, layer control, timeline and place names, once.
+  let setup;
+  const loadSetup = () => Promise.all([
+    getJSON('/api/collections/incidents/summary'),
+    !embed && getJSON('/api/layers'),
+    !embed && getJSON('/api/collections/sites/items?limit=1000'),
+  ]).then(([summary, list, sites]) => {
+    map.addLegend(summary.event_types.map((t) => t.event_type).sort(), !embed && innerWidth > 760);
     if (embed) return;
-    near.setPlaces([...sites.features, ...incidents]);
+    near.setPlaces([...sites.features.flatMap((f) => {
+      const [lon, lat] = f.geometry.coordinates;
+      return [f.properties.name, f.properties.name_ar].map((name) => ({ name, lon, lat }));
+    }), ...summary.places]);
     layers.setup(list.layers);
-    timeline.setup(incidents);
+    timeline.setup(summary.time);
   });
 
-  const render = createRenderer(body, setStatus, () => {
-    const dt = timeline.datetime;
-    const ids = [...layers.ids].sort((a, b) => (DRAW_RANK[a] ?? 2) - (DRAW_RANK[b] ?? 2));
-    return Promise.all([
-      setup,
-      getJSON(layerURL('incidents', dt)),
-      near.value && getJSON(nearURL(near.value, dt)),
-      ...ids.map((id) => getJSON(layerURL(id, dt))),
-    ]);
-  }, ([, incidents, found, ...overlays]) => {
-    map.draw(overlays);
-    map.drawRadius(near.value);
-    if (embed) return;
-    showIncidents(incidents, Boolean(timeline.datetime), map.show);
-    near.show(found, Boolean(timeline.datetime));
-  });
+  // First what the map draws, then the lists; req is what a render asked
+  // for, as later pages of its lists do.
+  let req;
+  const render = createRenderer(body, setStatus, [
+    [() => {
+      req = { dt: timeline.datetime, cells: map.cells(), near: near.value };
+      const ids = [...layers.ids].sort((a, b) => (DRAW_RANK[a] ?? 2) - (DRAW_RANK[b] ?? 2));
+      return Promise.all(ids.map((id) => getJSON(layerURL(id, req.cells, req.dt))));
+    }, (overlays) => {
+      map.draw(overlays);
+      map.drawRadius(near.value);
+    }],
+    [() => {
+      const r = req;
+      setup ||= loadSetup();
+      return Promise.all([
+        r,
+        setup,
+        !embed && r.near && getJSON(nearURL(r.near, r.dt)),
+        !embed && getJSON(inViewURL(r.cells.bbox, r.dt)),
+        !embed && getJSON(unlocatedURL(r.dt)),
+      ]);
+    }, ([{ dt, cells, near: n }, , found, ...incidents]) => {
+      if (embed) return;
+      near.show(found, Boolean(dt), (o) => getJSON(nearURL(n, dt, o)));
+      showIncidents(incidents, Boolean(dt), map.show, (located, o) => getJSON(located ? inViewURL(cells.bbox, dt, o) : unlocatedURL(dt, o)));
+    }],
+  ]);
+  syncURL();
+  render.now();
+  map.addBasemap();
 
   if (!embed) {
     near.setup();
     embedDialog(getJSON, syncURL, setStatus);
   }
-  syncURL();
-  render.now();
 }
 
 // embedDialog shows the oEmbed answer for this very view.

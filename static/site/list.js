@@ -1,10 +1,8 @@
-// Lists of incidents beside the map: the map is not the only way to the data.
+// Lists of incidents beside the map, a page at a time: the map is not
+// the only way to the data.
 
 import { incidentCard, shortDate } from './card.js';
-import { isIncident } from './data.js';
 import { $, el } from './dom.js';
-
-const LIST_MAX = 200;
 
 function entry(f, meta, show) {
   const li = el('li');
@@ -22,19 +20,28 @@ function entry(f, meta, show) {
   return li;
 }
 
-// fillList lists fs in ol; meta(f) is the text beside a title (else the
-// date); show(f) shows f on the map.
-export function fillList(ol, fs, show, meta) {
-  ol.replaceChildren(...fs.slice(0, LIST_MAX).map((f) => entry(f, meta && meta(f), show)));
-  if (fs.length > LIST_MAX) ol.append(el('li', 'more', `and ${fs.length - LIST_MAX} more: see the CSV`));
+// fillList lists in ol the page fc (a FeatureCollection of items) that
+// starts at offset, after those before it; meta(f) is the text beside a
+// title (else the date), show(f) shows f on the map, and more(offset)
+// fetches a later page, asked for by a "Show more" button. A list filled
+// anew forgets the pages still on their way to it.
+export function fillList(ol, fc, show, meta, more, offset = 0) {
+  const gen = offset ? ol.gen : (ol.gen = (ol.gen || 0) + 1);
+  if (!offset) ol.replaceChildren();
+  ol.querySelector(':scope > .more')?.remove();
+  ol.append(...fc.features.map((f) => entry(f, meta && meta(f), show)));
+  const shown = offset + fc.features.length;
+  const left = fc.numberMatched - shown;
+  if (left <= 0 || !more || !fc.features.length) return;
+  const next = () => more(shown).then((page) => ol.gen === gen && fillList(ol, page, show, meta, more, shown));
+  ol.append(el('li', 'more'));
+  ol.lastChild.append(el('button', { type: 'button', onclick: next }, `Show more (${left} left)`));
 }
 
-// showIncidents lists the incidents of fc, located and not.
-export function showIncidents(fc, timed, show) {
-  const fs = fc.features.filter(isIncident);
-  const located = fs.filter((f) => f.geometry);
-  const unlocated = fs.filter((f) => !f.geometry);
-  fillList($('incident-list'), located, show);
-  fillList($('unlocated-list'), unlocated, show);
-  $('list-count').textContent = `${located.length} on the map, ${unlocated.length} without a location${timed ? ', in the chosen time' : ''}.`;
+// showIncidents lists the first pages of the incidents in view and of
+// those without a location; more(located, offset) fetches later pages.
+export function showIncidents([inView, unlocated], timed, show, more) {
+  fillList($('incident-list'), inView, show, null, (o) => more(true, o));
+  fillList($('unlocated-list'), unlocated, show, null, (o) => more(false, o));
+  $('list-count').textContent = `${inView.numberMatched} in this part of the map, ${unlocated.numberMatched} without a location${timed ? ', in the chosen time' : ''}.`;
 }

@@ -1,6 +1,9 @@
 // The Leaflet map: basemap, overlays, radius circle, and where it looks.
 
+import { cellBounds, viewCells } from './cells.js';
 import { incidentCard } from './card.js';
+import { el } from './dom.js';
+import { isCluster } from './data.js';
 import { colors, legend, overlay, POPUP } from './overlays.js';
 
 const L = globalThis.L;
@@ -9,34 +12,55 @@ const nearBounds = (n) => L.latLng(n.lat, n.lon).toBounds(n.radius * 2.2);
 
 // createMap makes the map in #map at view v, or else at the default view
 // the server sends in data-bounds; its colours are data-palette's.
-export function createMap(body, v) {
+// onCluster(f, latlng) is called when a cluster is clicked; an incident's
+// click opens its popup, which is the map's, not the marker's, so that it
+// stays open when the markers are drawn again for a moved view.
+export function createMap(body, v, onCluster) {
   const c = colors(JSON.parse(body.dataset.palette));
   const maxZoom = Number(body.dataset.maxZoom) || 12;
   const map = L.map('map', { maxZoom, minZoom: 1, worldCopyJump: true });
+  map.getContainer().style.setProperty('--cluster', c.cluster); // CSSOM: allowed by style-src 'self'
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth', className: 'basemap' }).addTo(map);
   const overlays = L.layerGroup().addTo(map);
   // bbox, when the page was opened with one, is the view until it moves.
-  const s = { bbox: v.bbox || null, circle: null };
+  const s = { bbox: v.bbox || null, circle: null, drawn: [] };
   if (v.center) map.setView(v.center, v.zoom ?? 7);
   else map.fitBounds(v.bbox ? bboxBounds(v.bbox) : v.near ? nearBounds(v.near) : bboxBounds(JSON.parse(body.dataset.bounds)));
   map.on('moveend', () => { s.bbox = null; });
+  const popup = (ll, content) => {
+    L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
+    return content;
+  };
   return {
+    // addBasemap adds the basemap, after the data is asked for: its tiles
+    // would otherwise take the browser's connections first.
+    addBasemap: () => L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth', className: 'basemap' }).addTo(map),
     // view is {bbox} or {center, zoom}.
     view() {
       if (s.bbox) return { bbox: s.bbox };
       const m = map.wrapLatLng(map.getCenter());
       return { center: [m.lat, m.lng], zoom: map.getZoom() };
     },
+    // cells is what to ask the server for: {bbox, zoom}, bbox the view's
+    // cells (cells.js), centred on the world copy the map looks at.
+    cells() {
+      const b = map.getBounds();
+      const shift = map.wrapLatLng(map.getCenter()).lng - map.getCenter().lng;
+      const zoom = map.getZoom();
+      return { zoom, bbox: viewCells([b.getWest() + shift, b.getSouth(), b.getEast() + shift, b.getNorth()], zoom) };
+    },
     onMove: (f) => map.on('moveend', f),
     onClick: (f) => map.on('click', f),
     setPicking: (on) => map.getContainer().classList.toggle('picking', on),
     fitNear: (n) => map.fitBounds(nearBounds(n)),
     addLegend: (types, open) => legend(types, open, c).addTo(map),
-    // draw replaces the overlays with those of FeatureCollections fcs.
+    // draw replaces the overlays with those of FeatureCollections fcs,
+    // unless they are the very ones drawn.
     draw(fcs) {
+      if (fcs.length === s.drawn.length && fcs.every((fc, i) => fc === s.drawn[i])) return;
+      s.drawn = fcs;
       overlays.clearLayers();
-      for (const fc of fcs) overlays.addLayer(overlay(fc, c));
+      for (const fc of fcs) overlays.addLayer(overlay(fc, c, (f, ll) => (isCluster(f) ? onCluster(f, ll) : popup(ll, incidentCard(f)))));
     },
     drawRadius(n) {
       if (s.circle) s.circle.remove();
@@ -46,7 +70,19 @@ export function createMap(body, v) {
     show(f) {
       const [lon, lat] = f.geometry.coordinates;
       map.setView([lat, lon], Math.max(map.getZoom(), 8));
-      L.popup(POPUP).setLatLng([lat, lon]).setContent(incidentCard(f)).openOn(map);
+      popup([lat, lon], incidentCard(f));
+    },
+    // zoomInto zooms two levels into the cell of cluster f, where it
+    // splits into up to sixteen; at the deepest zoom it opens a popup of
+    // what list(bbox) gives, the cluster's incidents.
+    zoomInto(f, latlng, list) {
+      const [w, s, e, n] = cellBounds(f.id);
+      if (map.getZoom() < maxZoom) return map.setView([(s + n) / 2, (w + e) / 2], Math.min(maxZoom, map.getZoom() + 2));
+      const box = popup(latlng, el('div', null, 'Loading…'));
+      list([w, s, e, n]).then((fc) => {
+        box.replaceChildren(...fc.features.map((g) => incidentCard(g)));
+        if (fc.numberMatched > fc.features.length) box.append(el('p', null, `and ${fc.numberMatched - fc.features.length} more: see the list`));
+      }, (err) => { box.textContent = err.message; });
     },
   };
 }

@@ -42,16 +42,13 @@ export function createNear(near, map, changed, setStatus) {
   };
   return {
     get value() { return s.near; },
-    // setPlaces indexes the names of features fs (sites, incidents).
-    setPlaces(fs) {
-      const seen = new Set();
-      for (const f of fs) {
-        const p = f.properties;
-        for (const name of [p.name, p.name_ar, p.place, p.place_ar]) {
-          if (!name || !f.geometry || seen.has(name)) continue;
-          seen.add(name);
-          s.places.push({ name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] });
-        }
+    // setPlaces indexes places [{name, lon, lat}] (sites, the summary's).
+    setPlaces(places) {
+      const seen = new Set(s.places.map((p) => p.name));
+      for (const p of places) {
+        if (!p.name || seen.has(p.name)) continue;
+        seen.add(p.name);
+        s.places.push(p);
       }
       $('near-places').replaceChildren(...s.places.map((p) => el('option', { value: p.name })));
       if (s.near) $('near-place').value = nameOf(s.near);
@@ -78,9 +75,9 @@ export function createNear(near, map, changed, setStatus) {
       });
       document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && s.picking) pick(false); });
     },
-    // show lists fc, the query's result; the live region is left alone
-    // when nothing changed.
-    show(fc, timed) {
+    // show lists fc, the query's first page (more(offset) fetches the
+    // others); the live region is left alone when nothing changed.
+    show(fc, timed, more) {
       const n = s.near;
       const where = n && (s.label || nameOf(n));
       const when = timed ? ' in the chosen time' : '';
@@ -92,7 +89,7 @@ export function createNear(near, map, changed, setStatus) {
       if (key === s.shown) return;
       s.shown = key;
       $('near-status').textContent = text;
-      fillList($('near-list'), fc ? fc.features : [], map.show, (f) => `${km(f.properties.distance_m)} from ${where}`);
+      fillList($('near-list'), fc || { features: [], numberMatched: 0 }, map.show, (f) => `${km(f.properties.distance_m)} from ${where}`, more);
     },
   };
 }

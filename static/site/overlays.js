@@ -1,9 +1,9 @@
 // The overlays as Leaflet layers, and the legend. Popups and tooltips get
 // elements, never strings (Leaflet sets strings as innerHTML).
 
-import { incidentCard, label } from './card.js';
+import { label, shortDate } from './card.js';
 import { el } from './dom.js';
-import { isIncident } from './data.js';
+import { isCluster, isIncident } from './data.js';
 
 const L = globalThis.L;
 export const POPUP = { maxWidth: 340, className: 'incident-popup' };
@@ -12,7 +12,7 @@ export const POPUP = { maxWidth: 340, className: 'incident-popup' };
 // #rrggbbaa Leaflet takes as a colour and an opacity.
 export function colors(palette) {
   const split = (hex) => [hex.slice(0, 7), parseInt(hex.slice(7, 9) || 'ff', 16) / 255];
-  const c = { event: (type) => palette.events[type] || palette.other };
+  const c = { event: (type) => palette.events[type] || palette.other, cluster: palette.cluster };
   for (const k of ['ring', 'link', 'uncertainty', 'site', 'radius']) c[k] = split(palette[k]);
   return c;
 }
@@ -34,32 +34,31 @@ function pointToLayer(f, latlng, c) {
     const fillColor = c.event(f.properties.event_type);
     return L.circleMarker(latlng, { pane: 'markerPane', radius: 7, weight: 1.5, color: '#fff', fillOpacity: 0.95, fillColor, className: 'incident' });
   }
+  if (isCluster(f)) {
+    // A disc sized as the tiles draw it (tiles.clusterRadius), the count
+    // on it as text; the colour is --cluster, Go's ClusterColor.
+    const p = f.properties;
+    const d = 2 * Math.min(9 + 1.6 * Math.log(Math.max(p.point_count, 1)), 24);
+    const html = el('span', null, p.point_count_abbreviated);
+    const title = `${p.point_count} incidents, ${shortDate(p.first_at)} to ${shortDate(p.last_at)}: zoom in`;
+    return L.marker(latlng, { icon: L.divIcon({ html, className: 'cluster', iconSize: [d, d] }), title, keyboard: true });
+  }
   return L.circleMarker(latlng, { pane: 'markerPane', radius: 5, weight: 2, color: c.site[0], fillColor: '#fff', fillOpacity: 1, className: 'site' });
 }
 
-// overlay is the layer of a FeatureCollection in colours c. Incidents at
-// one point share a popup: their markers overlap.
-export function overlay(fc, c) {
-  const at = new Map();
-  const key = (f) => f.geometry.coordinates.join(',');
-  for (const f of fc.features) {
-    if (isIncident(f) && f.geometry) at.set(key(f), [...(at.get(key(f)) || []), f]);
-  }
+// overlay is the layer of a FeatureCollection in colours c;
+// onClick(f, latlng) is called when an incident or a cluster is clicked,
+// or given Enter.
+export function overlay(fc, c, onClick) {
   return L.geoJSON(fc, {
     style: (f) => style(f, c),
     pointToLayer: (f, latlng) => pointToLayer(f, latlng, c),
     onEachFeature(f, layer) {
       const p = f.properties;
-      if (isIncident(f)) {
-        const here = at.get(key(f));
-        const box = () => {
-          const div = el('div');
-          div.append(...here.map((g) => incidentCard(g)));
-          return div;
-        };
-        layer.bindPopup(box, POPUP);
-        layer.bindTooltip(el('span', null, here.length > 1 ? `${here.length} incidents: ${here.map((g) => g.properties.title).join('; ')}` : p.title));
-        layer.on('add', () => layer.getElement() && layer.getElement().setAttribute('data-id', f.id));
+      if (isIncident(f) || isCluster(f)) {
+        layer.on('click keypress', (e) => (e.type === 'click' || e.originalEvent.key === 'Enter') && onClick(f, layer.getLatLng()));
+        layer.on('add', () => Object.assign(layer.getElement().dataset, { id: f.id }, isCluster(f) && { count: p.point_count }));
+        if (isIncident(f)) layer.bindTooltip(el('span', null, p.title));
       } else if (p.kind === 'link') {
         layer.bindTooltip(el('span', null, `${p.from_title} → ${p.to_title}: ${p.distance_km} km`), { sticky: true });
       } else if (p.kind === 'ring') {
@@ -85,6 +84,7 @@ export function legend(types, open, c) {
       ul.lastChild.append(sw, text);
     };
     for (const t of types) item('dot', c.event(t), label(t));
+    item('dot', c.cluster, 'several incidents: click to zoom in');
     item('site', c.site[0], 'site');
     item('ring', c.ring[0], 'range ring (10, 25, 50 km)');
     item('line', c.link[0], 'link between related incidents');

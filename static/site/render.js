@@ -1,19 +1,25 @@
-// Fetch, then draw; a newer render wins. The browser test waits on
-// body[data-state] and [data-renders].
+// Fetch, then draw, in stages [load, draw]: every load starts at once,
+// each stage is drawn when it and those before it are in, and a newer
+// render wins. The first stage's first draw marks im-first-render; the
+// browser test waits on body[data-state] and [data-renders].
 
-export function createRenderer(body, setStatus, load, draw) {
+export function createRenderer(body, setStatus, stages) {
   const s = { gen: 0, renders: 0, timer: 0 };
   return {
     async now() {
       const gen = ++s.gen;
       body.dataset.state = 'loading';
+      const loads = stages.map(([load]) => load());
+      loads.forEach((p) => p.catch(() => {})); // awaited below
       try {
-        const data = await load();
-        if (gen !== s.gen) return;
-        draw(data);
+        for (const [i, p] of loads.entries()) {
+          const data = await p;
+          if (gen !== s.gen) return;
+          stages[i][1](data);
+          if (i === 0 && s.renders === 0) performance.mark('im-first-render');
+        }
         setStatus('');
-        if (++s.renders === 1) performance.mark('im-first-render');
-        body.dataset.renders = String(s.renders);
+        body.dataset.renders = String(++s.renders);
         body.dataset.state = 'ready';
       } catch (err) {
         if (gen !== s.gen) return;

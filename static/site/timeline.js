@@ -3,7 +3,7 @@
 
 import { shortDate } from './card.js';
 import { $, el } from './dom.js';
-import { parseTime, splitDatetime } from './view.js';
+import { splitDatetime } from './view.js';
 
 const HOUR = 3600e3;
 const DAY = 24 * HOUR;
@@ -19,20 +19,20 @@ export function createTimeline(datetime, changed) {
   const s = { datetime };
   return {
     get datetime() { return s.datetime; },
-    // setup fits the sliders to the incidents' times and wires them.
-    setup(incidents) {
+    // setup fits the sliders to the summary's histogram of times
+    // (/api/collections/incidents/summary), ticked where it has incidents.
+    setup(h) {
       const from = $('time-from');
       const to = $('time-to');
-      const times = incidents.map((f) => parseTime(f.properties.occurred_at)).filter(Number.isFinite);
-      if (!times.length) return void ($('time-out').textContent = 'No incidents.');
-      const t0 = Math.floor(Math.min(...times) / DAY) * DAY;
-      const t1 = Math.floor(Math.max(...times) / DAY) * DAY + DAY;
+      if (!h) return void ($('time-out').textContent = 'No incidents.');
+      const t0 = Date.parse(h.start);
+      const t1 = Date.parse(h.end);
       const max = Math.round((t1 - t0) / HOUR);
       const hourOf = (t) => Math.min(max, Math.max(0, Math.round((t - t0) / HOUR)));
-      const iso = (h) => new Date(t0 + h * HOUR).toISOString().replace('.000Z', 'Z');
+      const iso = (k) => new Date(t0 + k * HOUR).toISOString().replace('.000Z', 'Z');
       from.max = to.max = String(max);
       from.dataset.t0 = new Date(t0).toISOString();
-      $('time-ticks').replaceChildren(...[...new Set(times.map(hourOf))].map((h) => el('option', { value: h })));
+      $('time-ticks').replaceChildren(...h.counts.flatMap((n, i) => (n ? [el('option', { value: i * h.step_hours })] : [])));
       const [a0, b0] = splitDatetime(s.datetime);
       from.value = String(Number.isFinite(a0) ? hourOf(a0) : 0);
       to.value = String(Number.isFinite(b0) ? hourOf(b0) : max);
