@@ -63,6 +63,7 @@ function main() {
     }, (overlays) => {
       map.draw(overlays);
       map.drawRadius(near.value);
+      map.addBasemap();
     }],
     [() => {
       const r = req;
@@ -81,8 +82,7 @@ function main() {
     }],
   ]);
   syncURL();
-  render.now();
-  map.addBasemap();
+  render.now().finally(map.addBasemap);
 
   if (!embed) {
     near.setup();

@@ -32,9 +32,12 @@ export function createMap(body, v, onCluster) {
     return content;
   };
   return {
-    // addBasemap adds the basemap, after the data is asked for: its tiles
-    // would otherwise take the browser's connections first.
-    addBasemap: () => L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth', className: 'basemap' }).addTo(map),
+    // addBasemap adds the basemap, once. The page adds it when the data
+    // is drawn: cold, its tiles would take the connections and the
+    // server's render slots first.
+    addBasemap() {
+      s.basemap ||= L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth', className: 'basemap' }).addTo(map);
+    },
     // view is {bbox} or {center, zoom}.
     view() {
       if (s.bbox) return { bbox: s.bbox };

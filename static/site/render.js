@@ -1,10 +1,10 @@
 // Fetch, then draw, in stages [load, draw]: every load starts at once,
 // each stage is drawn when it and those before it are in, and a newer
-// render wins. The first stage's first draw marks im-first-render; the
-// browser test waits on body[data-state] and [data-renders].
+// render wins. The first stage's draws mark im-first-render, then
+// im-draw; the browser test waits on body[data-state] and [data-renders].
 
 export function createRenderer(body, setStatus, stages) {
-  const s = { gen: 0, renders: 0, timer: 0 };
+  const s = { gen: 0, renders: 0, drawn: 0, timer: 0 };
   return {
     async now() {
       const gen = ++s.gen;
@@ -16,7 +16,7 @@ export function createRenderer(body, setStatus, stages) {
           const data = await p;
           if (gen !== s.gen) return;
           stages[i][1](data);
-          if (i === 0 && s.renders === 0) performance.mark('im-first-render');
+          if (i === 0) performance.mark(s.drawn++ ? 'im-draw' : 'im-first-render');
         }
         setStatus('');
         body.dataset.renders = String(++s.renders);
