@@ -1,7 +1,8 @@
-// Fetch, then draw, in stages [load, draw]: every load starts at once,
-// each stage is drawn when it and those before it are in, and a newer
-// render wins. The first stage's draws mark im-first-render, then
-// im-draw; the browser test waits on body[data-state] and [data-renders].
+// Fetch, then draw, in stages [load, draw], one after another: the map's
+// data is asked for first and alone, and drawn before the lists are asked
+// for. A newer render wins. The first stage's draws mark im-first-render,
+// then im-draw; the browser test waits on body[data-state] and
+// [data-renders].
 
 export function createRenderer(body, setStatus, stages) {
   const s = { gen: 0, renders: 0, drawn: 0, timer: 0 };
@@ -9,13 +10,11 @@ export function createRenderer(body, setStatus, stages) {
     async now() {
       const gen = ++s.gen;
       body.dataset.state = 'loading';
-      const loads = stages.map(([load]) => load());
-      loads.forEach((p) => p.catch(() => {})); // awaited below
       try {
-        for (const [i, p] of loads.entries()) {
-          const data = await p;
+        for (const [i, [load, draw]] of stages.entries()) {
+          const data = await load();
           if (gen !== s.gen) return;
-          stages[i][1](data);
+          draw(data);
           if (i === 0) performance.mark(s.drawn++ ? 'im-draw' : 'im-first-render');
         }
         setStatus('');
