@@ -7,7 +7,7 @@
 // drawn incidents, the time into a cluster, and the largest response.
 // docs/performance.md ("The page at 1M") has its figures.
 //
-//	go run ./cmd/pagebench [-incidents 1000000] [-runs 3] [-screenshot FILE]
+//	go run ./cmd/pagebench [-incidents 1000000] [-runs 3] [-settle 15s] [-screenshot FILE]
 //
 // Run it from the repository root after npm ci --prefix static, with
 // nothing else running: a million incidents take the service a few GB and
@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	incidents := fs.Int("incidents", 1_000_000, "synthetic incidents in the data set")
 	runs := fs.Int("runs", 3, "page loads to measure, each with a cold browser cache; the first also finds the service's cache cold")
 	screenshot := fs.String("screenshot", "", "a PNG of the page at the end, when set")
+	settle := fs.Duration("settle", 0, "how long to leave the service idle once it answers, before the first page load: "+
+		"at a million incidents the garbage collector's first cycle after loading runs for seconds, and the first requests share the CPU with it")
 	chromium := fs.String("chromium", "/usr/bin/chromium", "the browser")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -118,6 +120,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("%w (log: %s)", err, logFile.Name())
 	}
 	fmt.Fprintf(out, "service: ready %.1f s after start, %.1f GB resident\n", time.Since(start).Seconds(), float64(rss(svc.Process.Pid))/(1<<30))
+	if *settle > 0 {
+		fmt.Fprintf(out, "service: left idle for %s\n", *settle)
+		select {
+		case <-time.After(*settle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 
 	args = []string{"e2e/measure.mjs", base, strconv.Itoa(*runs)}
 	if *screenshot != "" {
