@@ -119,7 +119,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := waitHealthy(ctx, base, exited, 10*time.Minute); err != nil {
 		return fmt.Errorf("%w (log: %s)", err, logFile.Name())
 	}
-	fmt.Fprintf(out, "service: ready %.1f s after start, %.1f GB resident\n", time.Since(start).Seconds(), float64(rss(svc.Process.Pid))/(1<<30))
+	fmt.Fprintf(out, "service: ready %.1f s after start, %.0f MB resident\n", time.Since(start).Seconds(), float64(rss(svc.Process.Pid))/(1<<20))
 	if *settle > 0 {
 		fmt.Fprintf(out, "service: left idle for %s\n", *settle)
 		select {
@@ -140,7 +140,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := node.Run(); err != nil {
 		return fmt.Errorf("node e2e/measure.mjs: %w", err)
 	}
-	fmt.Fprintf(out, "service: %.1f GB resident after the runs\n", float64(rss(svc.Process.Pid))/(1<<30))
+	fmt.Fprintf(out, "service: %.0f MB resident after the runs\n", float64(rss(svc.Process.Pid))/(1<<20))
 	return nil
 }
 
