@@ -9,7 +9,7 @@ import (
 // it is, and the incident it holds or the problem with it.
 type Checked struct {
 	Index    int
-	Line     int    // where the feature starts, from 1
+	Line     int // where the feature starts, from 1
 	Incident Incident
 	Err      *FeatureError // nil when the feature is a valid incident on its own
 }
