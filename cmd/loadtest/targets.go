@@ -69,14 +69,29 @@ func newTargets() targets {
 	for _, id := range []string{"rings", "links", "abu-ghraib", "hasakah", "baghdad"} {
 		t.layers = append(t.layers, "/api/layers/"+id)
 	}
+	// The incidents and their uncertainty as the page asks for them: its
+	// view (a 1280 by 800 px screen over the middle of the area) at its
+	// zoom, one day at a time. A whole day's layer of a million
+	// incidents is megabytes; no client asks for it.
 	day := time.Date(2023, 1, 5, 0, 0, 0, 0, time.UTC)
-	for range layerDays {
+	for i := range layerDays {
+		z := 7 + i%2
 		for _, id := range []string{"incidents", "uncertainty"} {
-			t.layers = append(t.layers, fmt.Sprintf("/api/layers/%s?datetime=%s", id, day.Format(time.DateOnly)))
+			t.layers = append(t.layers, fmt.Sprintf("/api/layers/%s?bbox=%s&zoom=%d&datetime=%s", id, viewBox(z), z, day.Format(time.DateOnly)))
 		}
 		day = day.AddDate(0, 0, 12)
 	}
 	return t
+}
+
+// viewBox is the bbox of a 1280 by 800 px screen at zoom z centred on
+// the middle of tileBox, as the page sends it.
+func viewBox(z int) string {
+	c := tileBox.Center()
+	degPerPx := 360 / float64(int(tiles.TileSize)<<z)
+	dLon := 640 * degPerPx
+	dLat := 400 * degPerPx * math.Cos(c[1]*math.Pi/180) // Mercator, near enough at this scale
+	return fmt.Sprintf("%.4f,%.4f,%.4f,%.4f", c[0]-dLon, c[1]-dLat, c[0]+dLon, c[1]+dLat)
 }
 
 // pick draws a request: 35% vector tiles, 20% raster tiles, 5% basemap
