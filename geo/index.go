@@ -38,7 +38,7 @@ func (ix *Index) Len() int { return len(ix.ids) }
 // A bound whose Min longitude is greater than its Max longitude crosses the
 // antimeridian and is searched as its two halves.
 func (ix *Index) Bound(b orb.Bound, fn func(pos int)) {
-	ix.BoundPoints(b, func(pos int, _ orb.Point) { fn(pos) })
+	ix.walk(b, func(i int) { fn(int(ix.ids[i])) })
 }
 
 // BoundPoints is Bound that also gives each point, read from the index

@@ -113,18 +113,21 @@ func (d *Dataset) hits(q Query) []hit {
 		// distance check below stays the filter.
 		box := orbgeo.NewBoundAroundPoint(q.Near.Center, q.Near.Metres).Pad(1e-9)
 		c := newCircle(*q.Near)
-		d.index.BoundPoints(box, func(k int, p orb.Point) {
+		ix := d.index
+		ix.walk(box, func(i int) {
+			p := orb.Point{ix.coords[2*i], ix.coords[2*i+1]}
 			if q.BBox != nil && !boundContains(*q.BBox, p) {
 				return
 			}
-			pos := d.located[k]
+			pos := d.located[ix.ids[i]]
 			if dist, in := c.distance(p); in && f.keep(pos) {
 				hits = append(hits, hit{pos, dist})
 			}
 		})
 	case q.BBox != nil:
-		d.index.Bound(*q.BBox, func(k int) {
-			if pos := d.located[k]; f.keep(pos) {
+		ix := d.index
+		ix.walk(*q.BBox, func(i int) {
+			if pos := d.located[ix.ids[i]]; f.keep(pos) {
 				hits = append(hits, hit{pos, math.NaN()})
 			}
 		})
