@@ -35,7 +35,7 @@ func (s *Server) readyz(c echo.Context) error {
 		}
 	}
 	code := http.StatusOK
-	if s.draining.Load() {
+	if s.live.draining.Load() {
 		// Shutting down: load balancers stop sending new requests while
 		// the ones in flight finish.
 		status, code = "draining", http.StatusServiceUnavailable

@@ -74,9 +74,11 @@ func (s *Server) routes() *echo.Echo {
 		}),
 	)
 
-	// Every GET route answers HEAD too.
-	for _, rt := range s.routeTable() {
-		h := checkQuery(rt.query, rt.handler)
+	// Every GET route answers HEAD too. A request is handled by the
+	// route's handler on the server bound to the data set current when
+	// it started (SetData).
+	for i, rt := range s.table {
+		h := checkQuery(rt.query, func(c echo.Context) error { return s.now().table[i].handler(c) })
 		e.GET(rt.path, h)
 		e.HEAD(rt.path, h)
 	}

@@ -68,12 +68,40 @@ type Server struct {
 	metrics *metrics
 	echo    *echo.Echo
 
+	// table is the route table bound to this server and its data set.
+	table []route
+	// live is what every copy of the server shares: see SetData.
+	live *liveState
+}
+
+// liveState is the state of a server that its copies share: whether it
+// is draining, and the copy that serves the current data set.
+type liveState struct {
 	draining atomic.Bool
+	current  atomic.Pointer[Server]
 }
 
 // Drain makes /readyz answer 503, so that load balancers send no new
 // requests while the server finishes those in flight.
-func (s *Server) Drain() { s.draining.Store(true) }
+func (s *Server) Drain() { s.live.draining.Store(true) }
+
+// SetData makes ds the data set served, at once and for every request
+// that starts after: a request runs to its end on the data set it began
+// with (its handler is that of a copy of the server bound to it), so its
+// cache key, ETag and body always agree. Readers never wait: the new
+// data set is built beside the old, and the swap is one pointer.
+func (s *Server) SetData(ds *geo.Dataset) {
+	next := *s.live.current.Load()
+	next.data = ds
+	next.table = next.routeTable()
+	s.live.current.Store(&next)
+}
+
+// Data returns the data set served now.
+func (s *Server) Data() *geo.Dataset { return s.now().data }
+
+// now returns the copy of the server bound to the current data set.
+func (s *Server) now() *Server { return s.live.current.Load() }
 
 // New returns a server for cfg, with its routes in place.
 func New(cfg Config) *Server {
@@ -114,6 +142,9 @@ func New(cfg Config) *Server {
 	}
 	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
 	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
+	s.live = &liveState{}
+	s.table = s.routeTable()
+	s.live.current.Store(s)
 	s.echo = s.routes()
 	return s
 }

@@ -136,5 +136,6 @@ func (s *Server) layerBound(id string) orb.Bound {
 // DataBound is the extent of the located incidents (or the sites, when no
 // incident has a location).
 func (s *Server) DataBound() orb.Bound {
+	s = s.now() // the current data set's
 	return s.data.Bound()
 }

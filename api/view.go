@@ -95,6 +95,7 @@ const defaultViewPad = 0.5
 // bbox or radius: the data's extent, padded by half a degree. The page,
 // /api/static.png and the tile warmer all start from it.
 func (s *Server) DefaultView() orb.Bound {
+	s = s.now() // the current data set's
 	return s.DataBound().Pad(defaultViewPad)
 }
 

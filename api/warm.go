@@ -28,6 +28,7 @@ type WarmOptions struct {
 // keys requests will use, so the first reader of a tile finds it rendered.
 // Basemap tiles are PNG, overlays MVT. It stops at the first error.
 func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
+	s = s.now() // the current data set's
 	var jobs []tileRequest
 	for _, layer := range opts.Layers {
 		if layer != LayerBasemap && !s.data.HasLayer(layer) {

@@ -102,12 +102,15 @@ func decodeStream(r io.Reader, sites map[string]*Site) (*builder, error) {
 		cr := newCollectionReader(r)
 		next := &batch{raw: make([][]byte, 0, batchFeatures)}
 		send := func() bool {
+			// The next batch is made before this one is handed over: once
+			// sent, it is the decoder's.
+			after := &batch{seq: next.seq + 1, first: next.first + len(next.raw), raw: make([][]byte, 0, batchFeatures)}
 			select {
 			case jobs <- next:
 			case <-stop:
 				return false
 			}
-			next = &batch{seq: next.seq + 1, first: next.first + len(next.raw), raw: make([][]byte, 0, batchFeatures)}
+			next = after
 			return true
 		}
 		for {
