@@ -356,9 +356,11 @@ func (d *featureDecoder) properties(p *incidentFields) error {
 		case "killed":
 			return count("properties.killed", &p.killed)
 		case "actors":
-			return d.actorList(&p.actors)
+			p.actors, err = sharedList(d, d.actors, "actors", actorMembers, setActor, checkActors)
+			return err
 		case "sources":
-			return d.sourceList(&p.sources)
+			p.sources, err = sharedList(d, d.sources, "sources", sourceMembers, setSource, checkSources)
+			return err
 		case "related":
 			if s.null() {
 				return nil
@@ -392,74 +394,85 @@ func (d *featureDecoder) rawValue() ([]byte, bool) {
 	return s.data[s.pos : s.pos+end], true
 }
 
-// sourceList reads a list of sources, or the copy of the same list (by
-// its JSON bytes) read before.
-func (d *featureDecoder) sourceList(dst *[]Source) error {
+// sharedList reads property name, a list of objects whose members are
+// strings (sources, actors), or gives the one copy of the same list, by
+// its JSON bytes, that this decoder read before. set puts a member's
+// value into an element, refusing a member the element has not; check
+// checks a list the first time it is read.
+func sharedList[T any](d *featureDecoder, seen map[string][]T, name string, members []string,
+	set func(x *T, member, value string) error, check func([]T) (string, error)) ([]T, error) {
 	s := &d.s
 	if s.null() {
-		return nil
+		return nil, nil
 	}
 	raw, ok := d.rawValue()
-	if list, seen := d.sources[string(raw)]; ok && seen {
+	if list, found := seen[string(raw)]; ok && found {
 		s.pos += len(raw)
-		*dst = list
-		return nil
+		return list, nil
 	}
-	var list []Source
+	var list []T
 	err := s.array(func(i int) error {
-		field := fmt.Sprintf("properties.sources[%d]", i)
-		var src Source
-		var published string
-		members := keys{names: sourceMembers}
+		field := fmt.Sprintf("properties.%s[%d]", name, i)
+		var x T
+		keys := keys{names: members}
 		err := s.object(func(key []byte) error {
-			if _, err := members.add(key); err != nil {
-				return fieldErr(field+"."+string(key), err)
+			k, err := keys.add(key)
+			if err == nil && k < 0 {
+				err = fmt.Errorf("unknown member %q", key)
 			}
-			var dst *string
-			switch string(key) {
-			case "publisher":
-				dst = &src.Publisher
-			case "title":
-				dst = &src.Title
-			case "url":
-				dst = &src.URL
-			case "published_at":
-				dst = &published
-			case "quote":
-				dst = &src.Quote
-			default:
-				return fieldErr(field+"."+string(key), fmt.Errorf("unknown member %q", key))
+			if err != nil {
+				return fieldErr(field+"."+string(key), err)
 			}
 			b, err := s.str()
-			if err != nil {
-				return fieldErr(field+"."+string(key), err)
+			if err == nil {
+				err = set(&x, members[k], d.shared(b))
 			}
-			*dst = d.shared(b)
-			return nil
+			return fieldErr(field+"."+string(key), err)
 		})
-		if err != nil {
-			return fieldErr(field, err)
-		}
-		if published != "" {
-			t, err := time.Parse(time.RFC3339, published)
-			if err != nil {
-				return fieldErr(field+".published_at", fmt.Errorf("want RFC 3339, got %q", published))
-			}
-			src.PublishedAt = t
-		}
-		list = append(list, src)
-		return nil
+		list = append(list, x)
+		return fieldErr(field, err)
 	})
 	if err != nil {
-		return fieldErr("properties.sources", err)
+		return nil, fieldErr("properties."+name, err)
 	}
-	if field, err := checkSources(list); err != nil {
-		return fieldErr(field, err)
+	if field, err := check(list); err != nil {
+		return nil, fieldErr(field, err)
 	}
-	if ok && len(d.sources) < maxSharedTexts {
-		d.sources[string(raw)] = list
+	if ok && len(seen) < maxSharedTexts {
+		seen[string(raw)] = list
 	}
-	*dst = list
+	return list, nil
+}
+
+// setSource sets a member of a source.
+func setSource(src *Source, member, value string) error {
+	switch member {
+	case "publisher":
+		src.Publisher = value
+	case "title":
+		src.Title = value
+	case "url":
+		src.URL = value
+	case "quote":
+		src.Quote = value
+	case "published_at":
+		t, err := time.Parse(time.RFC3339, value)
+		if err != nil {
+			return fmt.Errorf("want RFC 3339, got %q", value)
+		}
+		src.PublishedAt = t
+	}
+	return nil
+}
+
+// setActor sets a member of an actor.
+func setActor(a *Actor, member, value string) error {
+	switch member {
+	case "name":
+		a.Name = value
+	case "role":
+		a.Role = value
+	}
 	return nil
 }
 
@@ -497,60 +510,6 @@ func checkSources(list []Source) (string, error) {
 		}
 	}
 	return "", nil
-}
-
-// actorList reads a list of actors, or the copy of the same list read
-// before.
-func (d *featureDecoder) actorList(dst *[]Actor) error {
-	s := &d.s
-	if s.null() {
-		return nil
-	}
-	raw, ok := d.rawValue()
-	if list, seen := d.actors[string(raw)]; ok && seen {
-		s.pos += len(raw)
-		*dst = list
-		return nil
-	}
-	var list []Actor
-	err := s.array(func(i int) error {
-		field := fmt.Sprintf("properties.actors[%d]", i)
-		var a Actor
-		members := keys{names: actorMembers}
-		err := s.object(func(key []byte) error {
-			if _, err := members.add(key); err != nil {
-				return fieldErr(field+"."+string(key), err)
-			}
-			var dst *string
-			switch string(key) {
-			case "name":
-				dst = &a.Name
-			case "role":
-				dst = &a.Role
-			default:
-				return fieldErr(field+"."+string(key), fmt.Errorf("unknown member %q", key))
-			}
-			b, err := s.str()
-			if err != nil {
-				return fieldErr(field+"."+string(key), err)
-			}
-			*dst = d.shared(b)
-			return nil
-		})
-		list = append(list, a)
-		return fieldErr(field, err)
-	})
-	if err != nil {
-		return fieldErr("properties.actors", err)
-	}
-	if field, err := checkActors(list); err != nil {
-		return fieldErr(field, err)
-	}
-	if ok && len(d.actors) < maxSharedTexts {
-		d.actors[string(raw)] = list
-	}
-	*dst = list
-	return nil
 }
 
 // checkActors checks a list of actors against the data model, and
