@@ -39,7 +39,10 @@ type Dataset struct {
 	// the index, in the index's order: what EachIn gives.
 	spotSec  []int64
 	spotType []uint32
-	links    []linkPair
+	// unit is each point of the index on the unit sphere, x, y, z in
+	// the index's order: radius queries order by dot products.
+	unit  []float64
+	links []linkPair
 }
 
 // NewDataset decodes and validates sites and incidents (GeoJSON
@@ -239,9 +242,12 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 		d.index = NewIndex(points)
 		d.spotSec = make([]int64, len(d.index.ids))
 		d.spotType = make([]uint32, len(d.index.ids))
+		d.unit = make([]float64, 3*len(d.index.ids))
 		for i, k := range d.index.ids {
 			r := &c.records[d.located[k]]
 			d.spotSec[i], d.spotType[i] = r.sec, r.eventType
+			u := unitVector(r.loc)
+			copy(d.unit[3*i:], u[:])
 		}
 	}()
 	d.links = d.findLinks()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -65,8 +66,18 @@ type Result struct {
 // set's order, and its distance.
 type hit struct {
 	pos  int32
-	dist float64
+	dist float64 // NaN until worked out
+	// near orders the hits of a radius query before their distances are
+	// worked out: 1 - cos of the angle from the centre, from unit vectors.
+	near float64
 }
+
+// hitBuffers keeps the buffers queries gather their hits in, so that a
+// query of ten thousand matches does not allocate and grow one each time.
+var hitBuffers = sync.Pool{New: func() any { return new([]hit) }}
+
+// maxPooledHits bounds a buffer kept for the next query (1.5 MB).
+const maxPooledHits = 1 << 16
 
 // Query returns the incidents that match q, sorted by distance when q has a
 // Near condition and by time (then id) otherwise, paged by Limit and Offset.
@@ -74,23 +85,28 @@ type hit struct {
 // sorts only as much of the matches as it shows, and only the incidents
 // of the page are put together.
 func (d *Dataset) Query(q Query) Result {
-	hits := d.hits(q)
+	buf := hitBuffers.Get().(*[]hit)
+	defer func() {
+		if cap(*buf) <= maxPooledHits {
+			hitBuffers.Put(buf)
+		}
+	}()
+	hits := d.appendHits(*buf, q)
+	*buf = hits
 	page := 0 // how many of the sorted matches the page needs; 0 all
 	if q.Limit > 0 {
 		page = max(q.Offset, 0) + q.Limit
 	}
+	n := len(hits)
 	if q.Near != nil {
-		sortFirst(hits, page, func(a, b hit) int {
-			return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.pos, b.pos))
-		})
+		hits = d.nearest(hits, page, newCircle(*q.Near))
 	} else if q.BBox != nil {
 		sortFirst(hits, page, func(a, b hit) int { return cmp.Compare(a.pos, b.pos) })
 	}
-	n := len(hits)
-	lo := min(max(q.Offset, 0), n)
-	hi := n
+	lo := min(max(q.Offset, 0), len(hits))
+	hi := len(hits)
 	if q.Limit > 0 {
-		hi = min(lo+q.Limit, n)
+		hi = min(lo+q.Limit, len(hits))
 	}
 	matches := make([]Match, hi-lo)
 	incidents := make([]Incident, hi-lo)
@@ -103,9 +119,12 @@ func (d *Dataset) Query(q Query) Result {
 
 // hits returns what matches q, unsorted but for a query on neither BBox
 // nor Near, whose hits come in the data set's order.
-func (d *Dataset) hits(q Query) []hit {
+func (d *Dataset) hits(q Query) []hit { return d.appendHits(nil, q) }
+
+// appendHits is hits appending to buf.
+func (d *Dataset) appendHits(buf []hit, q Query) []hit {
 	f := d.filter(q)
-	var hits []hit
+	hits := buf[:0]
 	switch {
 	case q.Near != nil:
 		// Padded by a hair: the box's edges are computed through radians and
@@ -119,22 +138,32 @@ func (d *Dataset) hits(q Query) []hit {
 			if q.BBox != nil && !boundContains(*q.BBox, p) {
 				return
 			}
-			pos := d.located[ix.ids[i]]
-			if dist, in := c.distance(p); in && f.keep(pos) {
-				hits = append(hits, hit{pos, dist})
+			near := 1 - (c.unit[0]*d.unit[3*i] + c.unit[1]*d.unit[3*i+1] + c.unit[2]*d.unit[3*i+2])
+			dist := math.NaN()
+			switch {
+			case near > c.nearMax+nearBand:
+				return
+			case near >= c.nearMax-nearBand: // too close to the circle to tell: work it out
+				var in bool
+				if dist, in = c.distance(p); !in {
+					return
+				}
+			}
+			if pos := d.located[ix.ids[i]]; f.keep(pos) {
+				hits = append(hits, hit{pos, dist, near})
 			}
 		})
 	case q.BBox != nil:
 		ix := d.index
 		ix.walk(*q.BBox, func(i int) {
 			if pos := d.located[ix.ids[i]]; f.keep(pos) {
-				hits = append(hits, hit{pos, math.NaN()})
+				hits = append(hits, hit{pos: pos, dist: math.NaN()})
 			}
 		})
 	default:
 		for pos := range d.records {
 			if f.keep(int32(pos)) {
-				hits = append(hits, hit{int32(pos), math.NaN()})
+				hits = append(hits, hit{pos: int32(pos), dist: math.NaN()})
 			}
 		}
 	}
@@ -150,14 +179,64 @@ type circle struct {
 	center         orb.Point
 	cosLat, metres float64
 	aMax           float64 // the haversine term of a point on the circle, a hair over
+	unit           [3]float64
+	nearMax        float64 // 1 - cos of the radius's angle: the near of a point on the circle
 }
 
 func newCircle(r Radius) circle {
 	aMax := math.Inf(1) // beyond half the earth's circumference: no shortcut
+	nearMax := 3.0      // and every point is near enough (near is at most 2)
 	if half := r.Metres / (2 * orb.EarthRadius); half < math.Pi/2 {
 		aMax = math.Sin(half) * math.Sin(half) * (1 + 1e-9)
+		nearMax = 1 - math.Cos(2*half)
 	}
-	return circle{r.Center, math.Cos(r.Center[1] * math.Pi / 180), r.Metres, aMax}
+	return circle{r.Center, math.Cos(r.Center[1] * math.Pi / 180), r.Metres, aMax, unitVector(r.Center), nearMax}
+}
+
+// unitVector returns p on the unit sphere.
+func unitVector(p orb.Point) [3]float64 {
+	lon, lat := p[0]*math.Pi/180, p[1]*math.Pi/180
+	return [3]float64{math.Cos(lat) * math.Cos(lon), math.Cos(lat) * math.Sin(lon), math.Sin(lat)}
+}
+
+// nearBand is how far near may stray from the true 1 - cos of a point's
+// angle, and far more: the error of a dot product of unit vectors is
+// about 1e-16. A point this close to the circle, or to the last of a
+// page, has its haversine distance worked out before anything is decided.
+const nearBand = 1e-12
+
+// nearest puts the first page of a radius query's hits (all when page
+// is 0) in order of distance, then position, with their distances, and
+// returns them. Sorting a page by near, which needs no trigonometry, and
+// working out the distances of that page alone, is most of what makes a
+// radius query over a million incidents fast; every hit whose near is
+// within nearBand of the page's last is worked out too, so the order is
+// exactly that of the haversine distances (TestQueryMatchesScan).
+func (d *Dataset) nearest(hits []hit, page int, c circle) []hit {
+	byDistance := func(a, b hit) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.pos, b.pos)) }
+	exact := func(hs []hit) {
+		for i := range hs {
+			if math.IsNaN(hs[i].dist) {
+				hs[i].dist, _ = c.distance(d.records[hs[i].pos].loc)
+			}
+		}
+	}
+	if page <= 0 || page*4 >= len(hits) {
+		exact(hits)
+		sortFirst(hits, page, byDistance)
+		return hits
+	}
+	sortFirst(hits, page, func(a, b hit) int { return cmp.Or(cmp.Compare(a.near, b.near), cmp.Compare(a.pos, b.pos)) })
+	cut := hits[page-1].near + nearBand
+	first := hits[:page:page]
+	for _, h := range hits[page:] {
+		if h.near <= cut {
+			first = append(first, h)
+		}
+	}
+	exact(first)
+	slices.SortFunc(first, byDistance)
+	return first[:page]
 }
 
 // distance returns p's distance from the centre, as
