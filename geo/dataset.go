@@ -236,22 +236,30 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 		d.locatedSite = append(d.locatedSite, site)
 		points = append(points, r.loc)
 	}
+	// The index on one core; on the other, the spots and unit vectors of
+	// the located incidents, read from the records in their order; then
+	// both put in the tree's order, from these dense arrays rather than
+	// from records read at random.
 	indexed := make(chan struct{})
 	go func() {
 		defer close(indexed)
 		d.index = NewIndex(points)
-		d.spotSec = make([]int64, len(d.index.ids))
-		d.spotType = make([]uint32, len(d.index.ids))
-		d.unit = make([]float64, 3*len(d.index.ids))
-		for i, k := range d.index.ids {
-			r := &c.records[d.located[k]]
-			d.spotSec[i], d.spotType[i] = r.sec, r.eventType
-			u := unitVector(r.loc)
-			copy(d.unit[3*i:], u[:])
-		}
 	}()
+	located := len(d.located)
+	sec, typ, unit := make([]int64, located), make([]uint32, located), make([]float64, 3*located)
+	for k, pos := range d.located {
+		r := &c.records[pos]
+		sec[k], typ[k] = r.sec, r.eventType
+		u := unitVector(r.loc)
+		copy(unit[3*k:], u[:])
+	}
 	d.links = d.findLinks()
 	<-indexed
+	d.spotSec, d.spotType, d.unit = make([]int64, located), make([]uint32, located), make([]float64, 3*located)
+	for i, k := range d.index.ids {
+		d.spotSec[i], d.spotType[i] = sec[k], typ[k]
+		copy(d.unit[3*i:3*i+3], unit[3*k:3*k+3])
+	}
 	if len(points) == 0 {
 		for _, s := range d.Sites {
 			points = append(points, s.Location)
