@@ -35,8 +35,10 @@ type Dataset struct {
 	// this dense array, not the incidents.
 	locatedSite []int32
 	index       *Index // over located; reports positions in located
-	// The time (Unix seconds) and event type (in strs) of each point of
-	// the index, in the index's order: what EachIn gives.
+	// The position, time (Unix seconds) and event type (in strs) of each
+	// point of the index, in the index's order: what EachIn gives, read
+	// in order as the tree is walked.
+	spotPos  []int32
 	spotSec  []int64
 	spotType []uint32
 	// unit is each point of the index on the unit sphere, x, y, z in
@@ -255,9 +257,10 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	}
 	d.links = d.findLinks()
 	<-indexed
-	d.spotSec, d.spotType, d.unit = make([]int64, located), make([]uint32, located), make([]float64, 3*located)
+	d.spotPos, d.spotSec, d.spotType = make([]int32, located), make([]int64, located), make([]uint32, located)
+	d.unit = make([]float64, 3*located)
 	for i, k := range d.index.ids {
-		d.spotSec[i], d.spotType[i] = sec[k], typ[k]
+		d.spotPos[i], d.spotSec[i], d.spotType[i] = d.located[k], sec[k], typ[k]
 		copy(d.unit[3*i:3*i+3], unit[3*k:3*k+3])
 	}
 	if len(points) == 0 {

@@ -149,14 +149,14 @@ func (d *Dataset) appendHits(buf []hit, q Query) []hit {
 					return
 				}
 			}
-			if pos := d.located[ix.ids[i]]; f.keep(pos) {
+			if pos := d.spotPos[i]; f.keep(pos) {
 				hits = append(hits, hit{pos, dist, near})
 			}
 		})
 	case q.BBox != nil:
 		ix := d.index
 		ix.walk(*q.BBox, func(i int) {
-			if pos := d.located[ix.ids[i]]; f.keep(pos) {
+			if pos := d.spotPos[i]; f.keep(pos) {
 				hits = append(hits, hit{pos: pos, dist: math.NaN()})
 			}
 		})
@@ -421,11 +421,10 @@ func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(Spot))
 	}
 	ix := d.index
 	d.index.walk(b, func(i int) {
-		k := ix.ids[i]
-		if len(want) > 0 && !slices.Contains(want, d.locatedSite[k]) {
+		if len(want) > 0 && !slices.Contains(want, d.locatedSite[ix.ids[i]]) {
 			return
 		}
-		pos := d.located[k]
+		pos := d.spotPos[i]
 		if !anyTime {
 			if from, to := d.records[pos].window(); !t.Overlaps(from, to) {
 				return
