@@ -74,6 +74,7 @@ var (
 	propertyMembers = []string{"title", "occurred_at", "time_precision", "event_type", "actors", "site",
 		"place", "place_ar", "admin1", "country", "geo_precision", "injured", "killed", "summary",
 		"sources", "related", "distance_m"}
+	siteMembers   = []string{"name", "name_ar", "kind", "admin1", "country", "sources"}
 	sourceMembers = []string{"publisher", "title", "url", "published_at", "quote"}
 	actorMembers  = []string{"name", "role"}
 )
@@ -125,11 +126,26 @@ func fieldErr(field string, err error) error {
 // *FeatureError naming the feature and the field.
 func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 	var in Incident
-	var typ []byte
-	var hasID bool
-	var geometry orb.Point
-	var located, sawGeometry bool
 	var p incidentFields
+	id, loc, err := d.feature(i, raw, func() error { return d.properties(&p) })
+	if err != nil {
+		return Incident{}, err
+	}
+	in.ID, in.Location = id, loc
+	if field, err := d.check(&in, &p); err != nil {
+		return Incident{}, &FeatureError{Index: i, ID: id, Field: field, Err: err}
+	}
+	return in, nil
+}
+
+// feature reads the Feature at index i from raw, its properties with
+// props, and returns its id and its Point (nil for a null geometry). Its
+// error is a *FeatureError naming the feature and the field.
+func (d *featureDecoder) feature(i int, raw []byte, props func() error) (string, *orb.Point, error) {
+	var id string
+	var typ []byte
+	var hasID, located, sawGeometry bool
+	var geometry orb.Point
 	s := &d.s
 	s.reset(raw)
 	members := keys{names: featureMembers}
@@ -154,7 +170,7 @@ func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 				}
 				return err
 			}
-			in.ID, hasID = string(b), true
+			id, hasID = string(b), true
 			return nil
 		case "geometry":
 			sawGeometry = true
@@ -162,7 +178,7 @@ func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 			located, err = d.point(&geometry)
 			return fieldErr("geometry", err)
 		case "properties":
-			return d.properties(&p)
+			return props()
 		case "bbox":
 			return fieldErr("bbox", s.skip())
 		}
@@ -171,11 +187,11 @@ func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 	if err == nil {
 		err = s.end()
 	}
-	fail := func(field string, err error) (Incident, error) {
-		return Incident{}, &FeatureError{Index: i, ID: in.ID, Field: field, Err: err}
-	}
 	if err != nil && !hasID {
-		in.ID = featureIDIn(raw) // it may come after the fault
+		id = featureIDIn(raw) // it may come after the fault
+	}
+	fail := func(field string, err error) (string, *orb.Point, error) {
+		return "", nil, &FeatureError{Index: i, ID: id, Field: field, Err: err}
 	}
 	if err != nil {
 		var fe *fieldError
@@ -189,20 +205,17 @@ func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 		return fail("type", fmt.Errorf("want \"Feature\", got %q", typ))
 	case !hasID:
 		return fail("id", errors.New("missing"))
-	case in.ID == "":
+	case id == "":
 		return fail("id", errors.New("empty"))
-	case !ValidID(in.ID):
+	case !ValidID(id):
 		return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
 	case !sawGeometry:
 		return fail("geometry", errors.New("missing; use null when the location is unknown"))
 	}
-	if located {
-		in.Location = &geometry
+	if !located {
+		return id, nil, nil
 	}
-	if field, err := d.check(&in, &p); err != nil {
-		return fail(field, err)
-	}
-	return in, nil
+	return id, &geometry, nil
 }
 
 // featureIDIn returns the string id of the feature in raw, "" when it

@@ -81,3 +81,26 @@ func FuzzDecodeIncidents(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeSites checks that no input makes DecodeSites panic, that a
+// refusal names its field, and that what it accepts is valid.
+func FuzzDecodeSites(f *testing.F) {
+	f.Add(fixtures.Sites)
+	f.Add(collection(f, []map[string]any{testSite("s-1"), testSite("s-2")}))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"a","geometry":null,"properties":{}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sites, err := geo.DecodeSites(data)
+		if err != nil {
+			var fe *geo.FeatureError
+			if errors.As(err, &fe) && (fe.Field == "" || fe.Err == nil) {
+				t.Errorf("FeatureError without a field or a cause: %#v", fe)
+			}
+			return
+		}
+		for _, s := range sites {
+			if !geo.ValidID(s.ID) || !geo.ValidCountry(s.Country) || s.Name == "" {
+				t.Errorf("accepted an invalid site %+v", s)
+			}
+		}
+	})
+}

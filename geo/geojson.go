@@ -1,9 +1,7 @@
 package geo
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,29 +11,9 @@ import (
 )
 
 // The wire form of incidents and sites: GeoJSON Features whose properties
-// are the fields of DESIGN.md. Decoding is strict (unknown properties are an
-// error, so a misspelt field is caught at load time); encoding writes every
-// field, with null for what is not known.
-
-type featureJSON struct {
-	Type       string          `json:"type"`
-	ID         json.RawMessage `json:"id"`
-	Geometry   json.RawMessage `json:"geometry"`
-	Properties json.RawMessage `json:"properties"`
-	BBox       json.RawMessage `json:"bbox,omitempty"`
-}
-
-type collectionJSON struct {
-	Type     string            `json:"type"`
-	Features []json.RawMessage `json:"features"`
-	Name     json.RawMessage   `json:"name,omitempty"`
-	BBox     json.RawMessage   `json:"bbox,omitempty"`
-}
-
-type pointJSON struct {
-	Type        string    `json:"type"`
-	Coordinates []float64 `json:"coordinates"`
-}
+// are the fields of DESIGN.md. Decoding (decode.go) is strict: unknown
+// properties are an error, so a misspelt field is caught at load time.
+// Encoding writes every field, with null for what is not known.
 
 type incidentProps struct {
 	Title         string        `json:"title"`
@@ -54,16 +32,7 @@ type incidentProps struct {
 	Summary       string        `json:"summary"`
 	Sources       []Source      `json:"sources"`
 	Related       []string      `json:"related"`
-	DistanceM     *float64      `json:"distance_m,omitempty"`
-}
-
-type siteProps struct {
-	Name    string   `json:"name"`
-	NameAR  string   `json:"name_ar"`
-	Kind    string   `json:"kind"`
-	Admin1  string   `json:"admin1"`
-	Country string   `json:"country"`
-	Sources []Source `json:"sources,omitempty"`
+	DistanceM     *float64      `json:"distance_m,omitempty"` // written by queries, refused in data
 }
 
 // FeatureError is a problem with one feature of a data file: which feature
@@ -84,92 +53,6 @@ func (e *FeatureError) Error() string {
 }
 
 func (e *FeatureError) Unwrap() error { return e.Err }
-
-// decodeCollection splits a GeoJSON FeatureCollection into its features and
-// calls fn for each with its index, id and decoded properties target.
-func decodeCollection(data []byte, fn func(i int, f *featureJSON) error) error {
-	var fc collectionJSON
-	if err := json.Unmarshal(data, &fc); err != nil {
-		return fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
-	}
-	if fc.Type != "FeatureCollection" {
-		return fmt.Errorf("type: want \"FeatureCollection\", got %q", fc.Type)
-	}
-	for i, raw := range fc.Features {
-		var f featureJSON
-		if err := strictUnmarshal(raw, &f); err != nil {
-			var loose featureJSON // for the id, so the error can name it
-			_ = json.Unmarshal(raw, &loose)
-			id, _ := featureID(loose.ID)
-			return &FeatureError{Index: i, ID: id, Field: "feature", Err: err}
-		}
-		if err := fn(i, &f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after JSON value")
-	}
-	return nil
-}
-
-// featureID reads a GeoJSON id, which must be a non-empty string here.
-func featureID(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", errors.New("missing")
-	}
-	var id string
-	if err := json.Unmarshal(raw, &id); err != nil {
-		return "", errors.New("want a string")
-	}
-	if id == "" {
-		return "", errors.New("empty")
-	}
-	return id, nil
-}
-
-// decodePoint reads a GeoJSON geometry that must be a Point or null.
-func decodePoint(raw json.RawMessage) (*orb.Point, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var g pointJSON
-	if err := strictUnmarshal(raw, &g); err != nil {
-		return nil, err
-	}
-	return checkPoint(&g)
-}
-
-// checkPoint checks a decoded GeoJSON geometry is a Point (nil: null) with
-// a longitude and latitude in range.
-func checkPoint(g *pointJSON) (*orb.Point, error) {
-	if g == nil {
-		return nil, nil
-	}
-	if g.Type != "Point" {
-		return nil, fmt.Errorf("want a Point or null, got %q", g.Type)
-	}
-	if len(g.Coordinates) != 2 && len(g.Coordinates) != 3 {
-		return nil, fmt.Errorf("want [lon, lat], got %d numbers", len(g.Coordinates))
-	}
-	lon, lat := g.Coordinates[0], g.Coordinates[1]
-	if math.IsNaN(lon) || lon < -180 || lon > 180 {
-		return nil, fmt.Errorf("longitude %v outside [-180, 180]", lon)
-	}
-	if math.IsNaN(lat) || lat < -90 || lat > 90 {
-		return nil, fmt.Errorf("latitude %v outside [-90, 90]", lat)
-	}
-	return &orb.Point{lon, lat}, nil
-}
 
 // appendFeature writes one GeoJSON Feature. geometry is the encoded
 // geometry (or "null"); props is marshalled with encoding/json, whose struct

@@ -2,73 +2,114 @@ package geo
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/paulmach/orb"
 )
 
-// DecodeSites reads a GeoJSON FeatureCollection of sites. Every site needs a
-// Point, a slug id, a name and a country.
+// DecodeSites reads a GeoJSON FeatureCollection of sites, as strictly as
+// incidents are read. Every site needs a Point, a slug id used once, a
+// name and a country; its sources, when it has any, are checked as an
+// incident's are.
 func DecodeSites(data []byte) ([]Site, error) {
 	if len(data) > MaxDataBytes {
 		return nil, fmt.Errorf("sites: %d bytes, at most %d", len(data), MaxDataBytes)
 	}
+	d := newFeatureDecoder(nil)
+	cr := newCollectionReader(bytes.NewReader(data))
 	var sites []Site
 	seen := map[string]bool{}
-	err := decodeCollection(data, func(i int, f *featureJSON) error {
-		fail := func(field string, err error) error {
-			id, _ := featureID(f.ID)
-			return &FeatureError{Index: i, ID: id, Field: field, Err: err}
+	for i := 0; ; i++ {
+		raw, err := cr.next()
+		if err == io.EOF {
+			return sites, nil
 		}
-		if f.Type != "Feature" {
-			return fail("type", fmt.Errorf("want \"Feature\", got %q", f.Type))
-		}
-		id, err := featureID(f.ID)
 		if err != nil {
-			return fail("id", err)
+			return nil, fmt.Errorf("sites: %w", err)
 		}
-		if !ValidID(id) {
-			return fail("id", errors.New("want a slug of a-z, 0-9 and -"))
+		var st Site
+		id, loc, err := d.feature(i, raw, func() error { return d.siteProperties(&st) })
+		if err == nil {
+			st.ID = id
+			err = checkSite(i, &st, loc, seen)
 		}
-		if seen[id] {
-			return fail("id", errors.New("duplicate"))
+		if err != nil {
+			return nil, fmt.Errorf("sites: %w", err)
 		}
 		seen[id] = true
-		loc, err := decodePoint(f.Geometry)
-		if err != nil {
-			return fail("geometry", err)
-		}
-		if loc == nil {
-			return fail("geometry", errors.New("a site needs a Point"))
-		}
-		var p siteProps
-		if field, err := decodeProperties(f.Properties, &p); err != nil {
-			return fail(field, err)
-		}
-		switch {
-		case strings.TrimSpace(p.Name) == "":
-			return fail("properties.name", errors.New("missing"))
-		case !ValidCountry(p.Country):
-			return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.Country))
-		}
-		if err := checkText(p.Name, MaxShortText); err != nil {
-			return fail("properties.name", err)
-		}
-		sites = append(sites, Site{
-			ID: id, Name: p.Name, NameAR: p.NameAR, Kind: p.Kind,
-			Admin1: p.Admin1, Country: p.Country, Location: *loc, Sources: p.Sources,
-		})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sites: %w", err)
+		sites = append(sites, st)
 	}
-	return sites, nil
+}
+
+// siteProperties reads a site's properties into st.
+func (d *featureDecoder) siteProperties(st *Site) error {
+	s := &d.s
+	members := keys{names: siteMembers}
+	return fieldErr("properties", s.object(func(key []byte) error {
+		k, err := members.add(key)
+		if err != nil {
+			return fieldErr("properties."+string(key), err)
+		}
+		var dst *string
+		switch string(key) {
+		case "name":
+			dst = &st.Name
+		case "name_ar":
+			dst = &st.NameAR
+		case "kind":
+			dst = &st.Kind
+		case "admin1":
+			dst = &st.Admin1
+		case "country":
+			dst = &st.Country
+		case "sources":
+			st.Sources, err = sharedList(d, d.sources, "sources", sourceMembers, setSource, func(list []Source) (string, error) {
+				if len(list) == 0 {
+					return "", nil // a site may cite none
+				}
+				return checkSources(list)
+			})
+			return err
+		default:
+			return fieldErr("properties."+string(key), fmt.Errorf("unknown property %q", key))
+		}
+		b, err := s.str()
+		if err != nil {
+			return fieldErr("properties."+siteMembers[k], err)
+		}
+		*dst = string(b)
+		return nil
+	}))
+}
+
+// checkSite checks a decoded site against the data model.
+func checkSite(i int, st *Site, loc *orb.Point, seen map[string]bool) error {
+	fail := func(field string, err error) error { return &FeatureError{Index: i, ID: st.ID, Field: field, Err: err} }
+	switch {
+	case seen[st.ID]:
+		return fail("id", errors.New("duplicate"))
+	case loc == nil:
+		return fail("geometry", errors.New("a site needs a Point"))
+	case strings.TrimSpace(st.Name) == "":
+		return fail("properties.name", errors.New("missing"))
+	case !ValidCountry(st.Country):
+		return fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", st.Country))
+	}
+	if field, err := checkTexts(
+		textField{"properties.name", st.Name, MaxShortText},
+		textField{"properties.name_ar", st.NameAR, MaxShortText},
+		textField{"properties.kind", st.Kind, MaxShortText},
+		textField{"properties.admin1", st.Admin1, MaxShortText},
+	); err != nil {
+		return fail(field, err)
+	}
+	st.Location = *loc
+	return nil
 }
 
 // batch is a run of features for a decoder: the bytes of each, and the
@@ -195,102 +236,4 @@ func decodeStream(r io.Reader, sites map[string]*Site) (*builder, error) {
 		return nil, readErr
 	}
 	return bld, nil
-}
-
-// decodeProperties decodes a feature's properties strictly into v, a
-// pointer to a struct, and on error names the property at fault: the first
-// one whose value has the wrong type (encoding/json reports the first
-// error in document order, and that is a type error only when no unknown
-// property came before it), else the first property, nested ones
-// included, that v has no field for, else "properties".
-// Only a failed decoding looks further, so valid data pays nothing.
-func decodeProperties(raw json.RawMessage, v any) (field string, err error) {
-	err = strictUnmarshal(raw, v)
-	if err == nil {
-		return "", nil
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return "properties." + te.Field, err
-	}
-	if name, ok := unknownKey(raw, reflect.TypeOf(v)); ok {
-		// Worded as encoding/json words it, as this error read before.
-		return "properties." + name, fmt.Errorf("json: unknown field %q", name)
-	}
-	return "properties", err
-}
-
-// unmarshaler is the interface of types that decode themselves.
-var unmarshaler = reflect.TypeFor[json.Unmarshaler]()
-
-// unknownKey returns the first object key in raw, depth first in document
-// order, that a value of type t has no field for, as encoding/json matches
-// them (by json tag or field name, ignoring case). Values that fail to
-// parse, and types that decode themselves, have none.
-func unknownKey(raw json.RawMessage, t reflect.Type) (string, bool) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(unmarshaler) {
-		return "", false
-	}
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return "", false
-		}
-		for _, item := range items {
-			if name, ok := unknownKey(item, t.Elem()); ok {
-				return name, true
-			}
-		}
-	case reflect.Struct:
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-			return "", false
-		}
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return "", false
-			}
-			key, _ := tok.(string)
-			var value json.RawMessage
-			if dec.Decode(&value) != nil {
-				return "", false
-			}
-			ft, ok := fieldType(t, key)
-			if !ok {
-				return key, true
-			}
-			if name, ok := unknownKey(value, ft); ok {
-				return name, true
-			}
-		}
-	}
-	return "", false
-}
-
-// fieldType is the type of the field of struct t that encoding/json
-// decodes key into.
-func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
-		}
-		if strings.EqualFold(name, key) {
-			return f.Type, true
-		}
-	}
-	return nil, false
 }

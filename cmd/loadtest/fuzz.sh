@@ -12,6 +12,11 @@ cache=$(go env GOCACHE)/fuzz/github.com/incidentmap/incidentmap
 
 targets=(
   "geo FuzzDecodeIncidents"      # GeoJSON loading
+  "geo FuzzDecodeSites"          # sites, by the same scanner
+  "geo FuzzScanner"              # the loader's JSON scanner, against encoding/json
+  "geo FuzzSWAR"                 # its eight-bytes-at-a-time searches
+  "geo FuzzParseTime"            # RFC 3339 times, against time.Parse
+  "geo FuzzValidators"           # ids, event types, countries, against their regexps
   "geo FuzzParseBound"           # bounding boxes, for the API and the commands
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
