@@ -337,3 +337,56 @@ func crashChild() {
 	os.Stdout.WriteString("committed\n")
 	s.Close()
 }
+
+func TestTokens(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openStore(t, b)
+			if _, _, err := s.CreateToken(ctx, "desk", "reader"); err == nil {
+				t.Error("a token with role reader was made")
+			}
+			tok, secret, err := s.CreateToken(ctx, "Graphics desk", store.RoleEditor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Authenticate(ctx, secret)
+			if err != nil || got.ID != tok.ID || got.Role != store.RoleEditor || got.Name != "Graphics desk" {
+				t.Fatalf("Authenticate = %+v, %v", got, err)
+			}
+			// A wrong secret for a real id, a made-up id, and nonsense fail alike.
+			wrong := secret[:len(secret)-1] + string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", secret[len(secret)-1])+1)%16])
+			for _, bad := range []string{wrong, "imt_0000000000000000_" + secret[len(secret)-48:], "", "Bearer " + secret, secret + "x"} {
+				if _, err := s.Authenticate(ctx, bad); !errors.Is(err, store.ErrBadToken) {
+					t.Errorf("Authenticate(%q) = %v, want ErrBadToken", bad, err)
+				}
+			}
+			list, err := s.Tokens(ctx)
+			if err != nil || len(list) != 1 || list[0].ID != tok.ID || list[0].Revoked {
+				t.Fatalf("Tokens = %+v, %v", list, err)
+			}
+			if err := s.RevokeToken(ctx, tok.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Authenticate(ctx, secret); !errors.Is(err, store.ErrBadToken) {
+				t.Errorf("a revoked token authenticates: %v", err)
+			}
+			if err := s.RevokeToken(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("revoking an unknown token: %v", err)
+			}
+			if list, _ := s.Tokens(ctx); len(list) != 1 || !list[0].Revoked {
+				t.Errorf("after revoking: %+v", list)
+			}
+			// The store keeps no secret: not in the SQLite file, nor in
+			// its write-ahead log.
+			if b.name == "sqlite" {
+				secretPart := secret[strings.LastIndexByte(secret, '_')+1:]
+				for _, f := range []string{b.dsn, b.dsn + "-wal"} {
+					if data, err := os.ReadFile(f); err == nil && bytes.Contains(data, []byte(secretPart)) {
+						t.Errorf("%s holds the token's secret", f)
+					}
+				}
+			}
+		})
+	}
+}

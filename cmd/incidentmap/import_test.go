@@ -115,3 +115,41 @@ func TestImport(t *testing.T) {
 		t.Errorf("last revision %+v, %v", revs, err)
 	}
 }
+
+func TestTokenCommands(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "store.db")
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := runToken(ctx, []string{"create", "-store", dsn, "-name", "Graphics desk"}, noEnv, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimSpace(out.String())
+	if !strings.Contains(errOut.String(), "shown once") || !strings.HasPrefix(secret, "imt_") {
+		t.Fatalf("create printed %q, %q", secret, errOut.String())
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := st.Authenticate(ctx, secret)
+	st.Close()
+	if err != nil || tok.Role != store.RoleEditor {
+		t.Fatalf("the printed token: %+v, %v", tok, err)
+	}
+	out.Reset()
+	if err := runToken(ctx, []string{"list", "-store", dsn}, noEnv, &out, io.Discard); err != nil || !strings.Contains(out.String(), tok.ID) || strings.Contains(out.String(), secret) {
+		t.Fatalf("list: %q, %v", out.String(), err)
+	}
+	if err := runToken(ctx, []string{"revoke", "-store", dsn, tok.ID}, noEnv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runToken(ctx, []string{"list", "-store", dsn}, noEnv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "revoked") {
+		t.Fatalf("list after revoke: %q, %v", out.String(), err)
+	}
+	for _, args := range [][]string{{"create", "-store", dsn, "-name", "x", "-role", "reader"}, {"revoke", "-store", dsn, "nope"}, {"frob", "-store", dsn}, {}} {
+		if err := runToken(ctx, args, noEnv, io.Discard, io.Discard); err == nil {
+			t.Errorf("token %v: no error", args)
+		}
+	}
+}

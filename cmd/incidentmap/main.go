@@ -66,7 +66,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("incidentmap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: incidentmap [flags]\n       %s\n       %s\n\nflags:\n", warmUsage, importUsage)
+		fmt.Fprintf(stderr, "usage: incidentmap [flags]\n       %s\n       %s\n       %s\n\nflags:\n", warmUsage, importUsage, tokenUsage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "INCIDENTMAP_ADDR", ":8080"), "listen address (INCIDENTMAP_ADDR)")
@@ -304,6 +304,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	if len(args) > 0 && args[0] == "import" {
 		return runImport(ctx, args[1:], getenv, os.Stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "token" {
+		return runToken(ctx, args[1:], getenv, os.Stdout, stderr)
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
