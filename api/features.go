@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
@@ -295,32 +297,51 @@ func (s *Server) siteItems(c echo.Context) error {
 
 func (s *Server) item(c echo.Context) error {
 	id, fid := c.Param("id"), c.Param("fid")
-	var f geo.Feature
 	switch id {
 	case collIncidents:
 		in, err := s.data.Incident(fid)
 		if err != nil {
 			return notFound("fid", "no incident has id %q", fid)
 		}
-		f = geo.Feature{ID: in.ID, Incident: in}
+		return s.serveCached(c, s.incidentResponse(c.Request(), in))
 	case collSites:
 		st, err := s.data.Site(fid)
 		if err != nil {
 			return notFound("fid", "no site has id %q", fid)
 		}
-		f = st.Feature()
-	default:
-		return noCollection(id)
+		return s.serveCached(c, s.itemResponse(c.Request(), collSites, st.Feature(), ""))
 	}
-	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "item", request: keyRequest(r.URL.Path, nil), linked: true, contentType: typeGeoJSON,
+	return noCollection(id)
+}
+
+// incidentResponse is an incident's item, under its own version: its
+// ETag changes when the incident does, and only then, which is what a
+// write's If-Match is compared with.
+func (s *Server) incidentResponse(r *http.Request, in *geo.Incident) cachedResponse {
+	return s.itemResponse(r, collIncidents, geo.Feature{ID: in.ID, Incident: in}, incidentVersion(in))
+}
+
+// itemResponse is feature f of collection coll, with its links, under
+// version (the data set's when "").
+func (s *Server) itemResponse(r *http.Request, coll string, f geo.Feature, version string) cachedResponse {
+	path := "/api/collections/" + coll + "/items/" + f.ID
+	return cachedResponse{kind: "item", request: keyRequest(path, nil), linked: true, contentType: typeGeoJSON, version: version,
 		render: func(context.Context) ([]byte, error) {
 			origin := s.origin(r)
 			return f.AppendGeoJSONWith(nil, itemLinks{Links: []link{
-				{Href: absURL(origin, r.URL.Path, nil), Rel: "self", Type: typeGeoJSON},
-				{Href: absURL(origin, "/api/collections/"+id, nil), Rel: "collection", Type: typeJSON},
+				{Href: absURL(origin, path, nil), Rel: "self", Type: typeGeoJSON},
+				{Href: absURL(origin, "/api/collections/"+coll, nil), Rel: "collection", Type: typeJSON},
 			}})
-		}})
+		}}
+}
+
+// incidentVersion names an incident's content.
+func incidentVersion(in *geo.Incident) string {
+	feature, err := in.AppendGeoJSON(nil, math.NaN())
+	if err != nil {
+		return "" // the data set's version then: coarser, never wrong
+	}
+	return fmt.Sprintf("i%016x", xxhash.Sum64(feature))
 }
 
 // json writes v as JSON. Metadata documents are small and cheap; they are

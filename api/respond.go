@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -22,7 +23,13 @@ import (
 // where request is canonical (canonical.go). The data version makes a
 // change of data a change of every key.
 func (s *Server) cacheKey(kind, request string) string {
-	return s.prefix + ":" + keyVersion + ":" + s.data.Version + ":" + kind + ":" + request
+	return s.cacheKeyAt(s.data.Version, kind, request)
+}
+
+// cacheKeyAt is cacheKey for a response that depends on less than the
+// whole data set: one incident, under its own version.
+func (s *Server) cacheKeyAt(version, kind, request string) string {
+	return s.prefix + ":" + keyVersion + ":" + version + ":" + kind + ":" + request
 }
 
 // etagFor is the strong ETag of the representation under key; variant
@@ -56,13 +63,18 @@ type cachedResponse struct {
 	// expensive renders run in a render slot (renderSlots): static maps,
 	// tiles, overlays and exports.
 	expensive bool
-	render    func(context.Context) ([]byte, error)
+	// version, when set, stands in the key for the data set's version: a
+	// response that depends on one incident alone keeps its key, and its
+	// ETag, when other incidents change (the ETag a write's If-Match is
+	// compared with).
+	version string
+	render  func(context.Context) ([]byte, error)
 }
 
 // fetch returns the bytes of resp from the cache, rendering them on a
 // miss.
 func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.Source, error) {
-	return s.cache.Fetch(ctx, s.cacheKey(resp.kind, resp.request), s.renderOf(resp))
+	return s.cache.Fetch(ctx, s.cacheKeyAt(cmp.Or(resp.version, s.data.Version), resp.kind, resp.request), s.renderOf(resp))
 }
 
 // renderOf is resp's render, in a render slot when it is expensive.
@@ -76,10 +88,11 @@ func (s *Server) renderOf(resp cachedResponse) func(context.Context) ([]byte, er
 // keyOf is the cache key of resp as r asks for it, and whether it may go
 // to the shared tier.
 func (s *Server) keyOf(r *http.Request, resp cachedResponse) (key string, shared bool) {
+	version := cmp.Or(resp.version, s.data.Version)
 	if !resp.linked {
-		return s.cacheKey(resp.kind, resp.request), true
+		return s.cacheKeyAt(version, resp.kind, resp.request), true
 	}
-	return s.cacheKey(resp.kind, s.origin(r)+resp.request), s.public != ""
+	return s.cacheKeyAt(version, resp.kind, s.origin(r)+resp.request), s.public != ""
 }
 
 // serveCached answers a GET with resp: the caching headers, 304 for a
