@@ -22,6 +22,9 @@ type Problem struct {
 	Param    string `json:"param,omitempty"`
 	// RetryAfter, when set, is sent as Retry-After, in seconds.
 	RetryAfter int `json:"-"`
+	// ETag, when set, is sent as the ETag of what the problem is about:
+	// a 412's current version.
+	ETag string `json:"-"`
 }
 
 func (p *Problem) Error() string {
@@ -82,7 +85,7 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &p):
-			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter}
+			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter, ETag: p.ETag}
 		case errors.As(err, &he):
 			detail := http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok {
@@ -101,6 +104,9 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		h.Set("Cache-Control", "no-store")
 		h.Del("ETag") // set before the render that failed; a problem has none
+		if p.ETag != "" {
+			h.Set("ETag", p.ETag)
+		}
 		if p.RetryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}

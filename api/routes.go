@@ -82,6 +82,7 @@ func (s *Server) routes() *echo.Echo {
 		e.GET(rt.path, h)
 		e.HEAD(rt.path, h)
 	}
+	s.writeRoutes(e)
 	return e
 }
 

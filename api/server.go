@@ -12,14 +12,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/store"
 )
 
 // Config is what the server needs to know; cmd/incidentmap fills it.
 type Config struct {
-	Data  *geo.Dataset
+	Data *geo.Dataset
+	// Store, when set, is where Data came from, and takes the writes of
+	// the write API (write.go); without it the data is read-only.
+	Store *store.Store
 	Cache *cache.Cache
 	// Basemap renders the basemap layer's tiles; nil serves none.
 	Basemap Basemap
@@ -70,6 +75,8 @@ type Server struct {
 
 	// table is the route table bound to this server and its data set.
 	table []route
+	// writer takes writes; nil when the data is read-only.
+	writer *writer
 	// live is what every copy of the server shares: see SetData.
 	live *liveState
 }
@@ -143,6 +150,9 @@ func New(cfg Config) *Server {
 	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
 	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
 	s.live = &liveState{}
+	if cfg.Store != nil {
+		s.writer = &writer{store: cfg.Store, limits: map[string]*rate.Limiter{}}
+	}
 	s.table = s.routeTable()
 	s.live.current.Store(s)
 	s.echo = s.routes()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,5 +152,40 @@ func TestTokenCommands(t *testing.T) {
 		if err := runToken(ctx, args, noEnv, io.Discard, io.Discard); err == nil {
 			t.Errorf("token %v: no error", args)
 		}
+	}
+}
+
+// With -store, the server takes writes with a token, and a restart
+// serves what was written.
+func TestStoreServesWrites(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "store.db")
+	var out bytes.Buffer
+	if err := runToken(context.Background(), []string{"create", "-store", dsn, "-name", "desk"}, noEnv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s", "-store", dsn}, noEnv)
+	before := numberMatched(t, addr)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/collections/incidents/items",
+		strings.NewReader(importFeature("written-one", "Written through the API", "")))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Revision") != "2" {
+		t.Fatalf("POST: %d, revision %q", resp.StatusCode, resp.Header.Get("X-Revision"))
+	}
+	if n := numberMatched(t, addr); n != before+1 {
+		t.Errorf("serving %d after the write, want %d", n, before+1)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	addr, stop = start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s", "-store", dsn}, noEnv)
+	defer stop()
+	if n := numberMatched(t, addr); n != before+1 {
+		t.Errorf("after a restart serving %d, want %d", n, before+1)
 	}
 }

@@ -156,10 +156,10 @@ func envOr(getenv func(string) string, key, def string) string {
 // 450 MB of GeoJSON and about 200 MB once loaded. After the load, the
 // memory its decoding used is handed back to the system, so the
 // resident size is what the data set holds.
-func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
+func loadData(cfg config, log *slog.Logger) (*geo.Dataset, *store.Store, error) {
 	if cfg.store != "" {
 		if cfg.dataFile != "" || cfg.sitesFile != "" {
-			return nil, errors.New("-store serves the store's data: not with -data or -sites")
+			return nil, nil, errors.New("-store serves the store's data: not with -data or -sites")
 		}
 		return loadStore(cfg, log)
 	}
@@ -168,7 +168,7 @@ func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
 	if cfg.dataFile != "" {
 		f, err := os.Open(cfg.dataFile)
 		if err != nil {
-			return nil, fmt.Errorf("read data: %w", err)
+			return nil, nil, fmt.Errorf("read data: %w", err)
 		}
 		defer f.Close()
 		incidents, name = f, cfg.dataFile
@@ -177,7 +177,7 @@ func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
 	if cfg.sitesFile != "" {
 		var err error
 		if sites, err = readDataFile(cfg.sitesFile); err != nil {
-			return nil, fmt.Errorf("read sites: %w", err)
+			return nil, nil, fmt.Errorf("read sites: %w", err)
 		}
 	}
 	// Collect often while loading: what the load leaves behind is mostly
@@ -188,22 +188,31 @@ func loadData(cfg config, log *slog.Logger) (*geo.Dataset, error) {
 	ds, err := geo.LoadDataset(incidents, sites)
 	debug.SetGCPercent(gc)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", name, err)
+		return nil, nil, fmt.Errorf("load %s: %w", name, err)
 	}
 	debug.FreeOSMemory()
 	log.Info("data loaded", "source", name, "incidents", ds.Len(), "seconds", time.Since(start).Seconds())
-	return ds, nil
+	return ds, nil, nil
 }
 
 // loadStore serves the store's latest revision, seeding an empty store
 // with the embedded fixtures as revision 1.
-func loadStore(cfg config, log *slog.Logger) (*geo.Dataset, error) {
+func loadStore(cfg config, log *slog.Logger) (*geo.Dataset, *store.Store, error) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, cfg.store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer st.Close()
+	ds, err := loadHead(ctx, st, log, redactDSN(cfg.store))
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return ds, st, nil
+}
+
+// loadHead seeds st if it is empty and loads its latest revision.
+func loadHead(ctx context.Context, st *store.Store, log *slog.Logger, name string) (*geo.Dataset, error) {
 	seeded, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{
 		At: time.Now(), Author: "incidentmap", Reason: "Seeded from the embedded fixtures.",
 	})
@@ -211,7 +220,7 @@ func loadStore(cfg config, log *slog.Logger) (*geo.Dataset, error) {
 		return nil, err
 	}
 	if seeded {
-		log.Info("store seeded", "store", redactDSN(cfg.store))
+		log.Info("store seeded", "store", name)
 	}
 	head, err := st.Head(ctx)
 	if err != nil {
@@ -264,17 +273,22 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // buildServer loads the data and builds the API server with its cache. The
 // returned function closes what it opened.
 func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
-	ds, err := loadData(cfg, log)
+	ds, st, err := loadData(cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rc *cache.Redis
 	closeFn := func() {}
+	if st != nil {
+		closeFn = func() { st.Close() }
+	}
 	if cfg.redisURL != "" {
 		if rc, err = cache.NewRedis(cache.RedisConfig{URL: cfg.redisURL, Timeout: cfg.redisTimeout, Logger: log}); err != nil {
+			closeFn()
 			return nil, nil, err
 		}
-		closeFn = func() { rc.Close() }
+		closeStore := closeFn
+		closeFn = func() { rc.Close(); closeStore() }
 	}
 	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
 	if err != nil {
@@ -283,6 +297,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	}
 	srv := api.New(api.Config{
 		Data:           ds,
+		Store:          st,
 		Cache:          cache.New(cfg.cacheBytes, rc),
 		Basemap:        bm,
 		Logger:         log,

@@ -1,0 +1,428 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/store"
+)
+
+// Writes, OGC API Features Part 4 on the incidents: POST to the items
+// creates, PUT replaces, PATCH merges (RFC 7396), DELETE removes. Each is
+// one revision of the store, made by the bearer token's owner with the
+// reason in the Change-Reason header, then served at once: the server
+// builds the data set the write makes beside the current one (which is
+// also how the write is validated, as a data file is) and swaps it in.
+// Writes on one server run one at a time; readers never wait.
+
+// Write limits.
+const (
+	// maxWriteBody bounds a write's body: a feature with every text at
+	// its limit is under 300 KB.
+	maxWriteBody = 1 << 20
+	// maxReason bounds the Change-Reason header, in bytes.
+	maxReason = 500
+	// writesPerSecond and writeBurst are each token's rate.
+	writesPerSecond = 20
+	writeBurst      = 40
+)
+
+// reasonHeader carries why a write is made, for the revision and the
+// corrections log.
+const reasonHeader = "Change-Reason"
+
+// writer is the state writes share across the server's copies.
+type writer struct {
+	store *store.Store
+	mu    sync.Mutex // one write at a time
+	// limits holds a limiter per token that has written; tokens are few
+	// (each made by an admin), so the map stays small.
+	limitsMu sync.Mutex
+	limits   map[string]*rate.Limiter
+}
+
+// writeRoutes adds the write routes, when the server has a store.
+func (s *Server) writeRoutes(e *echo.Echo) {
+	if s.writer == nil {
+		return
+	}
+	items := "/api/collections/" + collIncidents + "/items"
+	e.POST(items, s.write(func(s *Server, c echo.Context, w *writeRequest) error { return s.create(c, w) }))
+	e.PUT(items+"/:fid", s.write(func(s *Server, c echo.Context, w *writeRequest) error { return s.replace(c, w, false) }))
+	e.PATCH(items+"/:fid", s.write(func(s *Server, c echo.Context, w *writeRequest) error { return s.replace(c, w, true) }))
+	e.DELETE(items+"/:fid", s.write(func(s *Server, c echo.Context, w *writeRequest) error { return s.remove(c, w) }))
+}
+
+// writeRequest is what every write has been checked for.
+type writeRequest struct {
+	token  store.Token
+	reason string
+}
+
+// write wraps a write handler: the token, its rate, the reason, one write
+// at a time, on the server bound to the current data set.
+func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		text, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || text == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap"`)
+			return problem(http.StatusUnauthorized, "authorization", "writes need a bearer token (Authorization: Bearer imt_…); reads need none")
+		}
+		tok, err := s.writer.store.Authenticate(r.Context(), text)
+		if errors.Is(err, store.ErrBadToken) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap", error="invalid_token"`)
+			return problem(http.StatusUnauthorized, "authorization", "the token is unknown or revoked")
+		}
+		if err != nil {
+			return storeDown(err)
+		}
+		if tok.Role != store.RoleEditor && tok.Role != store.RoleAdmin {
+			return problem(http.StatusForbidden, "authorization", "role %q may not write incidents", tok.Role)
+		}
+		if !s.writer.limiter(tok.ID).Allow() {
+			c.Response().Header().Set("Retry-After", "1")
+			return problem(http.StatusTooManyRequests, "authorization", "at most %d writes a second per token", writesPerSecond)
+		}
+		reason := strings.TrimSpace(r.Header.Get(reasonHeader))
+		switch {
+		case reason == "" && r.Method != http.MethodPost:
+			return problem(http.StatusBadRequest, reasonHeader, "say why in the %s header: it is recorded with the revision and shown in the corrections log", reasonHeader)
+		case len(reason) > maxReason:
+			return problem(http.StatusBadRequest, reasonHeader, "%d bytes, at most %d", len(reason), maxReason)
+		case reason == "":
+			reason = "New incident."
+		}
+		s.writer.mu.Lock()
+		defer s.writer.mu.Unlock()
+		return h(s.now(), c, &writeRequest{token: tok, reason: reason})
+	}
+}
+
+// limiter returns the rate limiter of token id.
+func (w *writer) limiter(id string) *rate.Limiter {
+	w.limitsMu.Lock()
+	defer w.limitsMu.Unlock()
+	l, ok := w.limits[id]
+	if !ok {
+		l = rate.NewLimiter(writesPerSecond, writeBurst)
+		w.limits[id] = l
+	}
+	return l
+}
+
+// create adds the incident of the body.
+func (s *Server) create(c echo.Context, w *writeRequest) error {
+	feature, err := readFeature(c)
+	if err != nil {
+		return err
+	}
+	in, err := s.checkFeature(feature)
+	if err != nil {
+		return err
+	}
+	if _, err := s.data.Incident(in.ID); err == nil {
+		return problem(http.StatusConflict, "id", "an incident has id %q; PUT or PATCH it at its own URL", in.ID)
+	}
+	next, err := s.commit(c.Request().Context(), w, store.Change{ID: in.ID, Op: store.Create, Feature: canonical(&in)})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", s.origin(c.Request())+"/api/collections/"+collIncidents+"/items/"+in.ID)
+	return next.answerItem(c, in.ID, http.StatusCreated)
+}
+
+// replace replaces (PUT) or patches (PATCH, a JSON merge patch) the
+// incident at the path, which the client has read: If-Match must name
+// its current version.
+func (s *Server) replace(c echo.Context, w *writeRequest, patch bool) error {
+	fid := c.Param("fid")
+	current, err := s.matching(c, fid)
+	if err != nil {
+		return err
+	}
+	body, err := readFeature(c)
+	if err != nil {
+		return err
+	}
+	feature := body
+	if patch {
+		if feature, err = mergePatch(canonical(current), body); err != nil {
+			return problem(http.StatusBadRequest, "body", "%v", err)
+		}
+	}
+	in, err := s.checkFeature(feature)
+	if err != nil {
+		return err
+	}
+	if in.ID != fid {
+		return problem(http.StatusUnprocessableEntity, "id", "the body's id %q is not the path's %q; an id does not change", in.ID, fid)
+	}
+	next, err := s.commit(c.Request().Context(), w, store.Change{ID: fid, Op: store.Update, Feature: canonical(&in)})
+	if err != nil {
+		return err
+	}
+	return next.answerItem(c, fid, http.StatusOK)
+}
+
+// remove deletes the incident at the path, which the client has read.
+func (s *Server) remove(c echo.Context, w *writeRequest) error {
+	fid := c.Param("fid")
+	if _, err := s.matching(c, fid); err != nil {
+		return err
+	}
+	next, err := s.commit(c.Request().Context(), w, store.Change{ID: fid, Op: store.Delete})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("X-Revision", revisionOf(next.data))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// matching returns the incident at the path when the request's If-Match
+// names its current version: the ETag its item was served with.
+func (s *Server) matching(c echo.Context, fid string) (*geo.Incident, error) {
+	in, err := s.data.Incident(fid)
+	if err != nil {
+		return nil, notFound("fid", "no incident has id %q", fid)
+	}
+	ifMatch := c.Request().Header.Get("If-Match")
+	if ifMatch == "" {
+		return nil, problem(http.StatusPreconditionRequired, "If-Match", "send the ETag the incident was read with, so a change made since is not overwritten")
+	}
+	key, _ := s.keyOf(c.Request(), s.incidentResponse(c.Request(), in))
+	current := etagFor(key, "")
+	if !etagMatches(ifMatch, current) || strings.HasPrefix(strings.TrimSpace(ifMatch), "W/") {
+		p := problem(http.StatusPreconditionFailed, "If-Match", "the incident changed since it was read (now %s): read it again, and make the change on top", current)
+		p.ETag = current
+		return nil, p
+	}
+	return in, nil
+}
+
+// readFeature reads the body: one GeoJSON Feature, at most maxWriteBody.
+func readFeature(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWriteBody+1))
+	if err != nil {
+		return nil, problem(http.StatusBadRequest, "body", "read: %v", err)
+	}
+	if len(body) > maxWriteBody {
+		return nil, problem(http.StatusRequestEntityTooLarge, "body", "over %d bytes", maxWriteBody)
+	}
+	if !json.Valid(body) {
+		return nil, problem(http.StatusBadRequest, "body", "not JSON")
+	}
+	return body, nil
+}
+
+// checkFeature checks a feature against the data model, as a data file's
+// are: 422, naming the field, when it breaks it.
+func (s *Server) checkFeature(feature []byte) (geo.Incident, error) {
+	var in geo.Incident
+	var fault error
+	collection := append(append([]byte(`{"type":"FeatureCollection","features":[`), feature...), "]}"...)
+	err := geo.EachFeature(bytes.NewReader(collection), s.data.Sites, func(c geo.Checked) error {
+		if c.Err != nil {
+			fault = invalid(c.Err.Field, c.Err.Err)
+		}
+		in = c.Incident
+		return nil
+	})
+	if err != nil {
+		return in, problem(http.StatusBadRequest, "body", "not a GeoJSON Feature: %v", err)
+	}
+	return in, fault
+}
+
+// invalid is a 422 naming the field at fault.
+func invalid(field string, err error) *Problem {
+	p := problem(http.StatusUnprocessableEntity, field, "%v", err)
+	return p
+}
+
+// commit writes change as a revision, builds the data set it makes
+// (refusing, 422, what the loader refuses: a related id that no longer
+// exists), and swaps it in; it returns the server bound to it. A store
+// that cannot be reached is a 503: the data served stays as it was.
+func (s *Server) commit(ctx context.Context, w *writeRequest, change store.Change) (*Server, error) {
+	next, err := s.dataWith(change)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.writer.store.Commit(ctx, store.Revision{At: time.Now(), Author: w.token.Name, Reason: w.reason}, []store.Change{change})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, problem(http.StatusConflict, "id", "%v", err)
+	}
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	next.Version = fmt.Sprintf("r%d-%s", rev, next.Version)
+	s.SetData(next)
+	return s.now(), nil
+}
+
+// dataWith builds the data set the current one becomes with change.
+func (s *Server) dataWith(change store.Change) (*geo.Dataset, error) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"type":"FeatureCollection","features":[`)
+	first := true
+	add := func(feature []byte) {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		buf.Write(feature)
+	}
+	err := s.data.Scan(geo.Query{}, func(in *geo.Incident) error {
+		if in.ID == change.ID {
+			return nil
+		}
+		add(canonical(in))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if change.Op != store.Delete {
+		add(change.Feature)
+	}
+	buf.WriteString("]}")
+	sites, err := sitesCollection(s.data.Sites)
+	if err != nil {
+		return nil, err
+	}
+	next, err := geo.NewDataset(buf.Bytes(), sites)
+	if err != nil {
+		var fe *geo.FeatureError
+		if errors.As(err, &fe) {
+			return nil, invalid(fe.Field, fmt.Errorf("incident %q: %w", fe.ID, fe.Err))
+		}
+		return nil, invalid("body", err)
+	}
+	return next, nil
+}
+
+// answerItem answers a write with the incident as it now is, and its
+// ETag and revision.
+func (s *Server) answerItem(c echo.Context, fid string, status int) error {
+	in, err := s.data.Incident(fid)
+	if err != nil {
+		return fmt.Errorf("written incident %q: %w", fid, err)
+	}
+	resp := s.incidentResponse(c.Request(), in)
+	key, _ := s.keyOf(c.Request(), resp)
+	body, err := resp.render(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("ETag", etagFor(key, ""))
+	h.Set("X-Revision", revisionOf(s.data))
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(status, typeGeoJSON, body)
+}
+
+// revisionOf returns the revision a data set from a store is at, "" for
+// one from a file.
+func revisionOf(d *geo.Dataset) string {
+	rev, _, ok := strings.Cut(strings.TrimPrefix(d.Version, "r"), "-")
+	if !ok || !strings.HasPrefix(d.Version, "r") {
+		return ""
+	}
+	return rev
+}
+
+// canonical is an incident's feature as the store keeps it.
+func canonical(in *geo.Incident) []byte {
+	b, _ := in.AppendGeoJSON(nil, math.NaN()) // only a failing json.Marshal of strings and numbers errs
+	return b
+}
+
+// sitesCollection writes sites back as the FeatureCollection the loader
+// reads.
+func sitesCollection(sites []geo.Site) ([]byte, error) {
+	type props struct {
+		Name    string       `json:"name"`
+		NameAR  string       `json:"name_ar"`
+		Kind    string       `json:"kind"`
+		Admin1  string       `json:"admin1"`
+		Country string       `json:"country"`
+		Sources []geo.Source `json:"sources,omitempty"`
+	}
+	type feature struct {
+		Type       string `json:"type"`
+		ID         string `json:"id"`
+		Geometry   any    `json:"geometry"`
+		Properties props  `json:"properties"`
+	}
+	fc := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection"}
+	for _, st := range sites {
+		fc.Features = append(fc.Features, feature{"Feature", st.ID,
+			map[string]any{"type": "Point", "coordinates": []float64{st.Location[0], st.Location[1]}},
+			props{st.Name, st.NameAR, st.Kind, st.Admin1, st.Country, st.Sources}})
+	}
+	return json.Marshal(fc)
+}
+
+// mergePatch applies an RFC 7396 JSON merge patch to doc.
+func mergePatch(doc, patch []byte) ([]byte, error) {
+	var d, p any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, err
+	}
+	return json.Marshal(merge(d, p))
+}
+
+func merge(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+			continue
+		}
+		t[k] = merge(t[k], v)
+	}
+	return t
+}
+
+// problem is a problem of the given status about param.
+func problem(status int, param, format string, args ...any) *Problem {
+	p := badParam(param, format, args...)
+	p.Status, p.Title = status, http.StatusText(status)
+	return p
+}
+
+// storeDown is a write the store could not take: 503, try again.
+func storeDown(err error) *Problem {
+	p := problem(http.StatusServiceUnavailable, "store", "the store cannot be reached (%v); nothing was written, reads go on", err)
+	p.RetryAfter = 5
+	return p
+}

@@ -1,0 +1,201 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/store"
+)
+
+// writeServer is a server on a new SQLite store seeded with the fixtures,
+// and an editor's token.
+func writeServer(t *testing.T) (*Server, *store.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Dataset(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := st.CreateToken(ctx, "Graphics desk", store.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(Config{Data: ds, Store: st}), st, token
+}
+
+// do sends a request with the headers given as name, value pairs.
+func do(s http.Handler, method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, r)
+	return rec
+}
+
+func newFeature(id, title string) string {
+	return `{"type":"Feature","id":"` + id + `","geometry":{"type":"Point","coordinates":[42.441,33.786]},"properties":{` +
+		`"title":"` + title + `","occurred_at":"2023-11-23T10:00:00Z","time_precision":"hour","event_type":"drone_attack",` +
+		`"actors":[],"site":"al-asad","place":"Ain Al Asad Air Base","place_ar":"","admin1":"Al Anbar","country":"IQ",` +
+		`"geo_precision":"near","injured":null,"killed":null,"summary":"","sources":[{"publisher":"Wire","title":"Report",` +
+		`"published_at":"2023-11-23T12:00:00Z","quote":"A drone struck the base."}],"related":[]}}`
+}
+
+func problemParam(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p Problem
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("%d with %s, not a problem: %s", rec.Code, ct, rec.Body)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p.Param
+}
+
+func TestWriteAuth(t *testing.T) {
+	s, st, token := writeServer(t)
+	items := "/api/collections/incidents/items"
+	for name, headers := range map[string][]string{
+		"no token":      nil,
+		"not bearer":    {"Authorization", "Basic " + token},
+		"unknown token": {"Authorization", "Bearer imt_0000000000000000_00"},
+	} {
+		rec := do(s, http.MethodPost, items, newFeature("w-1", "x"), headers...)
+		if rec.Code != http.StatusUnauthorized || !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: %d, WWW-Authenticate %q; want 401 with a Bearer challenge", name, rec.Code, rec.Header().Get("WWW-Authenticate"))
+		}
+	}
+	// Revoked, the token writes no more; reads never needed one.
+	list, _ := st.Tokens(context.Background())
+	if err := st.RevokeToken(context.Background(), list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(s, http.MethodPost, items, newFeature("w-1", "x"), "Authorization", "Bearer "+token); rec.Code != http.StatusUnauthorized {
+		t.Errorf("revoked token: %d, want 401", rec.Code)
+	}
+	if rec := do(s, http.MethodGet, items, ""); rec.Code != http.StatusOK {
+		t.Errorf("a read without a token: %d", rec.Code)
+	}
+	if head, _ := st.Head(context.Background()); head != 1 {
+		t.Errorf("head %d after refused writes, want 1", head)
+	}
+}
+
+func TestWriteLifecycle(t *testing.T) {
+	s, st, token := writeServer(t)
+	ctx := context.Background()
+	auth := []string{"Authorization", "Bearer " + token}
+	items := "/api/collections/incidents/items"
+	before := s.Data().Len()
+
+	// Create: 201, Location, the new item, a revision; served at once.
+	rec := do(s, http.MethodPost, items, newFeature("w-drone", "Drone attack on Ain Al Asad"), auth...)
+	if rec.Code != http.StatusCreated || !strings.HasSuffix(rec.Header().Get("Location"), items+"/w-drone") || rec.Header().Get("X-Revision") != "2" {
+		t.Fatalf("POST: %d, Location %q, X-Revision %q: %s", rec.Code, rec.Header().Get("Location"), rec.Header().Get("X-Revision"), rec.Body)
+	}
+	etag := rec.Header().Get("ETag")
+	if s.Data().Len() != before+1 {
+		t.Errorf("serving %d incidents after a create, want %d", s.Data().Len(), before+1)
+	}
+	get := do(s, http.MethodGet, items+"/w-drone", "")
+	if get.Code != http.StatusOK || get.Header().Get("ETag") != etag {
+		t.Fatalf("GET after POST: %d, ETag %q, want %q", get.Code, get.Header().Get("ETag"), etag)
+	}
+	// The same id again is a conflict; a feature that breaks the data
+	// model is a 422 naming the field.
+	if rec := do(s, http.MethodPost, items, newFeature("w-drone", "again"), auth...); rec.Code != http.StatusConflict {
+		t.Errorf("POST of an existing id: %d, want 409", rec.Code)
+	}
+	bad := strings.Replace(newFeature("w-bad", "x"), `"drone_attack"`, `"Drone attack"`, 1)
+	if rec := do(s, http.MethodPost, items, bad, auth...); rec.Code != http.StatusUnprocessableEntity || problemParam(t, rec) != "properties.event_type" {
+		t.Errorf("POST of a bad event_type: %d, param %q; want 422 naming properties.event_type", rec.Code, problemParam(t, rec))
+	}
+	if rec := do(s, http.MethodPost, items, strings.Repeat(" ", maxWriteBody+1), auth...); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an over-large body: %d, want 413", rec.Code)
+	}
+
+	// Change: If-Match and a reason are required; a stale ETag is 412.
+	patch := `{"properties":{"title":"Drone attack on Ain Al Asad Air Base"}}`
+	if rec := do(s, http.MethodPatch, items+"/w-drone", patch, append(auth, reasonHeader, "fuller name")...); rec.Code != http.StatusPreconditionRequired {
+		t.Errorf("PATCH without If-Match: %d, want 428", rec.Code)
+	}
+	if rec := do(s, http.MethodPatch, items+"/w-drone", patch, append(auth, "If-Match", etag)...); rec.Code != http.StatusBadRequest || problemParam(t, rec) != reasonHeader {
+		t.Errorf("PATCH without a reason: %d, want 400 naming %s", rec.Code, reasonHeader)
+	}
+	rec = do(s, http.MethodPatch, items+"/w-drone", patch, append(auth, "If-Match", etag, reasonHeader, "The base's full name")...)
+	if rec.Code != http.StatusOK || rec.Header().Get("ETag") == etag {
+		t.Fatalf("PATCH: %d, ETag %q (was %q): %s", rec.Code, rec.Header().Get("ETag"), etag, rec.Body)
+	}
+	newTag := rec.Header().Get("ETag")
+	if in, _ := s.Data().Incident("w-drone"); in.Title != "Drone attack on Ain Al Asad Air Base" || in.EventType != "drone_attack" {
+		t.Errorf("after PATCH: %q, %q; the patch changes the title alone", in.Title, in.EventType)
+	}
+	// The first ETag is stale now: 412, with the current one.
+	rec = do(s, http.MethodPut, items+"/w-drone", newFeature("w-drone", "Overwrite"), append(auth, "If-Match", etag, reasonHeader, "x")...)
+	if rec.Code != http.StatusPreconditionFailed || rec.Header().Get("ETag") != newTag {
+		t.Errorf("PUT with a stale ETag: %d, ETag %q; want 412 and %q", rec.Code, rec.Header().Get("ETag"), newTag)
+	}
+	// An edit elsewhere leaves this incident's ETag as it is.
+	other := s.Data().Incidents()[0]
+	otherTag := do(s, http.MethodGet, items+"/"+other.ID, "").Header().Get("ETag")
+	if got := do(s, http.MethodGet, items+"/w-drone", "").Header().Get("ETag"); got != newTag {
+		t.Errorf("GET's ETag %q, the PATCH answered %q", got, newTag)
+	}
+	changes, err := st.Changes(ctx, 3)
+	if err != nil || len(changes) != 1 || len(changes[0].Diff) != 1 || changes[0].Diff[0].Field != "properties.title" {
+		t.Errorf("revision 3 changes %+v, %v; want the title alone", changes, err)
+	}
+	revs, _ := st.Revisions(ctx, 0, 1)
+	if len(revs) != 1 || revs[0].Author != "Graphics desk" || revs[0].Reason != "The base's full name" {
+		t.Errorf("revision 3: %+v", revs)
+	}
+
+	// Delete: an incident others relate to cannot go; this one can.
+	related := ""
+	for _, in := range s.Data().Incidents() {
+		if len(in.Related) > 0 {
+			related = in.Related[0]
+		}
+	}
+	relTag := do(s, http.MethodGet, items+"/"+related, "").Header().Get("ETag")
+	if rec := do(s, http.MethodDelete, items+"/"+related, "", append(auth, "If-Match", relTag, reasonHeader, "x")...); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("DELETE of %s, which others relate to: %d, want 422: %s", related, rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodDelete, items+"/w-drone", "", append(auth, "If-Match", newTag, reasonHeader, "A duplicate of another report")...); rec.Code != http.StatusNoContent {
+		t.Fatalf("DELETE: %d: %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodGet, items+"/w-drone", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("GET after DELETE: %d", rec.Code)
+	}
+	if got := do(s, http.MethodGet, items+"/"+other.ID, "").Header().Get("ETag"); got != otherTag {
+		t.Errorf("%s's ETag went from %q to %q, though it never changed", other.ID, otherTag, got)
+	}
+	// The store holds what was served: revision 4 reloads as the server has it.
+	head, _ := st.Head(ctx)
+	ds, err := st.Dataset(ctx, head)
+	if err != nil || ds.Len() != s.Data().Len() || head != 4 {
+		t.Errorf("head %d holds %d incidents (%v); the server serves %d", head, ds.Len(), err, s.Data().Len())
+	}
+	if _, err := ds.Incident("w-drone"); err == nil {
+		t.Error("the store still has the deleted incident")
+	}
+	var _ = geo.ErrNotFound
+}
