@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -112,7 +113,18 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	return s.json(c, conformanceDoc{ConformsTo: conformanceClasses})
+	classes := conformanceClasses
+	if s.writer != nil {
+		classes = append(slices.Clip(classes), writeConformanceClasses...)
+	}
+	return s.json(c, conformanceDoc{ConformsTo: classes})
+}
+
+// writeConformanceClasses are Part 4's, which a server on a store
+// implements (write.go).
+var writeConformanceClasses = []string{
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
 }
 
 func (s *Server) collections(c echo.Context) error {

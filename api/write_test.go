@@ -94,6 +94,16 @@ func TestWriteAuth(t *testing.T) {
 	if rec := do(s, http.MethodGet, items, ""); rec.Code != http.StatusOK {
 		t.Errorf("a read without a token: %d", rec.Code)
 	}
+	// A server on a store says it conforms to Part 4; one on a file does not.
+	if rec := do(s, http.MethodGet, "/api/conformance", ""); !strings.Contains(rec.Body.String(), "ogcapi-features-4/1.0/conf/create-replace-delete") {
+		t.Errorf("conformance of a server on a store: %s", rec.Body)
+	}
+	if rec := do(New(Config{Data: s.Data()}), http.MethodGet, "/api/conformance", ""); strings.Contains(rec.Body.String(), "features-4") {
+		t.Errorf("conformance of a read-only server: %s", rec.Body)
+	}
+	if rec := do(New(Config{Data: s.Data()}), http.MethodPost, items, newFeature("w-1", "x")); rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST to a read-only server: %d, want 405", rec.Code)
+	}
 	if head, _ := st.Head(context.Background()); head != 1 {
 		t.Errorf("head %d after refused writes, want 1", head)
 	}
