@@ -83,6 +83,7 @@ func (s *Server) routes() *echo.Echo {
 		e.HEAD(rt.path, h)
 	}
 	s.writeRoutes(e)
+	s.changesRoutes(e)
 	return e
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -208,4 +209,72 @@ func TestWriteLifecycle(t *testing.T) {
 		t.Error("the store still has the deleted incident")
 	}
 	var _ = geo.ErrNotFound
+}
+
+// The corrections log lists each write, newest first, as JSON, Atom and
+// a page; data text in it is text.
+func TestChangesLog(t *testing.T) {
+	s, _, token := writeServer(t)
+	auth := []string{"Authorization", "Bearer " + token}
+	items := "/api/collections/incidents/items"
+	if rec := do(s, http.MethodPost, items, newFeature("w-log", "<b>Drone</b> attack"), auth...); rec.Code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	etag := do(s, http.MethodGet, items+"/w-log", "").Header().Get("ETag")
+	if rec := do(s, http.MethodPatch, items+"/w-log", `{"properties":{"killed":0}}`, append(auth, "If-Match", etag, reasonHeader, "The ministry said <none> were killed")...); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", rec.Code, rec.Body)
+	}
+
+	var doc changesDoc
+	rec := do(s, http.MethodGet, "/api/changes?limit=2", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("/api/changes: %d %v %s", rec.Code, err, rec.Body)
+	}
+	if len(doc.Changes) != 2 || doc.Changes[0].Revision != 3 || doc.Changes[0].Reason != "The ministry said <none> were killed" ||
+		doc.Changes[0].Author != "Graphics desk" || len(doc.Changes[0].Incidents) != 1 ||
+		doc.Changes[0].Incidents[0].Fields[0].Field != "properties.killed" || doc.Changes[1].Incidents[0].Op != store.Create {
+		t.Fatalf("/api/changes = %+v", doc)
+	}
+	var next string
+	for _, l := range doc.Links {
+		if l.Rel == "next" {
+			next = l.Href
+		}
+	}
+	if !strings.Contains(next, "before=2") {
+		t.Errorf("next link %q", next)
+	}
+	rec = do(s, http.MethodGet, "/api/changes?before=2", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || len(doc.Changes) != 1 || doc.Changes[0].Revision != 1 {
+		t.Errorf("/api/changes?before=2: %+v, %v", doc.Changes, err)
+	}
+	for _, bad := range []string{"?limit=0", "?limit=101", "?before=x", "?colour=red"} {
+		if rec := do(s, http.MethodGet, "/api/changes"+bad, ""); rec.Code != http.StatusBadRequest {
+			t.Errorf("/api/changes%s: %d, want 400", bad, rec.Code)
+		}
+	}
+
+	// Atom: well-formed, newest first, the reason as text.
+	rec = do(s, http.MethodGet, "/changes.atom", "")
+	var feed atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil || rec.Header().Get("Content-Type") != "application/atom+xml" {
+		t.Fatalf("/changes.atom: %v, %s", err, rec.Header().Get("Content-Type"))
+	}
+	if len(feed.Entries) != 3 || !strings.Contains(feed.Entries[0].Title, "The ministry said <none> were killed") ||
+		feed.Updated != feed.Entries[0].Updated || feed.Entries[0].Author.Name != "Graphics desk" {
+		t.Errorf("feed: %+v", feed)
+	}
+
+	// The page: the reason and the title escaped, no script.
+	rec = do(s, http.MethodGet, "/changes", "")
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, "The ministry said &lt;none&gt; were killed") ||
+		strings.Contains(body, "<none>") || strings.Contains(body, "<b>") || !strings.Contains(body, "&lt;b&gt;") || strings.Contains(body, "<script") || rec.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("/changes: %d\n%s", rec.Code, body)
+	}
+
+	// A server on a file has no log.
+	if rec := do(New(Config{Data: s.Data()}), http.MethodGet, "/api/changes", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("/api/changes without a store: %d, want 404", rec.Code)
+	}
 }

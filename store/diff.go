@@ -79,11 +79,15 @@ func fields(feature []byte) (map[string]json.RawMessage, error) {
 		if err := json.Unmarshal(v, &x); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		canonical, err := json.Marshal(x)
-		if err != nil {
+		// Written as the text it is (<, > and & not escaped), so a page
+		// of the log escapes it once, as HTML.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(x); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		out[name] = canonical
+		out[name] = bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 		return nil
 	}
 	if f.Geometry != nil {

@@ -295,11 +295,13 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, rev int64, c *Change) err
 		return fmt.Errorf("%s %q: %w", c.Op, c.ID, err)
 	}
 	c.Diff = diff
-	js, err := json.Marshal(diff)
-	if err != nil {
+	var js strings.Builder
+	enc := json.NewEncoder(&js)
+	enc.SetEscapeHTML(false) // text as it is; whoever shows it escapes it
+	if err := enc.Encode(diff); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO changes (rev, incident, op, diff) VALUES ($1, $2, $3, $4)`, rev, c.ID, string(c.Op), string(js))
+	_, err = tx.ExecContext(ctx, `INSERT INTO changes (rev, incident, op, diff) VALUES ($1, $2, $3, $4)`, rev, c.ID, string(c.Op), strings.TrimSuffix(js.String(), "\n"))
 	return err
 }
 

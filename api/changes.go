@@ -1,0 +1,295 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/incidentmap/incidentmap/store"
+)
+
+// The public corrections log of a server on a store: every revision, newest
+// first, with when, who, why and what changed, field by field. As JSON
+// (/api/changes, paged), as an Atom feed (/changes.atom) and as a page
+// (/changes). Each is cached under the data set's version, which every
+// write changes.
+
+// Paging of the log.
+const (
+	changesDefaultLimit = 20
+	changesMaxLimit     = 100
+)
+
+// changeEntry is one revision in the log.
+type changeEntry struct {
+	Revision  int64            `json:"revision"`
+	At        time.Time        `json:"at"`
+	Author    string           `json:"author"`
+	Reason    string           `json:"reason"`
+	Incidents []incidentChange `json:"incidents"`
+}
+
+// incidentChange is what a revision did to one incident.
+type incidentChange struct {
+	ID     string              `json:"id"`
+	Op     store.Op            `json:"op"`
+	Fields []store.FieldChange `json:"fields"`
+}
+
+type changesDoc struct {
+	Changes []changeEntry `json:"changes"`
+	Links   []link        `json:"links"`
+}
+
+// changesRoutes adds the log's routes, when the server has a store.
+func (s *Server) changesRoutes(e *echo.Echo) {
+	if s.writer == nil {
+		return
+	}
+	on := func(h func(*Server, echo.Context) error) echo.HandlerFunc {
+		return func(c echo.Context) error { return h(s.now(), c) }
+	}
+	for path, h := range map[string]func(*Server, echo.Context) error{
+		"/api/changes":  (*Server).changesJSON,
+		"/changes.atom": (*Server).changesAtom,
+		"/changes":      (*Server).changesPage,
+	} {
+		e.GET(path, on(h))
+		e.HEAD(path, on(h))
+	}
+}
+
+// changesPageOf reads the log's paging: limit (1 to 100) and before (a
+// revision; the newest when absent). Other parameters are a 400.
+func changesPageOf(v url.Values) (limit int, before int64, err error) {
+	if err := checkParams(v, []string{"limit", "before"}); err != nil {
+		return 0, 0, err
+	}
+	limit = changesDefaultLimit
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > changesMaxLimit {
+			return 0, 0, badParam("limit", "want a whole number from 1 to %d, got %q", changesMaxLimit, s)
+		}
+		limit = n
+	}
+	if s := v.Get("before"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return 0, 0, badParam("before", "want a revision number, got %q", s)
+		}
+		before = n
+	}
+	return limit, before, nil
+}
+
+// changeLog reads a page of the log from the store.
+func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]changeEntry, error) {
+	revs, err := s.writer.store.Revisions(ctx, before, limit)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	out := make([]changeEntry, 0, len(revs))
+	for _, r := range revs {
+		changes, err := s.writer.store.Changes(ctx, r.Rev)
+		if err != nil {
+			return nil, storeDown(err)
+		}
+		e := changeEntry{Revision: r.Rev, At: r.At.UTC(), Author: r.Author, Reason: r.Reason, Incidents: []incidentChange{}}
+		for _, c := range changes {
+			fields := c.Diff
+			if len(fields) > maxLoggedFields {
+				fields = fields[:maxLoggedFields] // a seed or an import: the count says the rest
+			}
+			e.Incidents = append(e.Incidents, incidentChange{c.ID, c.Op, fields})
+			if len(e.Incidents) == maxLoggedIncidents {
+				break
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// A revision may change a million incidents (an import): the log lists
+// the first maxLoggedIncidents of each, with at most maxLoggedFields
+// fields each, so a page stays small.
+const (
+	maxLoggedIncidents = 50
+	maxLoggedFields    = 20
+)
+
+func (s *Server) changesJSON(c echo.Context) error {
+	limit, before, err := changesPageOf(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("json:%d:%d", limit, before), linked: true, contentType: typeJSON,
+		render: func(ctx context.Context) ([]byte, error) {
+			entries, err := s.changeLog(ctx, limit, before)
+			if err != nil {
+				return nil, err
+			}
+			origin := s.origin(r)
+			doc := changesDoc{Changes: entries, Links: []link{
+				{Href: absURL(origin, "/api/changes", nil), Rel: "self", Type: typeJSON},
+				{Href: absURL(origin, "/changes.atom", nil), Rel: "alternate", Type: "application/atom+xml"},
+			}}
+			if len(entries) == limit {
+				next := url.Values{"limit": {strconv.Itoa(limit)}, "before": {strconv.FormatInt(entries[len(entries)-1].Revision, 10)}}
+				doc.Links = append(doc.Links, link{Href: absURL(origin, "/api/changes", next), Rel: "next", Type: typeJSON})
+			}
+			return json.Marshal(doc)
+		}})
+}
+
+// Atom (RFC 4287), the newest changes.
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title   string     `xml:"title"`
+	ID      string     `xml:"id"`
+	Updated string     `xml:"updated"`
+	Author  atomAuthor `xml:"author"`
+	Link    atomLink   `xml:"link"`
+	Content atomText   `xml:"content"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Text string `xml:",chardata"`
+}
+
+func (s *Server) changesAtom(c echo.Context) error {
+	if err := checkParams(c.QueryParams(), nil); err != nil {
+		return err
+	}
+	r := c.Request()
+	return s.serveCached(c, cachedResponse{kind: "changes", request: "atom", linked: true, contentType: "application/atom+xml",
+		render: func(ctx context.Context) ([]byte, error) {
+			entries, err := s.changeLog(ctx, changesDefaultLimit, 0)
+			if err != nil {
+				return nil, err
+			}
+			origin := s.origin(r)
+			feed := atomFeed{
+				Title: "incidentmap: corrections and changes", ID: origin + "/changes.atom",
+				Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+				Links: []atomLink{
+					{Href: origin + "/changes.atom", Rel: "self", Type: "application/atom+xml"},
+					{Href: origin + "/changes", Rel: "alternate", Type: "text/html"},
+				},
+				Author: atomAuthor{Name: "incidentmap"},
+			}
+			for i, e := range entries {
+				at := e.At.Format(time.RFC3339)
+				if i == 0 {
+					feed.Updated = at
+				}
+				feed.Entries = append(feed.Entries, atomEntry{
+					Title:   fmt.Sprintf("Revision %d: %s", e.Revision, e.Reason),
+					ID:      fmt.Sprintf("%s/changes#r%d", origin, e.Revision),
+					Updated: at,
+					Author:  atomAuthor{Name: e.Author},
+					Link:    atomLink{Href: fmt.Sprintf("%s/changes#r%d", origin, e.Revision), Rel: "alternate", Type: "text/html"},
+					Content: atomText{Type: "text", Text: describe(e)},
+				})
+			}
+			var buf bytes.Buffer
+			buf.WriteString(xml.Header)
+			enc := xml.NewEncoder(&buf)
+			enc.Indent("", " ")
+			if err := enc.Encode(feed); err != nil {
+				return nil, fmt.Errorf("encode atom: %w", err)
+			}
+			return buf.Bytes(), nil
+		}})
+}
+
+// describe says in words what a revision changed.
+func describe(e changeEntry) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s, by %s: %s\n", e.At.Format("2 January 2006 15:04 UTC"), e.Author, e.Reason)
+	for _, in := range e.Incidents {
+		fmt.Fprintf(&b, "\n%s %s", in.Op, in.ID)
+		for _, f := range in.Fields {
+			fmt.Fprintf(&b, "\n  %s: %s → %s", f.Field, f.From, f.To)
+		}
+	}
+	return b.String()
+}
+
+// changesTemplate is the log as a page: text only, the site's style
+// sheet, no script.
+var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Corrections and changes · incidentmap</title>
+<link rel="stylesheet" href="/app.css">
+<link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="/changes.atom">
+</head>
+<body class="changes">
+<main>
+<h1>Corrections and changes</h1>
+<p>Every change to the data, newest first: when, by whom, why, and what changed. <a href="/changes.atom">Atom feed</a> · <a href="/api/changes">JSON</a> · <a href="/">the map</a></p>
+{{range .}}<section id="r{{.Revision}}">
+<h2>Revision {{.Revision}}: {{.Reason}}</h2>
+<p><time datetime="{{.At.Format "2006-01-02T15:04:05Z07:00"}}">{{.At.Format "2 January 2006, 15:04 UTC"}}</time>, by {{.Author}}</p>
+<ul>{{range .Incidents}}
+<li>{{.Op}} <a href="/api/collections/incidents/items/{{.ID}}">{{.ID}}</a>{{if .Fields}}<ul>{{range .Fields}}<li><code>{{.Field}}</code>: <code>{{printf "%s" .From}}</code> → <code>{{printf "%s" .To}}</code></li>{{end}}</ul>{{end}}</li>{{end}}
+</ul>
+</section>
+{{else}}<p>No changes yet.</p>
+{{end}}</main>
+</body>
+</html>
+`))
+
+func (s *Server) changesPage(c echo.Context) error {
+	limit, before, err := changesPageOf(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Security-Policy", s.contentSecurityPolicy())
+	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("page:%d:%d", limit, before), contentType: "text/html; charset=utf-8",
+		render: func(ctx context.Context) ([]byte, error) {
+			entries, err := s.changeLog(ctx, limit, before)
+			if err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			if err := changesTemplate.Execute(&buf, entries); err != nil {
+				return nil, fmt.Errorf("render changes: %w", err)
+			}
+			return buf.Bytes(), nil
+		}})
+}
