@@ -426,3 +426,56 @@ func storeDown(err error) *Problem {
 	p.RetryAfter = 5
 	return p
 }
+
+// Follow keeps the server at the store's latest revision until ctx ends:
+// every interval it asks the store for its head and, when another
+// process (a replica, an import) has written, builds that revision and
+// swaps it in. A replica so serves another's write within the interval
+// and the load. When the store cannot be reached the data served stays
+// as it was; the failure is logged once until it recovers.
+func (s *Server) Follow(ctx context.Context, interval time.Duration) {
+	if s.writer == nil {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := s.catchUp(ctx)
+		switch {
+		case err != nil && !failing:
+			s.log.WarnContext(ctx, "store unreachable; serving the revision loaded", "err", err)
+		case err == nil && failing:
+			s.log.InfoContext(ctx, "store reachable again")
+		}
+		failing = err != nil
+	}
+}
+
+// catchUp loads the store's head revision when it is newer than the one
+// served.
+func (s *Server) catchUp(ctx context.Context) error {
+	head, err := s.writer.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	if served, _ := strconv.ParseInt(revisionOf(s.Data()), 10, 64); head <= served {
+		return nil
+	}
+	next, err := s.writer.store.Dataset(ctx, head)
+	if err != nil {
+		return err
+	}
+	s.writer.mu.Lock() // not beside a write of this server's own
+	defer s.writer.mu.Unlock()
+	if served, _ := strconv.ParseInt(revisionOf(s.Data()), 10, 64); head > served {
+		s.SetData(next)
+		s.log.InfoContext(ctx, "revision loaded", "revision", head, "incidents", next.Len())
+	}
+	return nil
+}

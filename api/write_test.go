@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +17,8 @@ import (
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // writeServer is a server on a new SQLite store seeded with the fixtures,
@@ -276,5 +281,92 @@ func TestChangesLog(t *testing.T) {
 	// A server on a file has no log.
 	if rec := do(New(Config{Data: s.Data()}), http.MethodGet, "/api/changes", ""); rec.Code != http.StatusNotFound {
 		t.Errorf("/api/changes without a store: %d, want 404", rec.Code)
+	}
+}
+
+// Two replicas on one PostgreSQL: a write through either is served by
+// both within a second; with PostgreSQL gone, writes are a clean 503
+// and reads go on.
+func TestReplicas(t *testing.T) {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		url = "postgres://postgres@127.0.0.1:5432/postgres"
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", url)
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s: %v (CI=true: replicas must be tested against it)", url, err)
+		}
+		t.Skipf("PostgreSQL at %s: %v", url, err)
+	}
+	schema := fmt.Sprintf("replicas_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	defer admin.Close()
+	dsn := url + "?search_path=" + schema
+	if strings.Contains(url, "?") {
+		dsn = url + "&search_path=" + schema
+	}
+	replica := func() (*Server, *store.Store) {
+		st, err := store.OpenPostgres(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+			t.Fatal(err)
+		}
+		head, _ := st.Head(ctx)
+		ds, err := st.Dataset(ctx, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(Config{Data: ds, Store: st})
+		followCtx, stop := context.WithCancel(ctx)
+		t.Cleanup(stop)
+		go s.Follow(followCtx, 100*time.Millisecond)
+		return s, st
+	}
+	a, st := replica()
+	b, _ := replica()
+	_, token, err := st.CreateToken(ctx, "desk", store.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := []string{"Authorization", "Bearer " + token}
+	items := "/api/collections/incidents/items"
+	for i, w := range []*Server{a, b} {
+		id := fmt.Sprintf("replica-%d", i)
+		if rec := do(w, http.MethodPost, items, newFeature(id, "Written on one replica"), auth...); rec.Code != http.StatusCreated {
+			t.Fatalf("POST through replica %d: %d %s", i, rec.Code, rec.Body)
+		}
+		written := time.Now()
+		for _, r := range []*Server{a, b} {
+			for do(r, http.MethodGet, items+"/"+id, "").Code != http.StatusOK {
+				if time.Since(written) > time.Second {
+					t.Fatalf("%s, written through replica %d, not served by both within 1 s", id, i)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+
+	// PostgreSQL gone (the schema dropped stands for it): a write is a
+	// 503 that names the store, and reads go on from what was loaded.
+	if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		t.Fatal(err)
+	}
+	rec := do(a, http.MethodPost, items, newFeature("replica-gone", "x"), auth...)
+	if rec.Code != http.StatusServiceUnavailable || problemParam(t, rec) != "store" {
+		t.Errorf("a write with the store gone: %d %s; want 503", rec.Code, rec.Body)
+	}
+	if rec := do(a, http.MethodGet, items+"/replica-1", ""); rec.Code != http.StatusOK {
+		t.Errorf("a read with the store gone: %d", rec.Code)
 	}
 }

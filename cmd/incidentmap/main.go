@@ -247,6 +247,10 @@ func redactDSN(dsn string) string {
 	return dsn
 }
 
+// followInterval is how often a server on a store asks it for a newer
+// revision.
+const followInterval = 500 * time.Millisecond
+
 // loadGCPercent is the GOGC the data set is loaded under.
 const loadGCPercent = 25
 
@@ -334,6 +338,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer closeFn()
+	// On a store, follow it: what another replica or an import writes is
+	// served here within followInterval and the load.
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	defer stopFollowing()
+	go handler.Follow(followCtx, followInterval)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
