@@ -161,7 +161,7 @@ func (s *Server) replace(c echo.Context, w *writeRequest, patch bool) error {
 	}
 	feature := body
 	if patch {
-		if feature, err = mergePatch(canonical(current), body); err != nil {
+		if feature, err = store.MergePatch(canonical(current), body); err != nil {
 			return problem(http.StatusBadRequest, "body", "%v", err)
 		}
 	}
@@ -380,37 +380,6 @@ func sitesCollection(sites []geo.Site) ([]byte, error) {
 			props{st.Name, st.NameAR, st.Kind, st.Admin1, st.Country, st.Sources}})
 	}
 	return json.Marshal(fc)
-}
-
-// mergePatch applies an RFC 7396 JSON merge patch to doc.
-func mergePatch(doc, patch []byte) ([]byte, error) {
-	var d, p any
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, err
-	}
-	return json.Marshal(merge(d, p))
-}
-
-func merge(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-			continue
-		}
-		t[k] = merge(t[k], v)
-	}
-	return t
 }
 
 // problem is a problem of the given status about param.

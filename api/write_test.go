@@ -33,7 +33,7 @@ func writeServer(t *testing.T) (*Server, *store.Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := st.Dataset(ctx, 1)
@@ -321,7 +321,7 @@ func TestReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+		if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
 			t.Fatal(err)
 		}
 		head, _ := st.Head(ctx)
@@ -389,7 +389,7 @@ func BenchmarkWrite(b *testing.B) {
 			if n > 0 {
 				data = synth.Incidents(n, 1)
 			}
-			if _, err := st.Seed(ctx, data, fixtures.Sites, store.Revision{At: time.Now(), Author: "bench", Reason: "seed"}); err != nil {
+			if _, err := st.Seed(ctx, data, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "bench", Reason: "seed"}); err != nil {
 				b.Fatal(err)
 			}
 			ds, err := st.Dataset(ctx, 1)

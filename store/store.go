@@ -159,8 +159,10 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 }
 
 // Seed writes sites and, as revision 1, the incidents of a GeoJSON
-// FeatureCollection, when the store is empty; it reports whether it did.
-func (s *Store) Seed(ctx context.Context, incidents, sites []byte, r Revision) (bool, error) {
+// FeatureCollection, then each correction as a revision of its own, when
+// the store is empty, all in one transaction; it reports whether it did.
+// When another process seeded the store first, it does nothing.
+func (s *Store) Seed(ctx context.Context, incidents, sites []byte, corrections []Correction, r Revision) (bool, error) {
 	head, err := s.Head(ctx)
 	if err != nil || head > 0 {
 		return false, err
@@ -172,6 +174,7 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, r Revision) (
 		return false, fmt.Errorf("seed: %w", err)
 	}
 	changes := make([]Change, 0, len(fc.Features))
+	current := make(map[string][]byte, len(fc.Features))
 	for i, f := range fc.Features {
 		var id struct {
 			ID string `json:"id"`
@@ -180,15 +183,44 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, r Revision) (
 			return false, fmt.Errorf("seed: feature %d has no string id", i)
 		}
 		changes = append(changes, Change{ID: id.ID, Op: Create, Feature: f})
+		current[id.ID] = f
 	}
-	// Sites and revision 1 in one transaction that does nothing when
-	// another process seeded the store first.
-	rev, err := s.commit(ctx, r, changes, func(tx *sql.Tx, rev int64) error {
-		if rev != 1 {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockCommits(ctx, tx); err != nil {
+			return err
+		}
+		var head int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) FROM revisions`).Scan(&head); err != nil {
+			return err
+		}
+		if head > 0 {
 			return errSeeded
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sites (singleton, feature_collection) VALUES (1, $1)`, string(sites))
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sites (singleton, feature_collection) VALUES (1, $1)`, string(sites)); err != nil {
+			return err
+		}
+		if err := s.writeRevision(ctx, tx, 1, r, changes); err != nil {
+			return err
+		}
+		for i, c := range corrections {
+			var fixes []Change
+			for _, ch := range c.Changes {
+				was, ok := current[ch.ID]
+				if !ok {
+					return fmt.Errorf("correction %d: no incident %q", i+1, ch.ID)
+				}
+				patched, err := MergePatch(was, ch.Patch)
+				if err != nil {
+					return fmt.Errorf("correction %d, %s: %w", i+1, ch.ID, err)
+				}
+				current[ch.ID] = patched
+				fixes = append(fixes, Change{ID: ch.ID, Op: Update, Feature: patched})
+			}
+			if err := s.writeRevision(ctx, tx, int64(2+i), Revision{At: c.At, Author: c.Author, Reason: c.Reason}, fixes); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if errors.Is(err, errSeeded) {
 		return false, nil
@@ -196,7 +228,7 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, r Revision) (
 	if err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
-	return rev == 1, nil
+	return true, nil
 }
 
 // errSeeded is a seed that found the store seeded.
@@ -220,47 +252,53 @@ func (s *Store) Sites(ctx context.Context) ([]byte, error) {
 // against the incident's current version. A change that does not fit
 // (ErrConflict) commits nothing.
 func (s *Store) Commit(ctx context.Context, r Revision, changes []Change) (int64, error) {
-	rev, err := s.commit(ctx, r, changes, nil)
+	rev, err := s.commit(ctx, r, changes)
 	if err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	return rev, nil
 }
 
-// commit writes changes as revision rev, the next, after before (when
-// set) has run in the same transaction; an error from before, or from
-// any change, commits nothing.
-func (s *Store) commit(ctx context.Context, r Revision, changes []Change, before func(tx *sql.Tx, rev int64) error) (int64, error) {
+// commit writes changes as the next revision, in one transaction.
+func (s *Store) commit(ctx context.Context, r Revision, changes []Change) (int64, error) {
 	if len(changes) == 0 {
 		return 0, errors.New("no changes")
 	}
 	var rev int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if s.lock != nil {
-			if err := s.lock(ctx, tx); err != nil {
-				return err
-			}
+		if err := s.lockCommits(ctx, tx); err != nil {
+			return err
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions`).Scan(&rev); err != nil {
 			return err
 		}
-		if before != nil {
-			if err := before(tx, rev); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (rev, at, author, reason) VALUES ($1, $2, $3, $4)`,
-			rev, r.At.UTC().Format(time.RFC3339Nano), r.Author, r.Reason); err != nil {
-			return err
-		}
-		for i := range changes {
-			if err := s.apply(ctx, tx, rev, &changes[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.writeRevision(ctx, tx, rev, r, changes)
 	})
 	return rev, err
+}
+
+// lockCommits serialises commits across processes where the database
+// needs telling (lock); SQLite's write lock does it at BEGIN.
+func (s *Store) lockCommits(ctx context.Context, tx *sql.Tx) error {
+	if s.lock == nil {
+		return nil
+	}
+	return s.lock(ctx, tx)
+}
+
+// writeRevision writes revision rev, with r's author, time and reason,
+// and its changes.
+func (s *Store) writeRevision(ctx context.Context, tx *sql.Tx, rev int64, r Revision, changes []Change) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (rev, at, author, reason) VALUES ($1, $2, $3, $4)`,
+		rev, r.At.UTC().Format(time.RFC3339Nano), r.Author, r.Reason); err != nil {
+		return err
+	}
+	for i := range changes {
+		if err := s.apply(ctx, tx, rev, &changes[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // apply writes one change as part of revision rev.

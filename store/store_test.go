@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -138,11 +139,11 @@ func TestRevisions(t *testing.T) {
 func testRevisions(t *testing.T, b backend) {
 	ctx := context.Background()
 	s := openStore(t, b)
-	seeded, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision)
+	seeded, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, seedRevision)
 	if err != nil || !seeded {
 		t.Fatalf("Seed: %v, %v", seeded, err)
 	}
-	if again, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision); err != nil || again {
+	if again, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, seedRevision); err != nil || again {
 		t.Fatalf("second Seed: %v, %v; want nothing done", again, err)
 	}
 	want, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
@@ -232,7 +233,7 @@ func TestCrashMidImport(t *testing.T) {
 func testCrashMidImport(t *testing.T, b backend) {
 	ctx := context.Background()
 	s := openStore(t, b)
-	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, seedRevision); err != nil {
+	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, seedRevision); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -388,5 +389,50 @@ func TestTokens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A store seeded with the fixtures and their corrections records each
+// correction as a revision with its reason, and its head is the fixtures
+// with the corrections applied, as a server without a store serves them.
+func TestSeedRecordsCorrections(t *testing.T) {
+	ctx := context.Background()
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("fixtures' corrections: %d, %v", len(cs), err)
+	}
+	s := openStore(t, backends(t)[0])
+	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, seedRevision); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := s.Head(ctx)
+	if head != int64(1+len(cs)) {
+		t.Fatalf("head %d, want %d", head, 1+len(cs))
+	}
+	revs, err := s.Revisions(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cs {
+		r := revs[len(cs)-1-i] // newest first
+		changes, _ := s.Changes(ctx, r.Rev)
+		if r.Reason != c.Reason || r.Author != c.Author || len(changes) != len(c.Changes) || len(changes[0].Diff) == 0 {
+			t.Errorf("revision %d: %+v with %+v; want correction %d", r.Rev, r, changes, i+1)
+		}
+	}
+	corrected, err := store.ApplyCorrections(fixtures.Incidents, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := geo.NewDataset(corrected, fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := load(t, s, head)
+	for _, w := range want.Incidents() {
+		g, err := got.Incident(w.ID)
+		if err != nil || !reflect.DeepEqual(*g, w) {
+			t.Errorf("%s at the head differs from the corrected fixtures", w.ID)
+		}
 	}
 }

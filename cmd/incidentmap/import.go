@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
 )
@@ -57,9 +56,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{
-		At: time.Now(), Author: "incidentmap", Reason: "Seeded from the embedded fixtures.",
-	}); err != nil {
+	if _, err := seedFixtures(ctx, st); err != nil {
 		return err
 	}
 	head, err := st.Head(ctx)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/store"
 )
 
@@ -72,8 +73,8 @@ func TestImport(t *testing.T) {
 				t.Errorf("%v: report does not say %s:\n%s", args, want, out)
 			}
 		}
-		if h := headRevision(t, dsn); h != 1 {
-			t.Fatalf("%v: head %d after a refused import, want the seed's 1", args, h)
+		if h := headRevision(t, dsn); h != seededHead(t) {
+			t.Fatalf("%v: head %d after a refused import, want the seed's %d", args, h, seededHead(t))
 		}
 	}
 
@@ -81,22 +82,22 @@ func TestImport(t *testing.T) {
 		t.Errorf("import without -reason: %v", err)
 	}
 	out, err := importFile(t, dsn, good, "-dry-run")
-	if err != nil || !strings.Contains(out, "2 to create, 0 to update, 0 unchanged") || headRevision(t, dsn) != 1 {
+	if err != nil || !strings.Contains(out, "2 to create, 0 to update, 0 unchanged") || headRevision(t, dsn) != seededHead(t) {
 		t.Fatalf("dry run: %q, %v", out, err)
 	}
 	out, err = importFile(t, dsn, good, "-reason", "Wire reports of the day")
-	if err != nil || !strings.Contains(out, "revision 2: 2 to create") {
+	if err != nil || !strings.Contains(out, fmt.Sprintf("revision %d: 2 to create", seededHead(t)+1)) {
 		t.Fatalf("import: %q, %v", out, err)
 	}
 	// The same file again changes nothing: no revision.
 	out, err = importFile(t, dsn, good, "-reason", "again")
-	if err != nil || !strings.Contains(out, "nothing to import") || headRevision(t, dsn) != 2 {
+	if err != nil || !strings.Contains(out, "nothing to import") || headRevision(t, dsn) != seededHead(t)+1 {
 		t.Fatalf("second import: %q, %v; head %d", out, err, headRevision(t, dsn))
 	}
 	// One title corrected: one update.
 	corrected := strings.Replace(good, "Second imported", "Second imported, corrected", 1)
 	out, err = importFile(t, dsn, corrected, "-reason", "Title corrected")
-	if err != nil || !strings.Contains(out, "revision 3: 0 to create, 1 to update, 1 unchanged") {
+	if err != nil || !strings.Contains(out, fmt.Sprintf("revision %d: 0 to create, 1 to update, 1 unchanged", seededHead(t)+2)) {
 		t.Fatalf("corrected import: %q, %v", out, err)
 	}
 	st, err := store.Open(context.Background(), dsn)
@@ -104,7 +105,7 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ds, err := st.Dataset(context.Background(), 3)
+	ds, err := st.Dataset(context.Background(), seededHead(t)+2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestStoreServesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Revision") != "2" {
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("X-Revision") != fmt.Sprint(seededHead(t)+1) {
 		t.Fatalf("POST: %d, revision %q", resp.StatusCode, resp.Header.Get("X-Revision"))
 	}
 	if n := numberMatched(t, addr); n != before+1 {
@@ -188,4 +189,15 @@ func TestStoreServesWrites(t *testing.T) {
 	if n := numberMatched(t, addr); n != before+1 {
 		t.Errorf("after a restart serving %d, want %d", n, before+1)
 	}
+}
+
+// seededHead is the revision a new store is at: the fixtures, then each
+// of their corrections.
+func seededHead(t *testing.T) int64 {
+	t.Helper()
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(1 + len(cs))
 }

@@ -163,7 +163,11 @@ func loadData(cfg config, log *slog.Logger) (*geo.Dataset, *store.Store, error) 
 		}
 		return loadStore(cfg, log)
 	}
-	var incidents io.Reader = bytes.NewReader(fixtures.Incidents)
+	corrected, err := correctedFixtures()
+	if err != nil {
+		return nil, nil, err
+	}
+	var incidents io.Reader = bytes.NewReader(corrected)
 	name := "embedded fixtures"
 	if cfg.dataFile != "" {
 		f, err := os.Open(cfg.dataFile)
@@ -213,9 +217,7 @@ func loadStore(cfg config, log *slog.Logger) (*geo.Dataset, *store.Store, error)
 
 // loadHead seeds st if it is empty and loads its latest revision.
 func loadHead(ctx context.Context, st *store.Store, log *slog.Logger, name string) (*geo.Dataset, error) {
-	seeded, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, store.Revision{
-		At: time.Now(), Author: "incidentmap", Reason: "Seeded from the embedded fixtures.",
-	})
+	seeded, err := seedFixtures(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +238,29 @@ func loadHead(ctx context.Context, st *store.Store, log *slog.Logger, name strin
 	debug.FreeOSMemory()
 	log.Info("data loaded", "source", "store", "revision", head, "incidents", ds.Len(), "seconds", time.Since(start).Seconds())
 	return ds, nil
+}
+
+// seedFixtures seeds an empty store with the embedded fixtures, as
+// revision 1, and their corrections, a revision each, so its corrections
+// log starts with them.
+func seedFixtures(ctx context.Context, st *store.Store) (bool, error) {
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		return false, err
+	}
+	return st.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, store.Revision{
+		At: time.Now(), Author: "incidentmap", Reason: "Seeded from the embedded fixtures, as first written.",
+	})
+}
+
+// correctedFixtures returns the embedded incidents with their corrections:
+// what a store seeded with them serves.
+func correctedFixtures() ([]byte, error) {
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		return nil, err
+	}
+	return store.ApplyCorrections(fixtures.Incidents, cs)
 }
 
 // redactDSN returns a store's name without the password a URL may hold,

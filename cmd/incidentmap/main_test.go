@@ -237,8 +237,8 @@ func TestStoreSeededOnceAndServed(t *testing.T) {
 		}
 		err = json.NewDecoder(resp.Body).Decode(&health)
 		resp.Body.Close()
-		if err != nil || !strings.HasPrefix(health.DataVersion, "r1-") {
-			t.Errorf("start %d: data_version %q, %v; want revision 1's", run+1, health.DataVersion, err)
+		if want := fmt.Sprintf("r%d-", seededHead(t)); err != nil || !strings.HasPrefix(health.DataVersion, want) {
+			t.Errorf("start %d: data_version %q, %v; want revision %s", run+1, health.DataVersion, err, want)
 		}
 		if err := stop(); err != nil {
 			t.Errorf("shutdown: %v", err)
