@@ -78,7 +78,13 @@ func (s *Server) routes() *echo.Echo {
 	// route's handler on the server bound to the data set current when
 	// it started (SetData).
 	for i, rt := range s.table {
-		h := checkQuery(rt.query, func(c echo.Context) error { return s.now().table[i].handler(c) })
+		h := checkQuery(rt.query, func(c echo.Context) error {
+			now := s.now()
+			if rev := revisionOf(now.data); rev != "" {
+				c.Response().Header().Set("X-Revision", rev) // the store's revision this answer is of
+			}
+			return now.table[i].handler(c)
+		})
 		e.GET(rt.path, h)
 		e.HEAD(rt.path, h)
 	}

@@ -134,6 +134,9 @@ func TestWriteLifecycle(t *testing.T) {
 		t.Errorf("serving %d incidents after a create, want %d", s.Data().Len(), before+1)
 	}
 	get := do(s, http.MethodGet, items+"/w-drone", "")
+	if get.Header().Get("X-Revision") != "2" || do(s, http.MethodGet, "/api/layers/incidents", "").Header().Get("X-Revision") != "2" {
+		t.Errorf("reads after the write say revision %q", get.Header().Get("X-Revision"))
+	}
 	if get.Code != http.StatusOK || get.Header().Get("ETag") != etag {
 		t.Fatalf("GET after POST: %d, ETag %q, want %q", get.Code, get.Header().Get("ETag"), etag)
 	}
