@@ -260,7 +260,7 @@ func invalid(field string, err error) *Problem {
 // exists), and swaps it in; it returns the server bound to it. A store
 // that cannot be reached is a 503: the data served stays as it was.
 func (s *Server) commit(ctx context.Context, w *writeRequest, change store.Change) (*Server, error) {
-	next, err := s.dataWith(change)
+	next, err := s.dataWith(ctx, change)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (s *Server) commit(ctx context.Context, w *writeRequest, change store.Chang
 }
 
 // dataWith builds the data set the current one becomes with change.
-func (s *Server) dataWith(change store.Change) (*geo.Dataset, error) {
+func (s *Server) dataWith(ctx context.Context, change store.Change) (*geo.Dataset, error) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"type":"FeatureCollection","features":[`)
 	first := true
@@ -302,9 +302,9 @@ func (s *Server) dataWith(change store.Change) (*geo.Dataset, error) {
 		add(change.Feature)
 	}
 	buf.WriteString("]}")
-	sites, err := sitesCollection(s.data.Sites)
+	sites, err := s.writer.store.Sites(ctx)
 	if err != nil {
-		return nil, err
+		return nil, storeDown(err)
 	}
 	next, err := geo.NewDataset(buf.Bytes(), sites)
 	if err != nil {
@@ -351,35 +351,6 @@ func revisionOf(d *geo.Dataset) string {
 func canonical(in *geo.Incident) []byte {
 	b, _ := in.AppendGeoJSON(nil, math.NaN()) // only a failing json.Marshal of strings and numbers errs
 	return b
-}
-
-// sitesCollection writes sites back as the FeatureCollection the loader
-// reads.
-func sitesCollection(sites []geo.Site) ([]byte, error) {
-	type props struct {
-		Name    string       `json:"name"`
-		NameAR  string       `json:"name_ar"`
-		Kind    string       `json:"kind"`
-		Admin1  string       `json:"admin1"`
-		Country string       `json:"country"`
-		Sources []geo.Source `json:"sources,omitempty"`
-	}
-	type feature struct {
-		Type       string `json:"type"`
-		ID         string `json:"id"`
-		Geometry   any    `json:"geometry"`
-		Properties props  `json:"properties"`
-	}
-	fc := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection"}
-	for _, st := range sites {
-		fc.Features = append(fc.Features, feature{"Feature", st.ID,
-			map[string]any{"type": "Point", "coordinates": []float64{st.Location[0], st.Location[1]}},
-			props{st.Name, st.NameAR, st.Kind, st.Admin1, st.Country, st.Sources}})
-	}
-	return json.Marshal(fc)
 }
 
 // problem is a problem of the given status about param.
