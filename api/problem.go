@@ -25,6 +25,15 @@ type Problem struct {
 	// ETag, when set, is sent as the ETag of what the problem is about:
 	// a 412's current version.
 	ETag string `json:"-"`
+	// Errors are every field at fault, when there are several (a written
+	// incident's), the first of them also in Param and Detail.
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError is one field a problem names, and what is wrong with it.
+type FieldError struct {
+	Param  string `json:"param"`
+	Detail string `json:"detail"`
 }
 
 func (p *Problem) Error() string {
@@ -85,7 +94,7 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &p):
-			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter, ETag: p.ETag}
+			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter, ETag: p.ETag, Errors: p.Errors}
 		case errors.As(err, &he):
 			detail := http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok {

@@ -238,7 +238,12 @@ func (s *Server) checkFeature(feature []byte) (geo.Incident, error) {
 	collection := append(append([]byte(`{"type":"FeatureCollection","features":[`), feature...), "]}"...)
 	err := geo.EachFeature(bytes.NewReader(collection), s.data.Sites, func(c geo.Checked) error {
 		if c.Err != nil {
-			fault = invalid(c.Err.Field, c.Err.Err)
+			p := invalid(c.Err.Field, c.Err.Err)
+			p.Errors = []FieldError{{c.Err.Field, c.Err.Err.Error()}}
+			for _, m := range c.Err.More {
+				p.Errors = append(p.Errors, FieldError{m.Field, m.Err.Error()})
+			}
+			fault = p
 		}
 		in = c.Incident
 		return nil

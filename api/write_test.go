@@ -149,6 +149,18 @@ func TestWriteLifecycle(t *testing.T) {
 	if rec := do(s, http.MethodPost, items, bad, auth...); rec.Code != http.StatusUnprocessableEntity || problemParam(t, rec) != "properties.event_type" {
 		t.Errorf("POST of a bad event_type: %d, param %q; want 422 naming properties.event_type", rec.Code, problemParam(t, rec))
 	}
+	// Every field at fault is listed, for an editor to fix at once.
+	worse := strings.NewReplacer(`"drone_attack"`, `"Drone attack"`, `"IQ"`, `"Iraq"`, `"geo_precision":"near"`, `"geo_precision":"nearby"`).Replace(newFeature("w-bad", "x"))
+	rec = do(s, http.MethodPost, items, worse, auth...)
+	var p Problem
+	_ = json.Unmarshal(rec.Body.Bytes(), &p)
+	var fields []string
+	for _, e := range p.Errors {
+		fields = append(fields, e.Param)
+	}
+	if rec.Code != http.StatusUnprocessableEntity || strings.Join(fields, " ") != "properties.event_type properties.country properties.geo_precision" {
+		t.Errorf("POST with three bad fields: %d, errors %v", rec.Code, fields)
+	}
 	if rec := do(s, http.MethodPost, items, strings.Repeat(" ", maxWriteBody+1), auth...); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("an over-large body: %d, want 413", rec.Code)
 	}

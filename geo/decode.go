@@ -132,8 +132,8 @@ func (d *featureDecoder) decode(i int, raw []byte) (Incident, error) {
 		return Incident{}, err
 	}
 	in.ID, in.Location = id, loc
-	if field, err := d.check(&in, &p); err != nil {
-		return Incident{}, &FeatureError{Index: i, ID: id, Field: field, Err: err}
+	if problems := d.check(&in, &p); len(problems) > 0 {
+		return Incident{}, &FeatureError{Index: i, ID: id, Field: problems[0].Field, Err: problems[0].Err, More: problems[1:]}
 	}
 	return in, nil
 }
@@ -550,56 +550,60 @@ func checkActors(list []Actor) (string, error) {
 
 // check checks the properties read against the data model and sets in's
 // fields from them; it returns the field at fault.
-func (d *featureDecoder) check(in *Incident, p *incidentFields) (string, error) {
+func (d *featureDecoder) check(in *Incident, p *incidentFields) []FieldProblem {
+	var problems []FieldProblem
+	fail := func(field string, err error) { problems = append(problems, FieldProblem{field, err}) }
 	if strings.TrimSpace(p.title) == "" {
-		return "properties.title", errors.New("missing")
+		fail("properties.title", errors.New("missing"))
 	}
-	if field, err := checkTexts(
-		textField{"properties.title", p.title, MaxShortText},
-		textField{"properties.place", p.place, MaxShortText},
-		textField{"properties.place_ar", p.placeAR, MaxShortText},
-		textField{"properties.admin1", p.admin1, MaxShortText},
-		textField{"properties.summary", p.summary, MaxLongText},
-	); err != nil {
-		return field, err
+	for _, t := range []textField{
+		{"properties.title", p.title, MaxShortText},
+		{"properties.place", p.place, MaxShortText},
+		{"properties.place_ar", p.placeAR, MaxShortText},
+		{"properties.admin1", p.admin1, MaxShortText},
+		{"properties.summary", p.summary, MaxLongText},
+	} {
+		if err := checkText(t.text, t.limit); err != nil {
+			fail(t.field, err)
+		}
 	}
 	if err := checkCount(len(p.related), MaxRelated); err != nil {
-		return "properties.related", err
+		fail("properties.related", err)
 	}
 	at, err := parseTime(p.occurredAt, d.zones)
 	if err != nil {
-		return "properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.occurredAt)
+		fail("properties.occurred_at", fmt.Errorf("want RFC 3339, got %q", p.occurredAt))
 	}
 	if !TimePrecision(p.timePrecision).Valid() {
-		return "properties.time_precision", fmt.Errorf("want exact, hour, day or approximate, got %q", p.timePrecision)
+		fail("properties.time_precision", fmt.Errorf("want exact, hour, day or approximate, got %q", p.timePrecision))
 	}
 	if !ValidEventType(p.eventType) {
-		return "properties.event_type", fmt.Errorf("want a lower-case word such as missile_attack, got %q", p.eventType)
+		fail("properties.event_type", fmt.Errorf("want a lower-case word such as missile_attack, got %q", p.eventType))
 	}
 	if p.hasSite {
 		if _, ok := d.sites[p.site]; !ok {
-			return "properties.site", fmt.Errorf("no site has id %q", p.site)
+			fail("properties.site", fmt.Errorf("no site has id %q", p.site))
 		}
 		in.Site = p.site
 	}
 	if !ValidCountry(p.country) {
-		return "properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.country)
+		fail("properties.country", fmt.Errorf("want an ISO 3166-1 alpha-2 code, got %q", p.country))
 	}
 	geo := GeoPrecision(p.geoPrecision)
-	if !geo.Valid() {
-		return "properties.geo_precision", fmt.Errorf("want exact, near, town, region or unknown, got %q", p.geoPrecision)
-	}
-	if (in.Location == nil) != (geo == GeoUnknown) {
-		return "properties.geo_precision", errors.New("must be unknown exactly when geometry is null")
+	switch {
+	case !geo.Valid():
+		fail("properties.geo_precision", fmt.Errorf("want exact, near, town, region or unknown, got %q", p.geoPrecision))
+	case (in.Location == nil) != (geo == GeoUnknown):
+		fail("properties.geo_precision", errors.New("must be unknown exactly when geometry is null"))
 	}
 	if p.injured != nil && *p.injured < 0 {
-		return "properties.injured", errors.New("negative; use null when not reported")
+		fail("properties.injured", errors.New("negative; use null when not reported"))
 	}
 	if p.killed != nil && *p.killed < 0 {
-		return "properties.killed", errors.New("negative; use null when not reported")
+		fail("properties.killed", errors.New("negative; use null when not reported"))
 	}
 	if p.sources == nil {
-		return "properties.sources", errors.New("at least one source is required")
+		fail("properties.sources", errors.New("at least one source is required"))
 	}
 	in.Title, in.OccurredAt = p.title, at
 	in.TimePrecision, in.EventType = TimePrecision(p.timePrecision), p.eventType
@@ -607,5 +611,5 @@ func (d *featureDecoder) check(in *Incident, p *incidentFields) (string, error) 
 	in.Country, in.GeoPrecision = p.country, geo
 	in.Injured, in.Killed, in.Summary = p.injured, p.killed, p.summary
 	in.Sources, in.Related = p.sources, p.related
-	return "", nil
+	return problems
 }

@@ -42,6 +42,17 @@ type FeatureError struct {
 	ID    string
 	Field string
 	Err   error
+	// More are the feature's other problems, when its properties were
+	// read whole and more than one breaks the data model: what an editor
+	// fixes at once. A feature that is not JSON enough to read stops at
+	// its first.
+	More []FieldProblem
+}
+
+// FieldProblem is one field of a feature at fault, and why.
+type FieldProblem struct {
+	Field string
+	Err   error
 }
 
 func (e *FeatureError) Error() string {
@@ -49,7 +60,11 @@ func (e *FeatureError) Error() string {
 	if e.ID != "" {
 		id = fmt.Sprintf(" (id %q)", e.ID)
 	}
-	return fmt.Sprintf("feature %d%s: %s: %v", e.Index, id, e.Field, e.Err)
+	msg := fmt.Sprintf("feature %d%s: %s: %v", e.Index, id, e.Field, e.Err)
+	for _, p := range e.More {
+		msg += fmt.Sprintf("; %s: %v", p.Field, p.Err)
+	}
+	return msg
 }
 
 func (e *FeatureError) Unwrap() error { return e.Err }
