@@ -221,7 +221,7 @@ func etagMatches(header, etag string) bool {
 // proxy in front reports it with X-Forwarded-Proto and X-Forwarded-Host.
 func (s *Server) origin(r *http.Request) string {
 	if s.public != "" {
-		return s.public
+		return s.public + s.pin
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -235,7 +235,7 @@ func (s *Server) origin(r *http.Request) string {
 			host = h
 		}
 	}
-	return scheme + "://" + host
+	return scheme + "://" + host + s.pin
 }
 
 // fromTrustedProxy reports whether r came from an address of

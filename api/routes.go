@@ -62,7 +62,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = handleError(s.log)
-	e.Pre(middleware.RemoveTrailingSlash())
+	e.Pre(middleware.RemoveTrailingSlash(), pinRevision)
 	e.Use(
 		assignRequestID,
 		s.observe,
@@ -79,7 +79,10 @@ func (s *Server) routes() *echo.Echo {
 	// it started (SetData).
 	for i, rt := range s.table {
 		h := checkQuery(rt.query, func(c echo.Context) error {
-			now := s.now()
+			now, err := s.serverFor(c)
+			if err != nil {
+				return err
+			}
 			if rev := revisionOf(now.data); rev != "" {
 				c.Response().Header().Set("X-Revision", rev) // the store's revision this answer is of
 			}

@@ -77,6 +77,10 @@ type Server struct {
 	table []route
 	// writer takes writes; nil when the data is read-only.
 	writer *writer
+	// past keeps the servers bound to past revisions (revision.go); pin
+	// is the link prefix of one ("/r/3"), "" for the current data.
+	past *pastRevisions
+	pin  string
 	// live is what every copy of the server shares: see SetData.
 	live *liveState
 }
@@ -150,6 +154,7 @@ func New(cfg Config) *Server {
 	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
 	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
 	s.live = &liveState{}
+	s.past = &pastRevisions{}
 	if cfg.Store != nil {
 		s.writer = &writer{store: cfg.Store, limits: map[string]*rate.Limiter{}}
 	}

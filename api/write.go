@@ -78,6 +78,9 @@ type writeRequest struct {
 func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if c.Get(pinKey) != nil {
+			return badParam("rev", "a write changes the current revision; it takes no rev")
+		}
 		text, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || text == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap"`)

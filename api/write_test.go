@@ -426,3 +426,80 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// Any read may ask for a past revision, by ?rev=N or under /r/N/: the
+// data exactly as it was, links that stay there, X-Revision N.
+func TestReadsAtRevision(t *testing.T) {
+	s, _, token := writeServer(t)
+	auth := []string{"Authorization", "Bearer " + token}
+	items := "/api/collections/incidents/items"
+	before := s.Data().Len()
+	if rec := do(s, http.MethodPost, items, newFeature("w-rev", "As first reported"), auth...); rec.Code != http.StatusCreated {
+		t.Fatal(rec.Body)
+	}
+	etag := do(s, http.MethodGet, items+"/w-rev", "").Header().Get("ETag")
+	if rec := do(s, http.MethodPatch, items+"/w-rev", `{"properties":{"title":"As corrected"}}`, append(auth, "If-Match", etag, reasonHeader, "x")...); rec.Code != http.StatusOK {
+		t.Fatal(rec.Body)
+	}
+	matched := func(rec *httptest.ResponseRecorder) int {
+		var fc struct {
+			NumberMatched int `json:"numberMatched"`
+			Links         []link
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &fc); err != nil {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		return fc.NumberMatched
+	}
+	for _, c := range []struct {
+		path  string
+		rev   string
+		n     int
+		title string
+	}{
+		{items + "?rev=1", "1", before, ""},
+		{"/r/1" + items, "1", before, ""},
+		{"/r/2" + items + "?limit=1", "2", before + 1, "As first reported"},
+		{items + "?rev=3", "3", before + 1, "As corrected"},
+		{items, "3", before + 1, "As corrected"},
+	} {
+		rec := do(s, http.MethodGet, c.path, "")
+		if n := matched(rec); n != c.n || rec.Header().Get("X-Revision") != c.rev {
+			t.Errorf("%s: %d incidents at revision %q, want %d at %s", c.path, n, rec.Header().Get("X-Revision"), c.n, c.rev)
+		}
+		if c.title == "" {
+			continue
+		}
+		prefix := "/r/" + c.rev
+		if c.path == items {
+			prefix = ""
+		}
+		one := do(s, http.MethodGet, prefix+items+"/w-rev", "")
+		var f struct {
+			Properties struct{ Title string }
+			Links      []link
+		}
+		if err := json.Unmarshal(one.Body.Bytes(), &f); err != nil || f.Properties.Title != c.title {
+			t.Errorf("%s%s/w-rev: %q, %v; want %q", prefix, items, f.Properties.Title, err, c.title)
+		}
+		if prefix != "" && (len(f.Links) == 0 || !strings.Contains(f.Links[0].Href, prefix+"/api/")) {
+			t.Errorf("links at %s do not stay there: %+v", prefix, f.Links)
+		}
+	}
+	for path, code := range map[string]int{
+		items + "?rev=9":          http.StatusNotFound,
+		items + "?rev=0":          http.StatusBadRequest,
+		"/r/x" + items:            http.StatusBadRequest,
+		"/r/1" + items + "?rev=1": http.StatusBadRequest,
+	} {
+		if rec := do(s, http.MethodGet, path, ""); rec.Code != code || problemParam(t, rec) != "rev" {
+			t.Errorf("%s: %d, want %d naming rev", path, rec.Code, code)
+		}
+	}
+	if rec := do(s, http.MethodPost, "/r/1"+items, newFeature("w-x", "x"), auth...); rec.Code != http.StatusBadRequest {
+		t.Errorf("a write at a past revision: %d, want 400", rec.Code)
+	}
+	if rec := do(New(Config{Data: s.Data()}), http.MethodGet, items+"?rev=1", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("rev on a server without a store: %d, want 404", rec.Code)
+	}
+}

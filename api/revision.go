@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Reads of a past revision. On a store, every read may ask for the data
+// exactly as it was at revision N: with ?rev=N, or under the path prefix
+// /r/N/ (/r/3/api/collections/incidents/items). Either way the answer's
+// links carry the prefix, so following them stays at N, and X-Revision
+// says N. Past revisions are built from the store on demand, one at a
+// time, and the last few are kept.
+
+// keptRevisions is how many past revisions a server keeps built: each is
+// a whole data set (about 280 MB at a million incidents).
+const keptRevisions = 2
+
+// pastRevisions keeps the servers bound to past revisions.
+type pastRevisions struct {
+	mu    sync.Mutex // one build at a time
+	kept  map[int64]*Server
+	order []int64 // oldest first
+}
+
+// pinKey is where pinRevision leaves the revision asked for.
+const pinKey = "incidentmap.rev"
+
+// pinRevision takes the revision a request asks for out of its path
+// (/r/N/…) or query (rev=N), before routing, and leaves it in the
+// context: the rest of the request is routed and checked as if it had
+// not been there.
+func pinRevision(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		var text string
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/r/"); ok {
+			n, tail, _ := strings.Cut(rest, "/")
+			text = n
+			r.URL.Path, r.URL.RawPath = "/"+tail, ""
+		}
+		if q := r.URL.Query(); q.Has("rev") {
+			if text != "" || len(q["rev"]) > 1 {
+				return badParam("rev", "give the revision once")
+			}
+			text = q.Get("rev")
+			q.Del("rev")
+			r.URL.RawQuery = q.Encode()
+		}
+		if text == "" {
+			return next(c)
+		}
+		rev, err := strconv.ParseInt(text, 10, 64)
+		if err != nil || rev < 1 {
+			return badParam("rev", "want a revision number from 1, got %q", text)
+		}
+		c.Set(pinKey, rev)
+		return next(c)
+	}
+}
+
+// serverFor returns the server a request is answered on: the one bound to
+// the revision it pinned, or the current one.
+func (s *Server) serverFor(c echo.Context) (*Server, error) {
+	now := s.now()
+	rev, ok := c.Get(pinKey).(int64)
+	if !ok {
+		return now, nil
+	}
+	if current, _ := strconv.ParseInt(revisionOf(now.data), 10, 64); rev == current {
+		return now.pinned(rev), nil
+	}
+	if s.writer == nil {
+		return nil, notFound("rev", "this server reads a file, which has no revisions")
+	}
+	return s.past.at(c.Request().Context(), now, rev)
+}
+
+// pinned returns a copy of s whose links carry the prefix of revision rev.
+func (s *Server) pinned(rev int64) *Server {
+	p := *s
+	p.pin = fmt.Sprintf("/r/%d", rev)
+	p.table = p.routeTable()
+	return &p
+}
+
+// at returns the server bound to revision rev, building it from the store
+// when it is not kept.
+func (p *pastRevisions) at(ctx context.Context, now *Server, rev int64) (*Server, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.kept[rev]; ok {
+		return s, nil
+	}
+	head, err := now.writer.store.Head(ctx)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	if rev > head {
+		return nil, notFound("rev", "revision %d: the latest is %d", rev, head)
+	}
+	ds, err := now.writer.store.Dataset(ctx, rev)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	past := *now
+	past.data = ds
+	s := past.pinned(rev)
+	if p.kept == nil {
+		p.kept = map[int64]*Server{}
+	}
+	if len(p.order) == keptRevisions {
+		delete(p.kept, p.order[0])
+		p.order = p.order[1:]
+	}
+	p.kept[rev] = s
+	p.order = append(p.order, rev)
+	return s, nil
+}
