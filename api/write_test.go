@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,9 +16,8 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/store"
+	"github.com/incidentmap/incidentmap/store/storetest"
 	"golang.org/x/time/rate"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // writeServer is a server on a new SQLite store seeded with the fixtures,
@@ -305,31 +302,11 @@ func TestChangesLog(t *testing.T) {
 // both within a second; with PostgreSQL gone, writes are a clean 503
 // and reads go on.
 func TestReplicas(t *testing.T) {
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/postgres"
+	dsn, drop, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("no PostgreSQL")
 	}
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", url)
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v (CI=true: replicas must be tested against it)", url, err)
-		}
-		t.Skipf("PostgreSQL at %s: %v", url, err)
-	}
-	schema := fmt.Sprintf("replicas_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	defer admin.Close()
-	dsn := url + "?search_path=" + schema
-	if strings.Contains(url, "?") {
-		dsn = url + "&search_path=" + schema
-	}
 	replica := func() (*Server, *store.Store) {
 		st, err := store.OpenPostgres(ctx, dsn)
 		if err != nil {
@@ -376,9 +353,7 @@ func TestReplicas(t *testing.T) {
 
 	// PostgreSQL gone (the schema dropped stands for it): a write is a
 	// 503 that names the store, and reads go on from what was loaded.
-	if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-		t.Fatal(err)
-	}
+	drop()
 	rec := do(a, http.MethodPost, items, newFeature("replica-gone", "x"), auth...)
 	if rec.Code != http.StatusServiceUnavailable || problemParam(t, rec) != "store" {
 		t.Errorf("a write with the store gone: %d %s; want 503", rec.Code, rec.Body)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/store"
+	"github.com/incidentmap/incidentmap/store/storetest"
 )
 
 // backend is a kind of store to test, and where: a SQLite file or a
@@ -40,41 +40,16 @@ func (b backend) open(ctx context.Context) (*store.Store, error) {
 	return store.OpenSQLite(ctx, b.dsn)
 }
 
-// backends returns a fresh SQLite file and a fresh PostgreSQL schema on
-// DATABASE_URL (default the machine's server). Without a server it skips
-// PostgreSQL, unless CI=true, where that fails.
+// backends returns a fresh SQLite file and a fresh PostgreSQL schema
+// (storetest.Postgres): without a server it tests SQLite alone, unless
+// CI=true, where that fails.
 func backends(t *testing.T) []backend {
 	t.Helper()
 	out := []backend{{"sqlite", filepath.Join(t.TempDir(), "store.db")}}
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/postgres"
+	if dsn, _, ok := storetest.Postgres(t); ok {
+		out = append(out, backend{"postgres", dsn})
 	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", url)
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v (CI=true: the store's tests must run against it)", url, err)
-		}
-		t.Logf("PostgreSQL at %s: %v; testing SQLite alone", url, err)
-		return out
-	}
-	schema := fmt.Sprintf("store_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return append(out, backend{"postgres", url + sep + "search_path=" + schema})
+	return out
 }
 
 func openStore(t *testing.T, b backend) *store.Store {
