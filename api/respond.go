@@ -95,6 +95,13 @@ func (s *Server) keyOf(r *http.Request, resp cachedResponse) (key string, shared
 	return s.cacheKeyAt(version, resp.kind, s.origin(r)+resp.request), s.public != ""
 }
 
+// etagOf is the ETag serveCached gives resp's stored form as r asks for
+// it: what a write's If-Match is compared with, and answered.
+func (s *Server) etagOf(r *http.Request, resp cachedResponse) string {
+	key, _ := s.keyOf(r, resp)
+	return etagFor(key, "")
+}
+
 // serveCached answers a GET with resp: the caching headers, 304 for a
 // matching If-None-Match before anything is looked up or rendered, then
 // the body through the cache, with X-Cache saying where it came from.

@@ -207,8 +207,7 @@ func (s *Server) matching(c echo.Context, fid string) (*geo.Incident, error) {
 	if ifMatch == "" {
 		return nil, problem(http.StatusPreconditionRequired, "If-Match", "send the ETag the incident was read with, so a change made since is not overwritten")
 	}
-	key, _ := s.keyOf(c.Request(), s.incidentResponse(c.Request(), in))
-	current := etagFor(key, "")
+	current := s.etagOf(c.Request(), s.incidentResponse(c.Request(), in))
 	if !etagMatches(ifMatch, current) || strings.HasPrefix(strings.TrimSpace(ifMatch), "W/") {
 		p := problem(http.StatusPreconditionFailed, "If-Match", "the incident changed since it was read (now %s): read it again, and make the change on top", current)
 		p.ETag = current
@@ -333,13 +332,12 @@ func (s *Server) answerItem(c echo.Context, fid string, status int) error {
 		return fmt.Errorf("written incident %q: %w", fid, err)
 	}
 	resp := s.incidentResponse(c.Request(), in)
-	key, _ := s.keyOf(c.Request(), resp)
 	body, err := resp.render(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("ETag", etagFor(key, ""))
+	h.Set("ETag", s.etagOf(c.Request(), resp))
 	h.Set("X-Revision", revisionOf(s.data))
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(status, typeGeoJSON, body)
