@@ -44,13 +44,16 @@ func pinRevision(next echo.HandlerFunc) echo.HandlerFunc {
 			text = n
 			r.URL.Path, r.URL.RawPath = "/"+tail, ""
 		}
-		if q := r.URL.Query(); q.Has("rev") {
-			if text != "" || len(q["rev"]) > 1 {
-				return badParam("rev", "give the revision once")
+		// Most requests have no rev: their query is not parsed here.
+		if strings.Contains(r.URL.RawQuery, "rev=") {
+			if q := r.URL.Query(); q.Has("rev") {
+				if text != "" || len(q["rev"]) > 1 {
+					return badParam("rev", "give the revision once")
+				}
+				text = q.Get("rev")
+				q.Del("rev")
+				r.URL.RawQuery = q.Encode()
 			}
-			text = q.Get("rev")
-			q.Del("rev")
-			r.URL.RawQuery = q.Encode()
 		}
 		if text == "" {
 			return next(c)
@@ -72,9 +75,6 @@ func (s *Server) serverFor(c echo.Context) (*Server, error) {
 	if !ok {
 		return now, nil
 	}
-	if current, _ := strconv.ParseInt(revisionOf(now.data), 10, 64); rev == current {
-		return now.pinned(rev), nil
-	}
 	if s.writer == nil {
 		return nil, notFound("rev", "this server reads a file, which has no revisions")
 	}
@@ -89,28 +89,33 @@ func (s *Server) pinned(rev int64) *Server {
 	return &p
 }
 
-// at returns the server bound to revision rev, building it from the store
-// when it is not kept.
+// at returns the server bound to revision rev: a pinned copy of now for
+// its own revision, else one built from the store; either is kept.
 func (p *pastRevisions) at(ctx context.Context, now *Server, rev int64) (*Server, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s, ok := p.kept[rev]; ok {
 		return s, nil
 	}
-	head, err := now.writer.store.Head(ctx)
-	if err != nil {
-		return nil, storeDown(err)
+	var s *Server
+	if current, _ := strconv.ParseInt(revisionOf(now.data), 10, 64); rev == current {
+		s = now.pinned(rev) // the data served now, under the revision's links
+	} else {
+		head, err := now.writer.store.Head(ctx)
+		if err != nil {
+			return nil, storeDown(err)
+		}
+		if rev > head {
+			return nil, notFound("rev", "revision %d: the latest is %d", rev, head)
+		}
+		ds, err := now.writer.store.Dataset(ctx, rev)
+		if err != nil {
+			return nil, storeDown(err)
+		}
+		past := *now
+		past.data = ds
+		s = past.pinned(rev)
 	}
-	if rev > head {
-		return nil, notFound("rev", "revision %d: the latest is %d", rev, head)
-	}
-	ds, err := now.writer.store.Dataset(ctx, rev)
-	if err != nil {
-		return nil, storeDown(err)
-	}
-	past := *now
-	past.data = ds
-	s := past.pinned(rev)
 	if p.kept == nil {
 		p.kept = map[int64]*Server{}
 	}
