@@ -91,6 +91,16 @@ func changesPageOf(v url.Values) (limit int, before int64, err error) {
 	return limit, before, nil
 }
 
+// clampBefore makes a before past the revision served mean "the newest",
+// as it does, so the cache holds one page for both, and a client cannot
+// make up keys without end.
+func (s *Server) clampBefore(before int64) int64 {
+	if head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64); before > head {
+		return 0
+	}
+	return before
+}
+
 // changeLog reads a page of the log from the store.
 func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]changeEntry, error) {
 	revs, err := s.writer.store.Revisions(ctx, before, limit)
@@ -132,6 +142,7 @@ func (s *Server) changesJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	before = s.clampBefore(before)
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("json:%d:%d", limit, before), linked: true, contentType: typeJSON,
 		render: func(ctx context.Context) ([]byte, error) {
@@ -279,6 +290,7 @@ func (s *Server) changesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	before = s.clampBefore(before)
 	c.Response().Header().Set("Content-Security-Policy", s.contentSecurityPolicy())
 	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("page:%d:%d", limit, before), contentType: "text/html; charset=utf-8",
 		render: func(ctx context.Context) ([]byte, error) {

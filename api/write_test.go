@@ -267,6 +267,13 @@ func TestChangesLog(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || len(doc.Changes) != 1 || doc.Changes[0].Revision != 1 {
 		t.Errorf("/api/changes?before=2: %+v, %v", doc.Changes, err)
 	}
+	// A before past the latest revision is the newest page, under one key.
+	newest := do(s, http.MethodGet, "/api/changes", "")
+	for _, past := range []string{"?before=4", "?before=999999999"} {
+		if rec := do(s, http.MethodGet, "/api/changes"+past, ""); rec.Body.String() != newest.Body.String() || rec.Header().Get("ETag") != newest.Header().Get("ETag") {
+			t.Errorf("/api/changes%s differs from the newest page", past)
+		}
+	}
 	for _, bad := range []string{"?limit=0", "?limit=101", "?before=x", "?colour=red"} {
 		if rec := do(s, http.MethodGet, "/api/changes"+bad, ""); rec.Code != http.StatusBadRequest {
 			t.Errorf("/api/changes%s: %d, want 400", bad, rec.Code)
