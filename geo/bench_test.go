@@ -296,3 +296,26 @@ func BenchmarkLayerInTile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWith is a write: one incident changed in a data set, the
+// next data set built beside it (what the write API does per batch).
+func BenchmarkWith(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size.name, func(b *testing.B) {
+			ds := loadBenchSet(b, size.n).ds
+			in, err := ds.Incident(ds.Incidents()[size.n/2].ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			changed := *in
+			changed.Title = "Changed"
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := ds.With([]geo.Incident{changed}, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+package geo_test
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/paulmach/orb"
+)
+
+// A data set made by With must be the one a load of the same incidents
+// makes: the same incidents in the same order, found by the same
+// queries.
+func TestWithMatchesLoad(t *testing.T) {
+	ds := generatedDataset(t, genConfig{n: 3_000, seed: 7, area: benchArea, varied: true})
+	all := ds.Incidents()
+	changed := all[10]
+	changed.Title = "Changed: " + changed.Title
+	moved := orb.Point{43.1, 34.2}
+	changed.Location, changed.GeoPrecision = &moved, geo.GeoTown
+	changed.EventType = "claimed_attack"
+	added := all[20]
+	added.ID = "added-by-with"
+	added.OccurredAt = added.OccurredAt.Add(-1000 * 24 * 3600e9) // first in time order
+	deleted := all[30].ID
+
+	got, err := ds.With([]geo.Incident{changed, added}, []string{deleted})
+	if err != nil {
+		t.Fatalf("With: %v", err)
+	}
+	var want []geo.Incident
+	for _, in := range all {
+		switch in.ID {
+		case changed.ID:
+			want = append(want, changed)
+		case deleted:
+		default:
+			want = append(want, in)
+		}
+	}
+	want = append(want, added)
+	loaded, err := geo.NewDataset(encodeIncidents(t, want), fixtures.Sites)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	gi, li := got.Incidents(), loaded.Incidents()
+	if len(gi) != len(li) || len(gi) != len(all)+1-1 {
+		t.Fatalf("With holds %d incidents, the load %d (from %d, one added, one deleted)", len(gi), len(li), len(all))
+	}
+	for i := range gi {
+		if d := incidentDiff(li[i], gi[i]); d != "" {
+			t.Fatalf("incident %d: %s", i, d)
+		}
+	}
+	if gi[0].ID != added.ID {
+		t.Errorf("first in time order is %s, want %s", gi[0].ID, added.ID)
+	}
+	for i, c := range []float64{got.Bound().Min[0] - loaded.Bound().Min[0], got.Bound().Min[1] - loaded.Bound().Min[1],
+		got.Bound().Max[0] - loaded.Bound().Max[0], got.Bound().Max[1] - loaded.Bound().Max[1]} {
+		if math.Abs(c) > coordTolerance {
+			t.Errorf("bound %v, the load's %v (coordinate %d)", got.Bound(), loaded.Bound(), i)
+		}
+	}
+	for _, q := range []geo.Query{
+		{Near: &geo.Radius{Center: moved, Metres: 50_000}, Limit: 100},
+		{BBox: &orb.Bound{Min: orb.Point{42.5, 33.5}, Max: orb.Point{43.5, 34.5}}, Limit: 1000},
+		{EventTypes: []string{"claimed_attack"}, Limit: 1000},
+	} {
+		g, l := got.Query(q), loaded.Query(q)
+		if g.NumberMatched != l.NumberMatched || len(g.Matches) != len(l.Matches) {
+			t.Fatalf("%+v: With matches %d, the load %d", q, g.NumberMatched, l.NumberMatched)
+		}
+		for i := range g.Matches {
+			if g.Matches[i].Incident.ID != l.Matches[i].Incident.ID {
+				t.Fatalf("%+v: match %d is %s, the load's %s", q, i, g.Matches[i].Incident.ID, l.Matches[i].Incident.ID)
+			}
+		}
+	}
+	if g := got.Query(geo.Query{Near: &geo.Radius{Center: moved, Metres: 1}, Limit: 10}); len(g.Matches) == 0 || g.Matches[0].Incident.ID != changed.ID {
+		t.Errorf("the moved incident is not found at its new place: %+v", g.Matches)
+	}
+	// d itself is unchanged.
+	if in, err := ds.Incident(changed.ID); err != nil || in.Title == changed.Title {
+		t.Errorf("the data set With was called on changed: %v %v", in, err)
+	}
+	if _, err := ds.Incident(deleted); err != nil {
+		t.Errorf("the data set With was called on lost %s: %v", deleted, err)
+	}
+}
+
+// With checks what a load checks of the whole: related ids name an
+// incident, ids are used once; a delete names an incident.
+func TestWithRefuses(t *testing.T) {
+	ds := fixtureDataset(t)
+	var from geo.Incident
+	for _, in := range ds.Incidents() {
+		if len(in.Related) > 0 {
+			from = in
+			break
+		}
+	}
+	if from.ID == "" {
+		t.Fatal("no fixture incident has a related incident")
+	}
+	target := from.Related[0]
+	_, err := ds.With(nil, []string{target})
+	var fe *geo.FeatureError
+	if !errors.As(err, &fe) || fe.ID != from.ID || fe.Field != "properties.related" {
+		t.Errorf("deleting %s, which %s names: %v, want a FeatureError on %s's related", target, from.ID, err, from.ID)
+	}
+	dangling := from
+	dangling.Related = []string{"no-such-incident"}
+	if _, err := ds.With([]geo.Incident{dangling}, nil); !errors.As(err, &fe) || fe.ID != from.ID {
+		t.Errorf("a related id naming nothing: %v", err)
+	}
+	if _, err := ds.With(nil, []string{"no-such-incident"}); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("deleting an unknown id: %v, want ErrNotFound", err)
+	}
+	twice := ds.Incidents()[0]
+	twice.ID = "twice"
+	if _, err := ds.With([]geo.Incident{twice, twice}, nil); !errors.As(err, &fe) || fe.Field != "id" {
+		t.Errorf("one id upserted twice: %v, want a duplicate id", err)
+	}
+	// Both together: the delete of the target and the changes that stop
+	// naming it.
+	var dropped []geo.Incident
+	for _, in := range ds.Incidents() {
+		if slices.Contains(in.Related, target) {
+			in.Related = slices.DeleteFunc(slices.Clone(in.Related), func(id string) bool { return id == target })
+			dropped = append(dropped, in)
+		}
+	}
+	next, err := ds.With(dropped, []string{target})
+	if err != nil {
+		t.Fatalf("a delete with the changes that stop naming it: %v", err)
+	}
+	if next.Len() != ds.Len()-1 {
+		t.Errorf("%d incidents after a delete of one of %d", next.Len(), ds.Len())
+	}
+}
