@@ -143,6 +143,7 @@ func (s *Server) layer(c echo.Context) error {
 		return noLayer("id", id)
 	}
 	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, req.values()), expensive: true, contentType: typeGeoJSON,
+		version: s.layerVersion(req),
 		render: func(ctx context.Context) ([]byte, error) {
 			fs, err := s.layerFeatures(req)
 			if err != nil {
@@ -153,6 +154,19 @@ func (s *Server) layer(c echo.Context) error {
 			}
 			return geo.AppendFeatureCollection(nil, fs, layerMembers{Name: id})
 		}})
+}
+
+// layerVersion is the version a layer request is cached under: for a
+// view or a bbox, that of the last write that reached it (edits.go); for
+// the whole layer, the data set's.
+func (s *Server) layerVersion(r layerRequest) string {
+	switch {
+	case r.grid != nil:
+		return s.edits.versionOf(tiles.DependencyBound(*r.bbox, r.grid.Zoom()))
+	case r.bbox != nil && r.bbox.Min[0] <= r.bbox.Max[0]:
+		return s.edits.versionOf(geo.GrowBound(*r.bbox, geo.MaxUncertainty))
+	}
+	return "" // the whole layer, or a bbox across the antimeridian
 }
 
 // layerFeatures returns the features of a layer request, or a problem

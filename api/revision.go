@@ -23,7 +23,8 @@ const keptRevisions = 2
 
 // pastRevisions keeps the servers bound to past revisions.
 type pastRevisions struct {
-	mu    sync.Mutex // one build at a time
+	build sync.Mutex // one build from the store at a time
+	mu    sync.Mutex // kept and order, never held through a build
 	kept  map[int64]*Server
 	order []int64 // oldest first
 }
@@ -90,31 +91,52 @@ func (s *Server) pinned(rev int64) *Server {
 }
 
 // at returns the server bound to revision rev: a pinned copy of now for
-// its own revision, else one built from the store; either is kept.
+// its own revision, else one built from the store; either is kept. A
+// build waits for any other, so past revisions take the memory of one
+// at a time; reads of the revisions kept never wait for a build.
 func (p *pastRevisions) at(ctx context.Context, now *Server, rev int64) (*Server, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if s, ok := p.kept[rev]; ok {
+	if s, ok := p.get(rev); ok {
 		return s, nil
 	}
-	var s *Server
-	if current, _ := strconv.ParseInt(revisionOf(now.data), 10, 64); rev == current {
-		s = now.pinned(rev) // the data served now, under the revision's links
-	} else {
-		head, err := now.writer.store.Head(ctx)
-		if err != nil {
-			return nil, storeDown(err)
-		}
-		if rev > head {
-			return nil, notFound("rev", "revision %d: the latest is %d", rev, head)
-		}
-		ds, err := now.writer.store.Dataset(ctx, rev)
-		if err != nil {
-			return nil, storeDown(err)
-		}
-		past := *now
-		past.data = ds
-		s = past.pinned(rev)
+	if rev == servedRevision(now.data) {
+		return p.keep(rev, now.pinned(rev)), nil // the data served now, under the revision's links
+	}
+	p.build.Lock()
+	defer p.build.Unlock()
+	if s, ok := p.get(rev); ok { // built while this one waited
+		return s, nil
+	}
+	head, err := now.writer.store.Head(ctx)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	if rev > head {
+		return nil, notFound("rev", "revision %d: the latest is %d", rev, head)
+	}
+	ds, err := now.writer.store.Dataset(ctx, rev)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	past := *now
+	past.data, past.edits = ds, editLog{} // now's edits are not this data set's
+	return p.keep(rev, past.pinned(rev)), nil
+}
+
+// get returns the server kept for rev.
+func (p *pastRevisions) get(rev int64) (*Server, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.kept[rev]
+	return s, ok
+}
+
+// keep keeps s for rev, letting the oldest kept go when keptRevisions
+// are, and returns the server kept for rev.
+func (p *pastRevisions) keep(rev int64, s *Server) *Server {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if kept, ok := p.kept[rev]; ok {
+		return kept
 	}
 	if p.kept == nil {
 		p.kept = map[int64]*Server{}
@@ -125,5 +147,5 @@ func (p *pastRevisions) at(ctx context.Context, now *Server, rev int64) (*Server
 	}
 	p.kept[rev] = s
 	p.order = append(p.order, rev)
-	return s, nil
+	return s
 }

@@ -28,8 +28,12 @@ type Config struct {
 	Cache *cache.Cache
 	// Basemap renders the basemap layer's tiles; nil serves none.
 	Basemap Basemap
-	Logger  *slog.Logger
-	Limits  Limits
+	// BasemapVersion names the data the basemap is drawn from: its tiles
+	// are cached under it, not under the incidents' version, so writes
+	// leave them be. Empty, they are cached under the data set's version.
+	BasemapVersion string
+	Logger         *slog.Logger
+	Limits         Limits
 	// KeyPrefix starts every cache key, so several services can share one
 	// Redis.
 	KeyPrefix string
@@ -75,6 +79,11 @@ type Server struct {
 
 	// table is the route table bound to this server and its data set.
 	table []route
+	// edits says which revision last changed each part of the map, when
+	// writes made the data set (edits.go).
+	edits editLog
+	// basemapVersion names the basemap's data (Config.BasemapVersion).
+	basemapVersion string
 	// writer takes writes; nil when the data is read-only.
 	writer *writer
 	// past keeps the servers bound to past revisions (revision.go); pin
@@ -102,8 +111,14 @@ func (s *Server) Drain() { s.live.draining.Store(true) }
 // cache key, ETag and body always agree. Readers never wait: the new
 // data set is built beside the old, and the swap is one pointer.
 func (s *Server) SetData(ds *geo.Dataset) {
+	s.setData(ds, editLog{})
+}
+
+// setData is SetData with the log of the edits that made ds from the
+// data set served (edits.go).
+func (s *Server) setData(ds *geo.Dataset, edits editLog) {
 	next := *s.live.current.Load()
-	next.data = ds
+	next.data, next.edits = ds, edits
 	next.table = next.routeTable()
 	s.live.current.Store(&next)
 }
@@ -117,15 +132,16 @@ func (s *Server) now() *Server { return s.live.current.Load() }
 // New returns a server for cfg, with its routes in place.
 func New(cfg Config) *Server {
 	s := &Server{
-		data:    cfg.Data,
-		cache:   cfg.Cache,
-		basemap: cfg.Basemap,
-		log:     cfg.Logger,
-		limits:  cfg.Limits,
-		prefix:  cfg.KeyPrefix,
-		maxAge:  cfg.MaxAge,
-		frames:  cfg.FrameAncestors,
-		trusted: cfg.TrustedProxies,
+		data:           cfg.Data,
+		cache:          cfg.Cache,
+		basemap:        cfg.Basemap,
+		basemapVersion: cfg.BasemapVersion,
+		log:            cfg.Logger,
+		limits:         cfg.Limits,
+		prefix:         cfg.KeyPrefix,
+		maxAge:         cfg.MaxAge,
+		frames:         cfg.FrameAncestors,
+		trusted:        cfg.TrustedProxies,
 	}
 	if u := cfg.PublicURL; u != nil {
 		s.public = strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/")

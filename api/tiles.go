@@ -180,6 +180,12 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 	if r.format == "mvt" {
 		resp.contentType, resp.gzipped = typeMVT, true
 	}
+	switch {
+	case r.layer == LayerBasemap && s.basemapVersion != "":
+		resp.version = "basemap-" + s.basemapVersion
+	case r.layer != LayerBasemap:
+		resp.version = s.edits.versionOf(tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z))
+	}
 	return resp
 }
 

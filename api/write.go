@@ -26,8 +26,9 @@ import (
 // one revision of the store, made by the bearer token's owner with the
 // reason in the Change-Reason header, then served at once: the server
 // builds the data set the write makes beside the current one (which is
-// also how the write is validated, as a data file is) and swaps it in.
-// Writes on one server run one at a time; readers never wait.
+// also how the write is checked against the whole, as a data file is)
+// and swaps it in. Writes that come together are committed and built
+// together (commit.go); readers never wait.
 
 // Write limits.
 const (
@@ -48,7 +49,13 @@ const reasonHeader = "Change-Reason"
 // writer is the state writes share across the server's copies.
 type writer struct {
 	store *store.Store
-	mu    sync.Mutex // one write at a time
+	mu    sync.Mutex // one batch at a time (commit.go)
+	// queue holds the intents waiting for a batch.
+	queueMu sync.Mutex
+	queue   []*intent
+	// How long the last batch's build took, and when it ended: pace.
+	lastBuild time.Duration
+	lastBuilt time.Time
 	// limits holds a limiter per token that has written; tokens are few
 	// (each made by an admin), so the map stays small.
 	limitsMu sync.Mutex
@@ -110,8 +117,6 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		case reason == "":
 			reason = "New incident."
 		}
-		s.writer.mu.Lock()
-		defer s.writer.mu.Unlock()
 		return h(s.now(), c, &writeRequest{token: tok, reason: reason})
 	}
 }
@@ -141,7 +146,7 @@ func (s *Server) create(c echo.Context, w *writeRequest) error {
 	if _, err := s.data.Incident(in.ID); err == nil {
 		return problem(http.StatusConflict, "id", "an incident has id %q; PUT or PATCH it at its own URL", in.ID)
 	}
-	next, err := s.commit(c.Request().Context(), w, store.Change{ID: in.ID, Op: store.Create, Feature: canonical(&in)})
+	next, err := s.commit(c, w, &intent{change: store.Change{ID: in.ID, Op: store.Create, Feature: canonical(&in)}, incident: &in})
 	if err != nil {
 		return err
 	}
@@ -175,7 +180,7 @@ func (s *Server) replace(c echo.Context, w *writeRequest, patch bool) error {
 	if in.ID != fid {
 		return problem(http.StatusUnprocessableEntity, "id", "the body's id %q is not the path's %q; an id does not change", in.ID, fid)
 	}
-	next, err := s.commit(c.Request().Context(), w, store.Change{ID: fid, Op: store.Update, Feature: canonical(&in)})
+	next, err := s.commit(c, w, &intent{change: store.Change{ID: fid, Op: store.Update, Feature: canonical(&in)}, incident: &in, base: incidentVersion(current)})
 	if err != nil {
 		return err
 	}
@@ -185,10 +190,11 @@ func (s *Server) replace(c echo.Context, w *writeRequest, patch bool) error {
 // remove deletes the incident at the path, which the client has read.
 func (s *Server) remove(c echo.Context, w *writeRequest) error {
 	fid := c.Param("fid")
-	if _, err := s.matching(c, fid); err != nil {
+	current, err := s.matching(c, fid)
+	if err != nil {
 		return err
 	}
-	next, err := s.commit(c.Request().Context(), w, store.Change{ID: fid, Op: store.Delete})
+	next, err := s.commit(c, w, &intent{change: store.Change{ID: fid, Op: store.Delete}, base: incidentVersion(current)})
 	if err != nil {
 		return err
 	}
@@ -262,66 +268,22 @@ func invalid(field string, err error) *Problem {
 	return p
 }
 
-// commit writes change as a revision, builds the data set it makes
-// (refusing, 422, what the loader refuses: a related id that no longer
-// exists), and swaps it in; it returns the server bound to it. A store
-// that cannot be reached is a 503: the data served stays as it was.
-func (s *Server) commit(ctx context.Context, w *writeRequest, change store.Change) (*Server, error) {
-	next, err := s.dataWith(ctx, change)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.writer.store.Commit(ctx, store.Revision{At: time.Now(), Author: w.token.Name, Reason: w.reason}, []store.Change{change})
-	if errors.Is(err, store.ErrConflict) {
-		return nil, problem(http.StatusConflict, "id", "%v", err)
-	}
-	if err != nil {
-		return nil, storeDown(err)
-	}
-	next.Version = fmt.Sprintf("r%d-%s", rev, next.Version)
-	s.SetData(next)
-	return s.now(), nil
-}
-
-// dataWith builds the data set the current one becomes with change.
-func (s *Server) dataWith(ctx context.Context, change store.Change) (*geo.Dataset, error) {
-	var buf bytes.Buffer
-	buf.WriteString(`{"type":"FeatureCollection","features":[`)
-	first := true
-	add := func(feature []byte) {
-		if !first {
-			buf.WriteByte(',')
+// commit queues in, made by w's token for w's reason, and waits for its
+// batch (commit.go); it returns the server bound to the data set that
+// holds the write. A store that cannot be reached is a 503: the data
+// served stays as it was.
+func (s *Server) commit(c echo.Context, w *writeRequest, in *intent) (*Server, error) {
+	in.rev = store.Revision{Author: w.token.Name, Reason: w.reason}
+	o := s.submit(c.Request().Context(), in)
+	if errors.Is(o.err, errStale) {
+		// Another write of the batch changed the incident first: the
+		// If-Match is now stale, and matching says so, with the ETag.
+		if _, err := s.now().matching(c, in.change.ID); err != nil {
+			return nil, err
 		}
-		first = false
-		buf.Write(feature)
+		return nil, problem(http.StatusPreconditionFailed, "If-Match", "the incident changed while the write waited: read it again")
 	}
-	err := s.data.Scan(geo.Query{}, func(in *geo.Incident) error {
-		if in.ID == change.ID {
-			return nil
-		}
-		add(canonical(in))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if change.Op != store.Delete {
-		add(change.Feature)
-	}
-	buf.WriteString("]}")
-	sites, err := s.writer.store.Sites(ctx)
-	if err != nil {
-		return nil, storeDown(err)
-	}
-	next, err := geo.NewDataset(buf.Bytes(), sites)
-	if err != nil {
-		var fe *geo.FeatureError
-		if errors.As(err, &fe) {
-			return nil, invalid(fe.Field, fmt.Errorf("incident %q: %w", fe.ID, fe.Err))
-		}
-		return nil, invalid("body", err)
-	}
-	return next, nil
+	return o.srv, o.err
 }
 
 // answerItem answers a write with the incident as it now is, and its
@@ -404,24 +366,46 @@ func (s *Server) Follow(ctx context.Context, interval time.Duration) {
 }
 
 // catchUp loads the store's head revision when it is newer than the one
-// served.
+// served. The load is made beside the batches of writes, which wait only
+// for the swap.
 func (s *Server) catchUp(ctx context.Context) error {
 	head, err := s.writer.store.Head(ctx)
 	if err != nil {
 		return err
 	}
-	if served, _ := strconv.ParseInt(revisionOf(s.Data()), 10, 64); head <= served {
+	if head <= servedRevision(s.Data()) {
 		return nil
 	}
 	next, err := s.writer.store.Dataset(ctx, head)
 	if err != nil {
 		return err
 	}
-	s.writer.mu.Lock() // not beside a write of this server's own
+	s.writer.mu.Lock()
 	defer s.writer.mu.Unlock()
-	if served, _ := strconv.ParseInt(revisionOf(s.Data()), 10, 64); head > served {
+	if head > servedRevision(s.Data()) { // not overtaken by a batch of this server's own
 		s.SetData(next)
 		s.log.InfoContext(ctx, "revision loaded", "revision", head, "incidents", next.Len())
 	}
 	return nil
+}
+
+// loadHead loads the store's head revision, for a batch that found the
+// store ahead of the data served. The caller holds writer.mu.
+func (s *Server) loadHead(ctx context.Context) error {
+	head, err := s.writer.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	next, err := s.writer.store.Dataset(ctx, head)
+	if err != nil {
+		return err
+	}
+	s.SetData(next)
+	return nil
+}
+
+// servedRevision is the revision d is at, 0 for data from a file.
+func servedRevision(d *geo.Dataset) int64 {
+	rev, _ := strconv.ParseInt(revisionOf(d), 10, 64)
+	return rev
 }

@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -370,43 +374,93 @@ func TestReplicas(t *testing.T) {
 	}
 }
 
-// BenchmarkWrite adds incidents one after another over the handler, on a
-// SQLite store (every commit synced to disk), at the fixtures' size and
-// at 100,000 incidents: writes rebuild the data set they make.
+// BenchmarkWrite adds incidents over the handler, on a SQLite store
+// (every commit synced to disk), at the fixtures' size and at 100,000
+// incidents, from one client and from eight at once (whose writes are
+// committed in batches, commit.go).
 func BenchmarkWrite(b *testing.B) {
 	for _, n := range []int{0, 100_000} {
-		b.Run(fmt.Sprintf("incidents=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			st, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "store.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			data := fixtures.Incidents
-			if n > 0 {
-				data = synth.Incidents(n, 1)
-			}
-			if _, err := st.Seed(ctx, data, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "bench", Reason: "seed"}); err != nil {
-				b.Fatal(err)
-			}
-			ds, err := st.Dataset(ctx, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			tok, token, _ := st.CreateToken(ctx, "bench", store.RoleEditor)
-			s := New(Config{Data: ds, Store: st})
-			s.writer.limiter(tok.ID).SetLimit(rate.Inf) // the store's pace, not the token's
-			i := 0
-			for b.Loop() {
-				i++
-				rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature(fmt.Sprintf("bench-%d", i), "Benchmark"), "Authorization", "Bearer "+token)
-				if rec.Code != http.StatusCreated {
-					b.Fatalf("%d %s", rec.Code, rec.Body)
+		for _, clients := range []int{1, 8} {
+			b.Run(fmt.Sprintf("incidents=%d/clients=%d", n, clients), func(b *testing.B) {
+				s, token := benchWriteServer(b, n)
+				write := func() {
+					id := fmt.Sprintf("bench-%d", benchWrites.Add(1))
+					rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature(id, "Benchmark"), "Authorization", "Bearer "+token)
+					if rec.Code != http.StatusCreated {
+						b.Errorf("%d %s", rec.Code, rec.Body)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
-		})
+				if clients == 1 {
+					for b.Loop() {
+						write()
+					}
+				} else {
+					b.SetParallelism(clients / runtime.GOMAXPROCS(0))
+					b.ResetTimer()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							write()
+						}
+					})
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+			})
+		}
 	}
+}
+
+// benchWrites numbers the incidents the benchmarks add.
+var benchWrites atomic.Int64
+
+// benchWriteServers holds a server and token per size, made once: the
+// benchmark's rounds and its client counts write on one store.
+var benchWriteServers = map[int]*struct {
+	once  sync.Once
+	s     *Server
+	token string
+}{0: {}, 100_000: {}}
+
+// benchWriteServer is a server on a new SQLite store seeded with n
+// incidents of geo/synth (the fixtures for 0), and a token that writes
+// at the store's pace, not the rate limit's.
+func benchWriteServer(b *testing.B, n int) (*Server, string) {
+	b.Helper()
+	w := benchWriteServers[n]
+	w.once.Do(func() { w.s, w.token = newBenchWriteServer(b, n) })
+	if w.s == nil {
+		b.Fatal("no server")
+	}
+	return w.s, w.token
+}
+
+func newBenchWriteServer(b *testing.B, n int) (*Server, string) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "benchwrite")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "store.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := fixtures.Incidents
+	if n > 0 {
+		data = synth.Incidents(n, 1)
+	}
+	if _, err := st.Seed(ctx, data, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "bench", Reason: "seed"}); err != nil {
+		b.Fatal(err)
+	}
+	ds, err := st.Dataset(ctx, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, token, err := st.CreateToken(ctx, "bench", store.RoleEditor)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(Config{Data: ds, Store: st})
+	s.writer.limiter(tok.ID).SetLimit(rate.Inf)
+	return s, token
 }
 
 // Any read may ask for a past revision, by ?rev=N or under /r/N/: the

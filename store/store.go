@@ -15,8 +15,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,6 +77,7 @@ var ErrConflict = errors.New("conflict")
 // Store is a store on a database/sql database.
 type Store struct {
 	db *sql.DB
+	id string // the store's id, from meta
 	// lock, when set, serialises commits across processes, first thing in
 	// a commit's transaction (SQLite's write lock does it there).
 	lock func(context.Context, *sql.Tx) error
@@ -119,7 +122,30 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
 	}
+	return s.identify(ctx)
+}
+
+// identify reads the store's id, making it first when the store is new.
+func (s *Store) identify(ctx context.Context) error {
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return fmt.Errorf("store id: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('store_id', $1) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(id[:])); err != nil {
+		return fmt.Errorf("store id: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'store_id'`).Scan(&s.id); err != nil {
+		return fmt.Errorf("store id: %w", err)
+	}
 	return nil
+}
+
+// Version names the data of revision rev of this store: "r12-" and the
+// store's id. A revision never changes once committed, so every replica
+// gives the same data the same version, whether it loaded the revision
+// or built it from the one before.
+func (s *Store) Version(rev int64) string {
+	return fmt.Sprintf("r%d-%s", rev, s.id)
 }
 
 // stripComments drops the SQL line comments of stmt.
@@ -252,29 +278,42 @@ func (s *Store) Sites(ctx context.Context) ([]byte, error) {
 // against the incident's current version. A change that does not fit
 // (ErrConflict) commits nothing.
 func (s *Store) Commit(ctx context.Context, r Revision, changes []Change) (int64, error) {
-	rev, err := s.commit(ctx, r, changes)
-	if err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
-	}
-	return rev, nil
+	return s.CommitAll(ctx, []Write{{r, changes}})
 }
 
-// commit writes changes as the next revision, in one transaction.
-func (s *Store) commit(ctx context.Context, r Revision, changes []Change) (int64, error) {
-	if len(changes) == 0 {
-		return 0, errors.New("no changes")
-	}
-	var rev int64
+// Write is one revision to commit: who made it, when and why, and its
+// changes.
+type Write struct {
+	Revision
+	Changes []Change
+}
+
+// CommitAll commits writes as consecutive revisions, in one transaction
+// (one sync to disk for them all), and returns the number of the first.
+// A change that does not fit (ErrConflict) commits none of them.
+func (s *Store) CommitAll(ctx context.Context, writes []Write) (int64, error) {
+	var first int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockCommits(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions`).Scan(&rev); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions`).Scan(&first); err != nil {
 			return err
 		}
-		return s.writeRevision(ctx, tx, rev, r, changes)
+		for i, w := range writes {
+			if len(w.Changes) == 0 {
+				return errors.New("a revision with no changes")
+			}
+			if err := s.writeRevision(ctx, tx, first+int64(i), w.Revision, w.Changes); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return rev, err
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	return first, nil
 }
 
 // lockCommits serialises commits across processes where the database
@@ -437,7 +476,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Dataset builds the data set of revision rev: the incidents streamed
 // from the store into geo.LoadDataset, which decodes them as they come.
-// Its Version is "r" and the revision, then the hash of its data.
+// Its Version is the revision's (Version).
 func (s *Store) Dataset(ctx context.Context, rev int64) (*geo.Dataset, error) {
 	sites, err := s.Sites(ctx)
 	if err != nil {
@@ -450,6 +489,6 @@ func (s *Store) Dataset(ctx context.Context, rev int64) (*geo.Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("revision %d: %w", rev, err)
 	}
-	ds.Version = fmt.Sprintf("r%d-%s", rev, ds.Version)
+	ds.Version = s.Version(rev)
 	return ds, nil
 }

@@ -454,3 +454,17 @@ func abbreviate(n int) string {
 		return strconv.FormatFloat(math.Round(float64(n)/100_000)/10, 'f', -1, 64) + "M"
 	}
 }
+
+// DependencyBound returns the area whose incidents decide what a tile or
+// a view of b at zoom z shows: b grown by geo.MaxUncertainty (an
+// incident's circle of uncertainty reaches that far), then out to whole
+// cells at z, and a hair more (whether incidents cluster, or show one by
+// one, depends on everything in their cell). An incident outside it, and
+// its circle, cannot change the tile; its links may, and are reckoned
+// by geo.Dataset.Reach.
+func DependencyBound(b orb.Bound, z maptile.Zoom) orb.Bound {
+	g := geo.GrowBound(b, geo.MaxUncertainty)
+	x0, y0 := cellOf(orb.Point{g.Min[0], g.Max[1]}, z)
+	x1, y1 := cellOf(orb.Point{g.Max[0], g.Min[1]}, z)
+	return ClusterGrid{zoom: z, x0: x0, y0: y0, x1: x1, y1: y1}.Bound()
+}

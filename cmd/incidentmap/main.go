@@ -27,6 +27,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/incidentmap/incidentmap/api"
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
@@ -329,6 +331,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		Store:          st,
 		Cache:          cache.New(cfg.cacheBytes, rc),
 		Basemap:        bm,
+		BasemapVersion: basemapVersion(),
 		Logger:         log,
 		FrameAncestors: cfg.frames,
 		PublicURL:      cfg.publicURL,
@@ -338,6 +341,16 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	log.Info("loaded", "incidents", ds.Len(), "sites", len(ds.Sites),
 		"data_version", ds.Version, "redis", rc != nil)
 	return srv, closeFn, nil
+}
+
+// basemapVersion names the basemap's data: a hash of the embedded files
+// it is drawn from.
+func basemapVersion() string {
+	h := xxhash.New()
+	for _, f := range [][]byte{fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m} {
+		h.Write(f)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // run starts the server and blocks until ctx is done, then shuts down
