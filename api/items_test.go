@@ -21,6 +21,7 @@ import (
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 
+	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 )
 
@@ -1151,5 +1152,37 @@ func TestItemsLocated(t *testing.T) {
 	}
 	if rows := getCSV(t, s, itemsPath+"?located=false&f=csv"); len(rows) != len(without)+1 {
 		t.Errorf("CSV of located=false: %d rows, want a header and %d", len(rows), len(without))
+	}
+}
+
+// A site is served with its data file's properties, but for kind, which
+// every overlay feature uses to say what it is: the file's kind is
+// site_kind (README, "the sites collection").
+func TestSiteKindServedAsSiteKind(t *testing.T) {
+	s := newTestServer(t)
+	var file struct {
+		Features []struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(fixtures.Sites, &file); err != nil {
+		t.Fatal(err)
+	}
+	var served struct {
+		Features []struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	rec := do(s, http.MethodGet, "/api/collections/sites/items", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &served); err != nil || len(served.Features) != len(file.Features) {
+		t.Fatalf("sites: %v, %d features of %d", err, len(served.Features), len(file.Features))
+	}
+	for i, f := range file.Features {
+		got := served.Features[i].Properties
+		if served.Features[i].ID != f.ID || got["kind"] != "site" || got["site_kind"] != f.Properties["kind"] || got["name"] != f.Properties["name"] {
+			t.Errorf("site %s served as %s: kind %v, site_kind %v, name %v; the file's kind is %v", f.ID, served.Features[i].ID, got["kind"], got["site_kind"], got["name"], f.Properties["kind"])
+		}
 	}
 }
