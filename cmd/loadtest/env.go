@@ -90,6 +90,12 @@ func setUp(ctx context.Context, o options, progress io.Writer) (*env, error) {
 // startService starts the binary against our Redis and data set, on a
 // free port, and waits until it answers /healthz.
 func (e *env) startService(ctx context.Context, name string, cacheBytes int) (*service, error) {
+	return e.startServiceOn(ctx, name, cacheBytes, "-data", e.data)
+}
+
+// startServiceOn is startService with the data from source: the flag
+// and its value ("-data" FILE, "-store" FILE).
+func (e *env) startServiceOn(ctx context.Context, name string, cacheBytes int, source ...string) (*service, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -100,11 +106,11 @@ func (e *env) startService(ctx context.Context, name string, cacheBytes int) (*s
 		// As in production: a fixed origin lets responses with links be
 		// shared through Redis (docs/security.md).
 		"-public-url", "http://" + addr,
-		"-data", e.data,
 		"-cache-bytes", strconv.Itoa(cacheBytes),
 		"-redis-timeout", e.opts.redisTimeout.String(),
 		"-grace", e.opts.grace.String(),
 	}
+	args = append(args, source...)
 	s, err := startService(name, e.binary, addr, args, []string{"REDIS_URL=" + e.redis.url()})
 	if err != nil {
 		return nil, err

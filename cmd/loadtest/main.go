@@ -4,7 +4,8 @@
 // or fills, while uncached keys are stampeded, and while it shuts down.
 //
 //	go run ./cmd/loadtest [-duration 60s] [-conns 64] [-markdown FILE]
-//	    [-scenario all|load|redis-outage|redis-slow|redis-full|stampede|shutdown]
+//	    [-scenario all|load|redis-outage|redis-slow|redis-full|stampede|writes|shutdown]
+//	    [-write-rate 50]
 //
 // It builds cmd/incidentmap, writes a synthetic data set (geo/synth),
 // starts a redis-server of its own on a free port (never the machine's
@@ -46,6 +47,7 @@ type options struct {
 	cacheBytes   int
 	redisTimeout time.Duration
 	grace        time.Duration
+	writeRate    int
 }
 
 // scenario is one named run against the environment.
@@ -62,6 +64,7 @@ var scenarios = []scenario{
 	{"redis-slow", runRedisSlow},
 	{"redis-full", runRedisFull},
 	{"stampede", runStampede},
+	{"writes", runWrites},
 	{"shutdown", runShutdown},
 }
 
@@ -109,6 +112,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.cacheBytes, "cache-bytes", 64<<20, "the service's -cache-bytes")
 	fs.DurationVar(&o.redisTimeout, "redis-timeout", 50*time.Millisecond, "the service's -redis-timeout")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "the service's -grace")
+	fs.IntVar(&o.writeRate, "write-rate", 50, "writes a second in the writes scenario")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/incidentmap/incidentmap/geo/synth"
+)
+
+// runWrites is the read mix on a service with a store (SQLite, holding
+// the data set as one import), for the duration: the first half alone,
+// the second half beside -write-rate writes a second, each a POST of a
+// new incident, at a random point of the data set's area, through the
+// write API. Writes change the data set, the summary and lists, and the
+// tiles and views near them; the read p99 beside them must stay within
+// twice the p99 without, and every write must be served within a second.
+func runWrites(ctx context.Context, e *env) (result, error) {
+	// A token writes at most 20 a second: the writes come from several
+	// editors, as they would.
+	svc, tokens, err := e.startStoreService(ctx, e.opts.writeRate/15+1)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	half := e.opts.duration / 2
+	t0 := time.Now()
+	stop := make(chan struct{})
+	writes := make(chan []writeRecord, 1)
+	go func() {
+		if err := sleepUntil(ctx, t0.Add(half)); err != nil {
+			writes <- nil
+			return
+		}
+		writes <- writeAt(ctx, newClient(2*e.opts.writeRate), svc.base, tokens, e.opts.writeRate, stop)
+	}()
+	run := e.load(ctx, svc, t0, e.opts.duration, nil)
+	close(stop)
+	ws := <-writes
+
+	quiet, busy := summarise(run.records, 0, half), summarise(run.records, half, run.elapsed)
+	r := result{summary: &busy, rss: run.rss}
+	r.windows = []windowRow{{"reads alone", 0, half, quiet}, {fmt.Sprintf("beside %d writes/s", e.opts.writeRate), half, run.elapsed, busy}}
+	classes := byClass(run.records)
+	for c := range numClasses {
+		if recs := classes[c]; len(recs) > 0 {
+			r.classes = append(r.classes,
+				classRow{c.String() + ", alone", summarise(recs, 0, half)},
+				classRow{c.String() + ", beside writes", summarise(recs, half, run.elapsed)})
+		}
+	}
+	var lat []time.Duration
+	failed := map[string]int{}
+	for _, w := range ws {
+		if w.status != http.StatusCreated {
+			failed[w.kindOrStatus()]++
+			continue
+		}
+		lat = append(lat, w.took)
+	}
+	slices.Sort(lat)
+	writeMax := time.Duration(0)
+	if len(lat) > 0 {
+		writeMax = lat[len(lat)-1]
+	}
+	r.figures = append(r.figures,
+		figure{"writes", fmt.Sprintf("%d sent, %d created (%.1f/s), p50 %s, p99 %s, max %s", len(ws), len(lat),
+			float64(len(lat))/(run.elapsed-half).Seconds(), round(percentile(lat, 50)), round(percentile(lat, 99)), round(writeMax))},
+		run.cpu)
+	r.figures = append(r.figures, rssFigures(run.rss)...)
+	r.checks = append(r.checks,
+		noErrors("no read errors", summariseAll(run)),
+		check{"every write created", len(ws) > 0 && len(failed) == 0, fmt.Sprintf("%d of %d (%s)", len(lat), len(ws), fmtKinds(failed))},
+		check{"every write served within 1 s", len(lat) > 0 && writeMax <= time.Second, "max " + round(writeMax).String()},
+		check{"read p99 beside writes within 2× of alone", busy.p99 <= 2*quiet.p99, fmt.Sprintf("%s beside writes, %s alone (%.2f×)", round(busy.p99), round(quiet.p99), float64(busy.p99)/float64(quiet.p99))},
+	)
+	return r, nil
+}
+
+// startStoreService makes a SQLite store holding the data set (the
+// fixtures the store is seeded with, then the data set as one import)
+// and n editors' tokens, and starts a service on it.
+func (e *env) startStoreService(ctx context.Context, n int) (*service, []string, error) {
+	db := filepath.Join(e.dir, "store.db")
+	imp := exec.CommandContext(ctx, e.binary, "import", "-store", db, "-reason", "load test", e.data)
+	if out, err := imp.CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("import: %w\n%s", err, out)
+	}
+	var tokens []string
+	for i := range n {
+		var stdout, stderr bytes.Buffer
+		tok := exec.CommandContext(ctx, e.binary, "token", "create", "-store", db, "-role", "editor", "-name", fmt.Sprintf("loadtest %d", i))
+		tok.Stdout, tok.Stderr = &stdout, &stderr
+		if err := tok.Run(); err != nil {
+			return nil, nil, fmt.Errorf("token create: %w\n%s", err, stderr.Bytes())
+		}
+		tokens = append(tokens, strings.TrimSpace(stdout.String()))
+	}
+	svc, err := e.startServiceOn(ctx, "store service", e.opts.cacheBytes, "-store", db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, tokens, nil
+}
+
+// writeRecord is one write: how long it took and how it ended.
+type writeRecord = record
+
+// writeAt POSTs a new incident rate times a second, with the tokens in
+// turn, each from its own
+// goroutine (an open loop: a slow write does not slow the next), until
+// stop is closed, and returns every write.
+func writeAt(ctx context.Context, c *http.Client, base string, tokens []string, rate int, stop <-chan struct{}) []writeRecord {
+	var mu sync.Mutex
+	var out []writeRecord
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	t0 := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2)) // the same points every run
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			wg.Wait()
+			return out
+		case <-ctx.Done():
+			wg.Wait()
+			return out
+		case <-tick.C:
+		}
+		p := [2]float64{
+			synth.Area.MinLon + rng.Float64()*(synth.Area.MaxLon-synth.Area.MinLon),
+			synth.Area.MinLat + rng.Float64()*(synth.Area.MaxLat-synth.Area.MinLat),
+		}
+		wg.Go(func() {
+			r := post(ctx, c, base+"/api/collections/incidents/items", tokens[i%len(tokens)], loadFeature(fmt.Sprintf("loadtest-%d-%d", t0.Unix(), i), p), t0)
+			mu.Lock()
+			out = append(out, r)
+			mu.Unlock()
+		})
+	}
+}
+
+// post sends one write and records it.
+func post(ctx context.Context, c *http.Client, url, token string, body []byte, t0 time.Time) writeRecord {
+	start := time.Now()
+	rec := writeRecord{start: start.Sub(t0), path: url}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		rec.errKind = err.Error()
+		return rec
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/geo+json")
+	resp, err := c.Do(req)
+	if err != nil {
+		rec.errKind = errKind(err)
+		return rec
+	}
+	resp.Body.Close()
+	rec.status, rec.took = resp.StatusCode, time.Since(start)
+	return rec
+}
+
+// loadFeature is a new incident with id id at p.
+func loadFeature(id string, p [2]float64) []byte {
+	return []byte(`{"type":"Feature","id":"` + id + `","geometry":{"type":"Point","coordinates":[` + fmt.Sprintf("%.5f,%.5f", p[0], p[1]) + `]},"properties":{` +
+		`"title":"Load test write","occurred_at":"2023-11-23T10:00:00Z","time_precision":"hour","event_type":"drone_attack",` +
+		`"actors":[],"site":null,"place":"Ain Al Asad Air Base","place_ar":"","admin1":"Al Anbar","country":"IQ",` +
+		`"geo_precision":"near","injured":null,"killed":null,"summary":"","sources":[{"publisher":"Load test","title":"Load test",` +
+		`"published_at":"2023-11-23T12:00:00Z","quote":"A write of the load test."}],"related":[]}}`)
+}
