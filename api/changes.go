@@ -49,13 +49,21 @@ type changesDoc struct {
 	Links   []link        `json:"links"`
 }
 
-// changesRoutes adds the log's routes, when the server has a store.
+// changesRoutes adds the log's routes, when the server has a store. Under
+// a pinned revision (/r/N/api/changes) the log ends at N, as the data does.
 func (s *Server) changesRoutes(e *echo.Echo) {
 	if s.writer == nil {
 		return
 	}
 	on := func(h func(*Server, echo.Context) error) echo.HandlerFunc {
-		return func(c echo.Context) error { return h(s.now(), c) }
+		return func(c echo.Context) error {
+			at, err := s.serverFor(c)
+			if err != nil {
+				return err
+			}
+			c.Response().Header().Set("X-Revision", revisionOf(at.data))
+			return h(at, c)
+		}
 	}
 	for path, h := range map[string]func(*Server, echo.Context) error{
 		"/api/changes":  (*Server).changesJSON,
@@ -67,43 +75,69 @@ func (s *Server) changesRoutes(e *echo.Echo) {
 	}
 }
 
-// changesPageOf reads the log's paging: limit (1 to 100) and before (a
-// revision; the newest when absent). Other parameters are a 400.
-func changesPageOf(v url.Values) (limit int, before int64, err error) {
-	if err := checkParams(v, []string{"limit", "before"}); err != nil {
-		return 0, 0, err
-	}
-	limit = changesDefaultLimit
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > changesMaxLimit {
-			return 0, 0, badParam("limit", "want a whole number from 1 to %d, got %q", changesMaxLimit, s)
-		}
-		limit = n
-	}
-	if s := v.Get("before"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
-			return 0, 0, badParam("before", "want a revision number, got %q", s)
-		}
-		before = n
-	}
-	return limit, before, nil
+// changesQuery is what a page of the log asks for.
+type changesQuery struct {
+	limit int
+	// before is the revision the page ends before; 0 asks for the newest.
+	before int64
+	// incident, when set, keeps the revisions that changed it, each with
+	// its change of it alone: the incident's own history.
+	incident string
 }
 
-// clampBefore makes a before past the revision served mean "the newest",
-// as it does, so the cache holds one page for both, and a client cannot
-// make up keys without end.
+// key is q as a cache key's request.
+func (q changesQuery) key() string {
+	return fmt.Sprintf("%d:%d:%s", q.limit, q.before, q.incident)
+}
+
+// parseChanges reads the log's query: limit (1 to 100), before (a
+// revision; the newest when absent) and incident (an id of the data
+// served). Other parameters are a 400; an incident the data served does
+// not hold is a 404, so that keys are made only of ids that exist.
+func (s *Server) parseChanges(v url.Values) (changesQuery, error) {
+	if err := checkParams(v, []string{"limit", "before", "incident"}); err != nil {
+		return changesQuery{}, err
+	}
+	q := changesQuery{limit: changesDefaultLimit, incident: v.Get("incident")}
+	if t := v.Get("limit"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 || n > changesMaxLimit {
+			return q, badParam("limit", "want a whole number from 1 to %d, got %q", changesMaxLimit, t)
+		}
+		q.limit = n
+	}
+	if t := v.Get("before"); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil || n < 1 {
+			return q, badParam("before", "want a revision number, got %q", t)
+		}
+		q.before = n
+	}
+	if _, err := s.data.Incident(q.incident); q.incident != "" && err != nil {
+		return q, notFound("incident", "no incident has id %q at revision %s", q.incident, revisionOf(s.data))
+	}
+	q.before = s.clampBefore(q.before)
+	return q, nil
+}
+
+// clampBefore bounds the log by the revision served: a before past it,
+// or none, means the revision after it. The log of a pinned revision so
+// ends there, the cache holds one newest page under one key, and a
+// client cannot make up keys without end.
 func (s *Server) clampBefore(before int64) int64 {
-	if head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64); before > head {
-		return 0
+	head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64)
+	if before == 0 || before > head {
+		return head + 1
 	}
 	return before
 }
 
 // changeLog reads a page of the log from the store.
-func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]changeEntry, error) {
-	revs, err := s.writer.store.Revisions(ctx, before, limit)
+func (s *Server) changeLog(ctx context.Context, q changesQuery) ([]changeEntry, error) {
+	if q.incident != "" {
+		return s.incidentLog(ctx, q)
+	}
+	revs, err := s.writer.store.Revisions(ctx, q.before, q.limit)
 	if err != nil {
 		return nil, storeDown(err)
 	}
@@ -113,13 +147,9 @@ func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]chan
 		if err != nil {
 			return nil, storeDown(err)
 		}
-		e := changeEntry{Revision: r.Rev, At: r.At.UTC(), Author: r.Author, Reason: r.Reason, Incidents: []incidentChange{}}
+		e := newChangeEntry(r)
 		for _, c := range changes {
-			fields := c.Diff
-			if len(fields) > maxLoggedFields {
-				fields = fields[:maxLoggedFields] // a seed or an import: the count says the rest
-			}
-			e.Incidents = append(e.Incidents, incidentChange{c.ID, c.Op, fields})
+			e.Incidents = append(e.Incidents, loggedChange(c))
 			if len(e.Incidents) == maxLoggedIncidents {
 				break
 			}
@@ -127,6 +157,35 @@ func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]chan
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// incidentLog reads a page of one incident's history from the store.
+func (s *Server) incidentLog(ctx context.Context, q changesQuery) ([]changeEntry, error) {
+	history, err := s.writer.store.History(ctx, q.incident, q.before, q.limit)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	out := make([]changeEntry, 0, len(history))
+	for _, h := range history {
+		e := newChangeEntry(h.Revision)
+		e.Incidents = append(e.Incidents, loggedChange(h.Change))
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// newChangeEntry is revision r in the log, before its incidents.
+func newChangeEntry(r store.Revision) changeEntry {
+	return changeEntry{Revision: r.Rev, At: r.At.UTC(), Author: r.Author, Reason: r.Reason, Incidents: []incidentChange{}}
+}
+
+// loggedChange is c as the log lists it: at most maxLoggedFields fields.
+func loggedChange(c store.Change) incidentChange {
+	fields := c.Diff
+	if len(fields) > maxLoggedFields {
+		fields = fields[:maxLoggedFields] // a seed or an import: the count says the rest
+	}
+	return incidentChange{c.ID, c.Op, fields}
 }
 
 // A revision may change a million incidents (an import): the log lists
@@ -138,15 +197,14 @@ const (
 )
 
 func (s *Server) changesJSON(c echo.Context) error {
-	limit, before, err := changesPageOf(c.QueryParams())
+	q, err := s.parseChanges(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	before = s.clampBefore(before)
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("json:%d:%d", limit, before), linked: true, contentType: typeJSON,
+	return s.serveCached(c, cachedResponse{kind: "changes", request: "json:" + q.key(), linked: true, contentType: typeJSON,
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, limit, before)
+			entries, err := s.changeLog(ctx, q)
 			if err != nil {
 				return nil, err
 			}
@@ -155,8 +213,11 @@ func (s *Server) changesJSON(c echo.Context) error {
 				{Href: absURL(origin, "/api/changes", nil), Rel: "self", Type: typeJSON},
 				{Href: absURL(origin, "/changes.atom", nil), Rel: "alternate", Type: "application/atom+xml"},
 			}}
-			if len(entries) == limit {
-				next := url.Values{"limit": {strconv.Itoa(limit)}, "before": {strconv.FormatInt(entries[len(entries)-1].Revision, 10)}}
+			if len(entries) == q.limit {
+				next := url.Values{"limit": {strconv.Itoa(q.limit)}, "before": {strconv.FormatInt(entries[len(entries)-1].Revision, 10)}}
+				if q.incident != "" {
+					next.Set("incident", q.incident)
+				}
 				doc.Links = append(doc.Links, link{Href: absURL(origin, "/api/changes", next), Rel: "next", Type: typeJSON})
 			}
 			return json.Marshal(doc)
@@ -205,7 +266,7 @@ func (s *Server) changesAtom(c echo.Context) error {
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "changes", request: "atom", linked: true, contentType: "application/atom+xml",
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, changesDefaultLimit, 0)
+			entries, err := s.changeLog(ctx, changesQuery{limit: changesDefaultLimit, before: s.clampBefore(0)})
 			if err != nil {
 				return nil, err
 			}
@@ -286,15 +347,14 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 `))
 
 func (s *Server) changesPage(c echo.Context) error {
-	limit, before, err := changesPageOf(c.QueryParams())
+	q, err := s.parseChanges(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	before = s.clampBefore(before)
 	c.Response().Header().Set("Content-Security-Policy", s.contentSecurityPolicy())
-	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("page:%d:%d", limit, before), contentType: "text/html; charset=utf-8",
+	return s.serveCached(c, cachedResponse{kind: "changes", request: "page:" + q.key(), contentType: "text/html; charset=utf-8",
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, limit, before)
+			entries, err := s.changeLog(ctx, q)
 			if err != nil {
 				return nil, err
 			}
