@@ -20,7 +20,8 @@ import (
 // first, with when, who, why and what changed, field by field. As JSON
 // (/api/changes, paged), as an Atom feed (/changes.atom) and as a page
 // (/changes). Each is cached under the data set's version, which every
-// write changes.
+// write changes. Like every read, the log may be pinned (/r/N/…): it then
+// ends at revision N.
 
 // Paging of the log.
 const (
@@ -49,30 +50,15 @@ type changesDoc struct {
 	Links   []link        `json:"links"`
 }
 
-// changesRoutes adds the log's routes, when the server has a store. Under
-// a pinned revision (/r/N/api/changes) the log ends at N, as the data does.
-func (s *Server) changesRoutes(e *echo.Echo) {
+// changesParams are what the log's JSON and page take (parseChanges).
+var changesParams = []string{"limit", "before", "incident"}
+
+// logged answers 404 on a server without a store, which keeps no log.
+func (s *Server) logged() error {
 	if s.writer == nil {
-		return
+		return notFound("path", "this server reads a file, which has no corrections log; run it on a store (-store)")
 	}
-	on := func(h func(*Server, echo.Context) error) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			at, err := s.serverFor(c)
-			if err != nil {
-				return err
-			}
-			c.Response().Header().Set("X-Revision", revisionOf(at.data))
-			return h(at, c)
-		}
-	}
-	for path, h := range map[string]func(*Server, echo.Context) error{
-		"/api/changes":  (*Server).changesJSON,
-		"/changes.atom": (*Server).changesAtom,
-		"/changes":      (*Server).changesPage,
-	} {
-		e.GET(path, on(h))
-		e.HEAD(path, on(h))
-	}
+	return nil
 }
 
 // changesQuery is what a page of the log asks for.
@@ -90,12 +76,12 @@ func (q changesQuery) key() string {
 	return fmt.Sprintf("%d:%d:%s", q.limit, q.before, q.incident)
 }
 
-// parseChanges reads the log's query: limit (1 to 100), before (a
-// revision; the newest when absent) and incident (an id of the data
-// served). Other parameters are a 400; an incident the data served does
-// not hold is a 404, so that keys are made only of ids that exist.
+// parseChanges reads the log's query, whose names the route table has
+// checked: limit (1 to 100), before (a revision; the newest when absent)
+// and incident (an id of the data served). An incident the data served
+// does not hold is a 404, so that keys are made only of ids that exist.
 func (s *Server) parseChanges(v url.Values) (changesQuery, error) {
-	if err := checkParams(v, []string{"limit", "before", "incident"}); err != nil {
+	if err := s.logged(); err != nil {
 		return changesQuery{}, err
 	}
 	q := changesQuery{limit: changesDefaultLimit, incident: v.Get("incident")}
@@ -260,7 +246,7 @@ type atomText struct {
 }
 
 func (s *Server) changesAtom(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), nil); err != nil {
+	if err := s.logged(); err != nil {
 		return err
 	}
 	r := c.Request()
