@@ -312,6 +312,7 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Corrections and changes · incidentmap</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app.css">
 <link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="/changes.atom">
 </head>
