@@ -20,7 +20,8 @@ import (
 // first, with when, who, why and what changed, field by field. As JSON
 // (/api/changes, paged), as an Atom feed (/changes.atom) and as a page
 // (/changes). Each is cached under the data set's version, which every
-// write changes.
+// write changes. Like every read, the log may be pinned (/r/N/…): it then
+// ends at revision N.
 
 // Paging of the log.
 const (
@@ -49,61 +50,80 @@ type changesDoc struct {
 	Links   []link        `json:"links"`
 }
 
-// changesRoutes adds the log's routes, when the server has a store.
-func (s *Server) changesRoutes(e *echo.Echo) {
+// changesParams are what the log's JSON and page take (parseChanges).
+var changesParams = []string{"limit", "before", "incident"}
+
+// logged answers 404 on a server without a store, which keeps no log.
+func (s *Server) logged() error {
 	if s.writer == nil {
-		return
+		return notFound("path", "this server reads a file, which has no corrections log; run it on a store (-store)")
 	}
-	on := func(h func(*Server, echo.Context) error) echo.HandlerFunc {
-		return func(c echo.Context) error { return h(s.now(), c) }
-	}
-	for path, h := range map[string]func(*Server, echo.Context) error{
-		"/api/changes":  (*Server).changesJSON,
-		"/changes.atom": (*Server).changesAtom,
-		"/changes":      (*Server).changesPage,
-	} {
-		e.GET(path, on(h))
-		e.HEAD(path, on(h))
-	}
+	return nil
 }
 
-// changesPageOf reads the log's paging: limit (1 to 100) and before (a
-// revision; the newest when absent). Other parameters are a 400.
-func changesPageOf(v url.Values) (limit int, before int64, err error) {
-	if err := checkParams(v, []string{"limit", "before"}); err != nil {
-		return 0, 0, err
+// changesQuery is what a page of the log asks for.
+type changesQuery struct {
+	limit int
+	// before is the revision the page ends before; 0 asks for the newest.
+	before int64
+	// incident, when set, keeps the revisions that changed it, each with
+	// its change of it alone: the incident's own history.
+	incident string
+}
+
+// key is q as a cache key's request.
+func (q changesQuery) key() string {
+	return fmt.Sprintf("%d:%d:%s", q.limit, q.before, q.incident)
+}
+
+// parseChanges reads the log's query, whose names the route table has
+// checked: limit (1 to 100), before (a revision; the newest when absent)
+// and incident (an id of the data served). An incident the data served
+// does not hold is a 404, so that keys are made only of ids that exist.
+func (s *Server) parseChanges(v url.Values) (changesQuery, error) {
+	if err := s.logged(); err != nil {
+		return changesQuery{}, err
 	}
-	limit = changesDefaultLimit
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
+	q := changesQuery{limit: changesDefaultLimit, incident: v.Get("incident")}
+	if t := v.Get("limit"); t != "" {
+		n, err := strconv.Atoi(t)
 		if err != nil || n < 1 || n > changesMaxLimit {
-			return 0, 0, badParam("limit", "want a whole number from 1 to %d, got %q", changesMaxLimit, s)
+			return q, badParam("limit", "want a whole number from 1 to %d, got %q", changesMaxLimit, t)
 		}
-		limit = n
+		q.limit = n
 	}
-	if s := v.Get("before"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
+	if t := v.Get("before"); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil || n < 1 {
-			return 0, 0, badParam("before", "want a revision number, got %q", s)
+			return q, badParam("before", "want a revision number, got %q", t)
 		}
-		before = n
+		q.before = n
 	}
-	return limit, before, nil
+	if _, err := s.data.Incident(q.incident); q.incident != "" && err != nil {
+		return q, notFound("incident", "no incident has id %q at revision %s", q.incident, revisionOf(s.data))
+	}
+	q.before = s.clampBefore(q.before)
+	return q, nil
 }
 
-// clampBefore makes a before past the revision served mean "the newest",
-// as it does, so the cache holds one page for both, and a client cannot
-// make up keys without end.
+// clampBefore bounds the log by the revision served: a before past it,
+// or none, means the revision after it. The log of a pinned revision so
+// ends there, the cache holds one newest page under one key, and a
+// client cannot make up keys without end.
 func (s *Server) clampBefore(before int64) int64 {
-	if head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64); before > head {
-		return 0
+	head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64)
+	if before == 0 || before > head {
+		return head + 1
 	}
 	return before
 }
 
 // changeLog reads a page of the log from the store.
-func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]changeEntry, error) {
-	revs, err := s.writer.store.Revisions(ctx, before, limit)
+func (s *Server) changeLog(ctx context.Context, q changesQuery) ([]changeEntry, error) {
+	if q.incident != "" {
+		return s.incidentLog(ctx, q)
+	}
+	revs, err := s.writer.store.Revisions(ctx, q.before, q.limit)
 	if err != nil {
 		return nil, storeDown(err)
 	}
@@ -113,13 +133,9 @@ func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]chan
 		if err != nil {
 			return nil, storeDown(err)
 		}
-		e := changeEntry{Revision: r.Rev, At: r.At.UTC(), Author: r.Author, Reason: r.Reason, Incidents: []incidentChange{}}
+		e := newChangeEntry(r)
 		for _, c := range changes {
-			fields := c.Diff
-			if len(fields) > maxLoggedFields {
-				fields = fields[:maxLoggedFields] // a seed or an import: the count says the rest
-			}
-			e.Incidents = append(e.Incidents, incidentChange{c.ID, c.Op, fields})
+			e.Incidents = append(e.Incidents, loggedChange(c))
 			if len(e.Incidents) == maxLoggedIncidents {
 				break
 			}
@@ -127,6 +143,35 @@ func (s *Server) changeLog(ctx context.Context, limit int, before int64) ([]chan
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// incidentLog reads a page of one incident's history from the store.
+func (s *Server) incidentLog(ctx context.Context, q changesQuery) ([]changeEntry, error) {
+	history, err := s.writer.store.History(ctx, q.incident, q.before, q.limit)
+	if err != nil {
+		return nil, storeDown(err)
+	}
+	out := make([]changeEntry, 0, len(history))
+	for _, h := range history {
+		e := newChangeEntry(h.Revision)
+		e.Incidents = append(e.Incidents, loggedChange(h.Change))
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// newChangeEntry is revision r in the log, before its incidents.
+func newChangeEntry(r store.Revision) changeEntry {
+	return changeEntry{Revision: r.Rev, At: r.At.UTC(), Author: r.Author, Reason: r.Reason, Incidents: []incidentChange{}}
+}
+
+// loggedChange is c as the log lists it: at most maxLoggedFields fields.
+func loggedChange(c store.Change) incidentChange {
+	fields := c.Diff
+	if len(fields) > maxLoggedFields {
+		fields = fields[:maxLoggedFields] // a seed or an import: the count says the rest
+	}
+	return incidentChange{c.ID, c.Op, fields}
 }
 
 // A revision may change a million incidents (an import): the log lists
@@ -138,15 +183,14 @@ const (
 )
 
 func (s *Server) changesJSON(c echo.Context) error {
-	limit, before, err := changesPageOf(c.QueryParams())
+	q, err := s.parseChanges(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	before = s.clampBefore(before)
 	r := c.Request()
-	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("json:%d:%d", limit, before), linked: true, contentType: typeJSON,
+	return s.serveCached(c, cachedResponse{kind: "changes", request: "json:" + q.key(), linked: true, contentType: typeJSON,
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, limit, before)
+			entries, err := s.changeLog(ctx, q)
 			if err != nil {
 				return nil, err
 			}
@@ -155,8 +199,11 @@ func (s *Server) changesJSON(c echo.Context) error {
 				{Href: absURL(origin, "/api/changes", nil), Rel: "self", Type: typeJSON},
 				{Href: absURL(origin, "/changes.atom", nil), Rel: "alternate", Type: "application/atom+xml"},
 			}}
-			if len(entries) == limit {
-				next := url.Values{"limit": {strconv.Itoa(limit)}, "before": {strconv.FormatInt(entries[len(entries)-1].Revision, 10)}}
+			if len(entries) == q.limit {
+				next := url.Values{"limit": {strconv.Itoa(q.limit)}, "before": {strconv.FormatInt(entries[len(entries)-1].Revision, 10)}}
+				if q.incident != "" {
+					next.Set("incident", q.incident)
+				}
 				doc.Links = append(doc.Links, link{Href: absURL(origin, "/api/changes", next), Rel: "next", Type: typeJSON})
 			}
 			return json.Marshal(doc)
@@ -199,13 +246,13 @@ type atomText struct {
 }
 
 func (s *Server) changesAtom(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), nil); err != nil {
+	if err := s.logged(); err != nil {
 		return err
 	}
 	r := c.Request()
 	return s.serveCached(c, cachedResponse{kind: "changes", request: "atom", linked: true, contentType: "application/atom+xml",
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, changesDefaultLimit, 0)
+			entries, err := s.changeLog(ctx, changesQuery{limit: changesDefaultLimit, before: s.clampBefore(0)})
 			if err != nil {
 				return nil, err
 			}
@@ -265,6 +312,7 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Corrections and changes · incidentmap</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app.css">
 <link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="/changes.atom">
 </head>
@@ -286,15 +334,14 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 `))
 
 func (s *Server) changesPage(c echo.Context) error {
-	limit, before, err := changesPageOf(c.QueryParams())
+	q, err := s.parseChanges(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	before = s.clampBefore(before)
 	c.Response().Header().Set("Content-Security-Policy", s.contentSecurityPolicy())
-	return s.serveCached(c, cachedResponse{kind: "changes", request: fmt.Sprintf("page:%d:%d", limit, before), contentType: "text/html; charset=utf-8",
+	return s.serveCached(c, cachedResponse{kind: "changes", request: "page:" + q.key(), contentType: "text/html; charset=utf-8",
 		render: func(ctx context.Context) ([]byte, error) {
-			entries, err := s.changeLog(ctx, limit, before)
+			entries, err := s.changeLog(ctx, q)
 			if err != nil {
 				return nil, err
 			}

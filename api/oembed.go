@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -63,8 +64,9 @@ func (f iframe) html() (string, error) {
 }
 
 // oembed answers /oembed?url=… for a URL of our page or embed: the iframe
-// of the same view. A URL of another host, or of another path, is not
-// ours: 404.
+// of the same view, pinned, on a store, to the revision the URL pins or
+// else to the latest (ourPageView). A URL of another host, or of another
+// path, is not ours: 404.
 func (s *Server) oembed(c echo.Context) error {
 	v := c.QueryParams() // names checked by the route (oembedParams)
 	switch f := v.Get("format"); f {
@@ -83,14 +85,14 @@ func (s *Server) oembed(c echo.Context) error {
 		return err
 	}
 	r := c.Request()
-	vw, err := s.ourPageView(r, v.Get("url"))
+	vw, pin, err := s.ourPageView(r, v.Get("url"))
 	if err != nil {
 		return err
 	}
 	q := viewQuery(vw).Encode()
-	base := s.origin(r)
+	base := s.root(r)
 	w, h := embedSize(maxW, maxH)
-	html, err := iframe{Src: base + "/embed" + withQuery(q), Width: w, Height: h, Title: pageTitle}.html()
+	html, err := iframe{Src: base + pin + "/embed" + withQuery(q), Width: w, Height: h, Title: pageTitle}.html()
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,7 @@ func (s *Server) oembed(c echo.Context) error {
 		Height:       h,
 	}
 	if w >= staticMinSide && h >= staticMinSide {
-		resp.ThumbnailURL = base + "/api/static.png?" + joinQuery(q, fmt.Sprintf("width=%d&height=%d", w, h))
+		resp.ThumbnailURL = base + pin + "/api/static.png?" + joinQuery(q, fmt.Sprintf("width=%d&height=%d", w, h))
 		resp.ThumbnailWidth, resp.ThumbnailHeight = w, h
 	}
 	return s.json(c, resp)
@@ -114,32 +116,52 @@ func (s *Server) oembed(c echo.Context) error {
 
 // ourPageView parses raw, the url parameter of /oembed: an absolute URL
 // of this host (as the client reached us, X-Forwarded-Host included) whose
-// path is / or /embed, with valid view parameters.
-func (s *Server) ourPageView(r *http.Request, raw string) (view, error) {
+// path is / or /embed, with valid view parameters. It returns the view
+// and the path prefix of the revision its embed is pinned to (/r/N): the
+// one the URL pins (/r/N/… or rev=N), else the one this server serves,
+// so that an embed shows the data as it was when it was made; "" on a
+// server without a store, which has no revisions.
+func (s *Server) ourPageView(r *http.Request, raw string) (view, string, error) {
 	if raw == "" {
-		return view{}, badParam("url", "missing; give the address of a page or embed of this site")
+		return view{}, "", badParam("url", "missing; give the address of a page or embed of this site")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return view{}, badParam("url", "not a URL: %v", errors.Unwrap(err))
+		return view{}, "", badParam("url", "not a URL: %v", errors.Unwrap(err))
 	}
-	us, err := url.Parse(s.origin(r))
+	us, err := url.Parse(s.root(r))
 	if err != nil {
-		return view{}, fmt.Errorf("parse own base URL: %w", err)
+		return view{}, "", fmt.Errorf("parse own base URL: %w", err)
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https",
-		hostOf(u) != hostOf(us):
-		return view{}, notFound("url", "%s is not a page of this site (%s)", u.Redacted(), us.Host)
-	case u.Path != "" && u.Path != "/" && u.Path != "/embed" && u.Path != "/embed/":
-		return view{}, notFound("url", "%s has no embed; oEmbed covers / and /embed", u.Path)
+	if u.Scheme != "http" && u.Scheme != "https" || hostOf(u) != hostOf(us) {
+		return view{}, "", notFound("url", "%s is not a page of this site (%s)", u.Redacted(), us.Host)
 	}
-	vw, err := s.parsePageView(u.Query())
+	rev, err := takeRevision(u)
 	var p *Problem
 	if errors.As(err, &p) {
-		return view{}, badParam("url", "%s", p.Detail)
+		return view{}, "", badParam("url", "%s", p.Detail)
 	}
-	return vw, err
+	if u.Path != "" && u.Path != "/" && u.Path != "/embed" && u.Path != "/embed/" {
+		return view{}, "", notFound("url", "%s has no embed; oEmbed covers /, /embed and the same under /r/N/", u.Path)
+	}
+	pin := ""
+	head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64)
+	switch {
+	case rev > 0 && s.writer == nil:
+		return view{}, "", notFound("url", "this server reads a file, which has no revisions")
+	case rev > 0:
+		if latest, _ := strconv.ParseInt(revisionOf(s.now().data), 10, 64); rev > latest {
+			return view{}, "", notFound("url", "revision %d: the latest is %d", rev, latest)
+		}
+		pin = pinPrefix(rev)
+	case head > 0:
+		pin = pinPrefix(head)
+	}
+	vw, err := s.parsePageView(u.Query())
+	if errors.As(err, &p) {
+		return view{}, "", badParam("url", "%s", p.Detail)
+	}
+	return vw, pin, err
 }
 
 // hostOf is u's host without the port its scheme implies, so that

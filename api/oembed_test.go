@@ -156,6 +156,82 @@ func TestOEmbedErrors(t *testing.T) {
 	}
 }
 
+// On a store, the embed oEmbed gives is pinned: to the revision its URL
+// pins, else to the latest, so that an article's map does not change
+// under it. Without a store (TestOEmbed) it is not.
+func TestOEmbedPinned(t *testing.T) {
+	s, _, token := correctedServer(t) // revision 6
+	view := "center=33.5,43&zoom=7&layers=incidents"
+	canon := "?center=33.5%2C43&layers=incidents&zoom=7"
+	pinned := func(name, query, wantSrc string) {
+		t.Helper()
+		rec := get(t, s, "/oembed?"+query)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", name, rec.Code, rec.Body)
+		}
+		var o oembedAnswer
+		decodeJSON(t, rec.Body, &o)
+		m := iframeSrc.FindStringSubmatch(o.HTML)
+		if m == nil || html.UnescapeString(m[1]) != wantSrc {
+			t.Fatalf("%s: html %s, want src %s", name, o.HTML, wantSrc)
+		}
+		u, _ := url.Parse(wantSrc)
+		if want := "http://example.com" + strings.TrimSuffix(u.Path, "/embed") + "/api/static.png?"; !strings.HasPrefix(o.ThumbnailURL, want) {
+			t.Errorf("%s: thumbnail_url %s, want it under %s", name, o.ThumbnailURL, want)
+		}
+		if o.ProviderURL != "http://example.com/" {
+			t.Errorf("%s: provider_url %s", name, o.ProviderURL)
+		}
+		// The iframe's src serves that revision's embed.
+		if rec := get(t, s, u.RequestURI()); rec.Code != http.StatusOK || "/r/"+rec.Header().Get("X-Revision")+"/embed" != u.Path {
+			t.Errorf("%s: GET %s: %d at revision %q", name, u.RequestURI(), rec.Code, rec.Header().Get("X-Revision"))
+		}
+	}
+	for _, tc := range []struct{ name, url, src string }{
+		{"the page, unpinned: the latest", "http://example.com/?" + view, "http://example.com/r/6/embed" + canon},
+		{"the embed, unpinned", "http://example.com/embed?" + view, "http://example.com/r/6/embed" + canon},
+		{"a pinned page", "http://example.com/r/3/?" + view, "http://example.com/r/3/embed" + canon},
+		{"a pinned embed", "http://example.com/r/2/embed?" + view, "http://example.com/r/2/embed" + canon},
+		{"rev in the query", "http://example.com/embed?rev=4&" + view, "http://example.com/r/4/embed" + canon},
+		{"a bare pinned host", "http://example.com/r/5", "http://example.com/r/5/embed"},
+	} {
+		pinned(tc.name, "url="+url.QueryEscape(tc.url), tc.src)
+	}
+	// Asked at a pinned path, oEmbed pins to that revision.
+	if rec := get(t, s, "/r/3/oembed?url="+url.QueryEscape("http://example.com/embed")); !strings.Contains(rec.Body.String(), `src=\"http://example.com/r/3/embed\"`) {
+		t.Errorf("/r/3/oembed: %s", rec.Body)
+	}
+	// A write moves what an unpinned URL is pinned to, not what a pinned one is.
+	etag := get(t, s, "/api/collections/incidents/items/2023-11-21-al-shaddadi-claim").Header().Get("ETag")
+	if rec := do(s, http.MethodPatch, "/api/collections/incidents/items/2023-11-21-al-shaddadi-claim", `{"properties":{"killed":null}}`,
+		"Authorization", "Bearer "+token, "If-Match", etag, reasonHeader, "x"); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", rec.Code, rec.Body)
+	}
+	pinned("after a write", "url="+url.QueryEscape("http://example.com/?"+view), "http://example.com/r/7/embed"+canon)
+	pinned("pinned, after a write", "url="+url.QueryEscape("http://example.com/r/3/?"+view), "http://example.com/r/3/embed"+canon)
+
+	for _, tc := range []struct {
+		name   string
+		server http.Handler
+		url    string
+		status int
+	}{
+		{"a revision not yet made", s, "http://example.com/r/8/embed", http.StatusNotFound},
+		{"a bad revision", s, "http://example.com/r/x/embed", http.StatusBadRequest},
+		{"revision 0", s, "http://example.com/embed?rev=0", http.StatusBadRequest},
+		{"two revisions", s, "http://example.com/r/2/embed?rev=3", http.StatusBadRequest},
+		{"another path under a revision", s, "http://example.com/r/2/api", http.StatusNotFound},
+		{"a revision of a server without a store", New(Config{Data: s.Data()}), "http://example.com/r/1/embed", http.StatusNotFound},
+	} {
+		rec := get(t, tc.server, "/oembed?url="+url.QueryEscape(tc.url))
+		var p Problem
+		decodeJSON(t, rec.Body, &p)
+		if rec.Code != tc.status || p.Param != "url" {
+			t.Errorf("%s: %d naming %q, want %d naming url (%s)", tc.name, rec.Code, p.Param, tc.status, p.Detail)
+		}
+	}
+}
+
 func TestEmbedSize(t *testing.T) {
 	for _, tc := range []struct{ maxW, maxH, w, h int }{
 		{0, 0, 600, 400},

@@ -21,8 +21,9 @@ import (
 // 400, as /api/static.png does. No text of the request reaches the HTML
 // as it came: the scripts read the view from location.search, and the
 // only request-derived text in a page is the view re-encoded from its
-// parsed, typed form (for og:image, the oEmbed link and the link back),
-// through html/template's escaping.
+// parsed, typed form (for og:image, the oEmbed link and the link back)
+// and the revision pinned, a parsed number, through html/template's
+// escaping.
 
 var pageTemplate = template.Must(template.New("page").Parse(static.Page))
 
@@ -48,6 +49,10 @@ type pageData struct {
 	Bounds      string // JSON [w,s,e,n] of DefaultView
 	Palette     string // JSON pagePalette: the colours the page draws in
 	MaxZoom     int
+	// Pin is the path prefix of the revision the page is pinned to
+	// ("/r/3"), under which its scripts read every datum; "" for the
+	// latest. Revision is the revision shown, "" without a store.
+	Pin, Revision string
 }
 
 // pagePalette is tiles.Palette as the page reads it, so that the page
@@ -116,8 +121,10 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		Bounds:      string(bounds),
 		Palette:     string(palette),
 		MaxZoom:     basemapMaxZoom,
+		Pin:         s.pin,
+		Revision:    revisionOf(s.data),
 	}
-	d.OEmbedURL = base + "/oembed?" + url.Values{"url": {d.PageURL}, "format": {"json"}}.Encode()
+	d.OEmbedURL = s.root(r) + "/oembed?" + url.Values{"url": {d.PageURL}, "format": {"json"}}.Encode()
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, d); err != nil {
 		return fmt.Errorf("render %s: %w", path, err)

@@ -85,6 +85,56 @@ func TestPages(t *testing.T) {
 	}
 }
 
+// A page or embed pinned to a revision (/r/N/ or rev=N) tells its
+// scripts the pin, under which they read every datum, and links to the
+// data and to itself under it; on a store an unpinned page says the
+// revision it shows, and without one, none.
+func TestPagesPinned(t *testing.T) {
+	s, _, _ := correctedServer(t) // revision 6
+	for _, tc := range []struct {
+		name, target       string
+		server             http.Handler
+		pin, rev, self, og string
+	}{
+		{"pinned page", "/r/3/?zoom=7&center=33.5,43", s, "/r/3", "3", "http://example.com/r/3/?center=33.5%2C43&zoom=7", "http://example.com/r/3/api/static.png?"},
+		{"pinned embed", "/r/2/embed", s, "/r/2", "2", "http://example.com/r/2/embed", "http://example.com/r/2/api/static.png?"},
+		{"rev in the query", "/embed?rev=4", s, "/r/4", "4", "http://example.com/r/4/embed", "http://example.com/r/4/api/static.png?"},
+		{"pinned to the latest", "/r/6/embed", s, "/r/6", "6", "http://example.com/r/6/embed", "http://example.com/r/6/api/static.png?"},
+		{"unpinned, on a store", "/embed", s, "", "6", "http://example.com/embed", "http://example.com/api/static.png?"},
+		{"without a store", "/", newTestServer(t), "", "", "http://example.com/", "http://example.com/api/static.png?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, tc.server, tc.target)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			body := rec.Body.String()
+			if want := fmt.Sprintf(`data-pin="%s" data-revision="%s"`, tc.pin, tc.rev); !strings.Contains(body, want) {
+				t.Errorf("body has no %s", want)
+			}
+			if got := metaContent(t, body, "og:url"); got != tc.self {
+				t.Errorf("og:url %q, want %q", got, tc.self)
+			}
+			if got := metaContent(t, body, "og:image"); !strings.HasPrefix(got, tc.og) {
+				t.Errorf("og:image %q, want it under %q", got, tc.og)
+			}
+			oe, err := url.Parse(linkHref(t, body, "alternate"))
+			if err != nil || oe.Path != "/oembed" || oe.Query().Get("url") != tc.self {
+				t.Errorf("oEmbed discovery %s, want /oembed?url=%s", oe, tc.self)
+			}
+			if !strings.Contains(body, `<p id="pin-notice" class="notice" role="status" hidden></p>`) {
+				t.Error("no hidden notice for the scripts to fill")
+			}
+			if strings.HasPrefix(tc.target, "/embed") || strings.Contains(tc.target, "/embed") {
+				return
+			}
+			if want := `href="` + tc.pin + `/api/collections/incidents/items?f=csv"`; !strings.Contains(body, want) {
+				t.Errorf("the data links are not under the pin: no %s", want)
+			}
+		})
+	}
+}
+
 // The og:image is /api/static.png of the same view, 1200×630, and reads
 // back as the same view.
 func TestPageOGImage(t *testing.T) {

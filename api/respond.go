@@ -223,12 +223,20 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// origin is the scheme, host and path prefix links are written with: the
-// configured public URL, else how the client reached us, as a trusted
-// proxy in front reports it with X-Forwarded-Proto and X-Forwarded-Host.
+// origin is the scheme, host and path prefix links are written with:
+// root, then the pinned revision's prefix (/r/N) when the server is
+// bound to one, so that links stay at it.
 func (s *Server) origin(r *http.Request) string {
+	return s.root(r) + s.pin
+}
+
+// root is the origin of the current data, whatever the server is pinned
+// to: the configured public URL, else how the client reached us, as a
+// trusted proxy in front reports it with X-Forwarded-Proto and
+// X-Forwarded-Host.
+func (s *Server) root(r *http.Request) string {
 	if s.public != "" {
-		return s.public + s.pin
+		return s.public
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -242,7 +250,7 @@ func (s *Server) origin(r *http.Request) string {
 			host = h
 		}
 	}
-	return scheme + "://" + host + s.pin
+	return scheme + "://" + host
 }
 
 // fromTrustedProxy reports whether r came from an address of

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,35 +39,50 @@ const pinKey = "incidentmap.rev"
 // not been there.
 func pinRevision(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		r := c.Request()
-		var text string
-		if rest, ok := strings.CutPrefix(r.URL.Path, "/r/"); ok {
-			n, tail, _ := strings.Cut(rest, "/")
-			text = n
-			r.URL.Path, r.URL.RawPath = "/"+tail, ""
+		rev, err := takeRevision(c.Request().URL)
+		if err != nil {
+			return err
 		}
-		// Most requests have no rev: their query is not parsed here.
-		if strings.Contains(r.URL.RawQuery, "rev=") {
-			if q := r.URL.Query(); q.Has("rev") {
-				if text != "" || len(q["rev"]) > 1 {
-					return badParam("rev", "give the revision once")
-				}
-				text = q.Get("rev")
-				q.Del("rev")
-				r.URL.RawQuery = q.Encode()
-			}
+		if rev > 0 {
+			c.Set(pinKey, rev)
 		}
-		if text == "" {
-			return next(c)
-		}
-		rev, err := strconv.ParseInt(text, 10, 64)
-		if err != nil || rev < 1 {
-			return badParam("rev", "want a revision number from 1, got %q", text)
-		}
-		c.Set(pinKey, rev)
 		return next(c)
 	}
 }
+
+// takeRevision takes the revision u asks for out of its path (/r/N/…) or
+// query (rev=N), leaving u as if it had not been there; 0 when it asks
+// for none. A bad or repeated revision is a problem naming rev.
+func takeRevision(u *url.URL) (int64, error) {
+	var text string
+	if rest, ok := strings.CutPrefix(u.Path, "/r/"); ok {
+		n, tail, _ := strings.Cut(rest, "/")
+		text = n
+		u.Path, u.RawPath = "/"+tail, ""
+	}
+	// Most requests have no rev: their query is not parsed here.
+	if strings.Contains(u.RawQuery, "rev=") {
+		if q := u.Query(); q.Has("rev") {
+			if text != "" || len(q["rev"]) > 1 {
+				return 0, badParam("rev", "give the revision once")
+			}
+			text = q.Get("rev")
+			q.Del("rev")
+			u.RawQuery = q.Encode()
+		}
+	}
+	if text == "" {
+		return 0, nil
+	}
+	rev, err := strconv.ParseInt(text, 10, 64)
+	if err != nil || rev < 1 {
+		return 0, badParam("rev", "want a revision number from 1, got %q", text)
+	}
+	return rev, nil
+}
+
+// pinPrefix is the path prefix of revision rev's reads: /r/N.
+func pinPrefix(rev int64) string { return fmt.Sprintf("/r/%d", rev) }
 
 // serverFor returns the server a request is answered on: the one bound to
 // the revision it pinned, or the current one.
@@ -85,7 +101,7 @@ func (s *Server) serverFor(c echo.Context) (*Server, error) {
 // pinned returns a copy of s whose links carry the prefix of revision rev.
 func (s *Server) pinned(rev int64) *Server {
 	p := *s
-	p.pin = fmt.Sprintf("/r/%d", rev)
+	p.pin = pinPrefix(rev)
 	p.table = p.routeTable()
 	return &p
 }

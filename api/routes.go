@@ -46,6 +46,11 @@ func (s *Server) routeTable() []route {
 		{"/embed", pageQuery, s.embed},
 		{"/oembed", query{params: oembedParams}, s.oembed},
 
+		// The corrections log, on a store (changes.go).
+		{"/api/changes", query{params: changesParams}, s.changesJSON},
+		{"/changes.atom", query{}, s.changesAtom},
+		{"/changes", query{params: changesParams}, s.changesPage},
+
 		{"/healthz", anything, s.healthz},
 		{"/readyz", anything, s.readyz},
 		{"/metrics", anything, s.metricsHandler()},
@@ -92,7 +97,6 @@ func (s *Server) routes() *echo.Echo {
 		e.HEAD(rt.path, h)
 	}
 	s.writeRoutes(e)
-	s.changesRoutes(e)
 	return e
 }
 

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,16 +30,34 @@ import (
 // and an editor's token.
 func writeServer(t *testing.T) (*Server, *store.Store, string) {
 	t.Helper()
+	return storeServer(t, nil)
+}
+
+// correctedServer is writeServer seeded as a new store is: the fixtures,
+// then their corrections (fixtures.Corrections), one revision each.
+func correctedServer(t *testing.T) (*Server, *store.Store, string) {
+	t.Helper()
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return storeServer(t, cs)
+}
+
+// storeServer is a server on a new SQLite store seeded with the fixtures
+// and corrections cs, at its latest revision, and an editor's token.
+func storeServer(t *testing.T, cs []store.Correction) (*Server, *store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := st.Dataset(ctx, 1)
+	ds, err := st.Dataset(ctx, 1+int64(len(cs)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,5 +557,96 @@ func TestReadsAtRevision(t *testing.T) {
 	}
 	if rec := do(New(Config{Data: s.Data()}), http.MethodGet, items+"?rev=1", ""); rec.Code != http.StatusNotFound {
 		t.Errorf("rev on a server without a store: %d, want 404", rec.Code)
+	}
+}
+
+// One incident's corrections: /api/changes?incident=ID lists the
+// revisions that changed it, newest first, each with its change of it
+// alone; under /r/N/ the log, filtered or not, ends at N.
+func TestChangesOfIncident(t *testing.T) {
+	s, _, token := correctedServer(t)
+	cs, _ := store.ParseCorrections(fixtures.Corrections)
+	const strike = "2023-11-21-abu-ghraib-ac130" // the fourth correction: revision 5
+	const claim = "2023-11-21-al-shaddadi-claim" // never corrected by the fixtures
+	log := func(path string) (changesDoc, *httptest.ResponseRecorder) {
+		t.Helper()
+		var doc changesDoc
+		rec := do(s, http.MethodGet, path, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return doc, rec
+	}
+	summary := func(doc changesDoc) (out []string) {
+		for _, e := range doc.Changes {
+			for _, in := range e.Incidents {
+				out = append(out, fmt.Sprintf("%d %s %s", e.Revision, in.Op, in.ID))
+			}
+		}
+		return out
+	}
+
+	doc, rec := log("/api/changes?incident=" + strike)
+	if got := summary(doc); !slices.Equal(got, []string{"5 update " + strike, "1 create " + strike}) || doc.Changes[0].Reason != cs[3].Reason ||
+		len(doc.Changes[0].Incidents[0].Fields) == 0 || rec.Header().Get("X-Revision") != "6" {
+		t.Errorf("history of %s: %q, reason %q, X-Revision %q", strike, got, doc.Changes[0].Reason, rec.Header().Get("X-Revision"))
+	}
+	// Pinned before its correction, the strike has its creation alone;
+	// the log's links stay at the pin.
+	doc, rec = log("/r/4/api/changes?limit=1&incident=" + strike)
+	if got := summary(doc); !slices.Equal(got, []string{"1 create " + strike}) || rec.Header().Get("X-Revision") != "4" {
+		t.Errorf("history of %s at 4: %q, X-Revision %q", strike, got, rec.Header().Get("X-Revision"))
+	}
+	for _, l := range doc.Links {
+		if !strings.Contains(l.Href, "/r/4/") {
+			t.Errorf("link %s of the log at 4 leaves it", l.Href)
+		}
+	}
+	// The whole log at a pin ends there too.
+	if doc, _ = log("/r/3/api/changes?limit=2"); !slices.Equal(summary(doc), []string{"3 update 2023-11-22-us-precision-strikes", "2 update 2023-11-21-al-asad-mortar"}) {
+		t.Errorf("the log at 3: %q", summary(doc))
+	}
+	// Paging one incident's history keeps to it.
+	doc, _ = log("/api/changes?limit=1&incident=" + strike)
+	var next string
+	for _, l := range doc.Links {
+		if l.Rel == "next" {
+			next = l.Href
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Query().Get("incident") != strike || u.Query().Get("before") != "5" {
+		t.Errorf("next link %q", next)
+	}
+
+	// A correction made through the write API is the claim's newest
+	// change; the revision before it still has none.
+	etag := do(s, http.MethodGet, "/api/collections/incidents/items/"+claim, "").Header().Get("ETag")
+	if rec := do(s, http.MethodPatch, "/api/collections/incidents/items/"+claim, `{"properties":{"killed":null}}`,
+		"Authorization", "Bearer "+token, "If-Match", etag, reasonHeader, "No <one> counted the dead"); rec.Code != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", rec.Code, rec.Body)
+	}
+	if doc, _ = log("/api/changes?limit=1&incident=" + claim); !slices.Equal(summary(doc), []string{"7 update " + claim}) || doc.Changes[0].Reason != "No <one> counted the dead" {
+		t.Errorf("the claim after its correction: %q %q", summary(doc), doc.Changes[0].Reason)
+	}
+	if doc, _ = log("/r/6/api/changes?limit=1&incident=" + claim); !slices.Equal(summary(doc), []string{"1 create " + claim}) {
+		t.Errorf("the claim at 6: %q", summary(doc))
+	}
+
+	for path, code := range map[string]int{
+		"/api/changes?incident=nope":                         http.StatusNotFound,
+		"/api/changes?incident=" + strings.Repeat("x", 3000): http.StatusNotFound,
+		"/api/changes?incident=" + claim + "&colour=red":     http.StatusBadRequest,
+		"/r/9/api/changes?incident=" + claim:                 http.StatusNotFound,
+	} {
+		rec := do(s, http.MethodGet, path, "")
+		if rec.Code != code {
+			t.Errorf("%.60s: %d, want %d", path, rec.Code, code)
+		}
+	}
+	if rec := do(s, http.MethodGet, "/api/changes?incident=nope", ""); problemParam(t, rec) != "incident" {
+		t.Errorf("an unknown incident's problem names %q", problemParam(t, rec))
 	}
 }

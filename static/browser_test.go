@@ -16,6 +16,7 @@ import (
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
+	"github.com/incidentmap/incidentmap/store"
 	"github.com/incidentmap/incidentmap/tiles"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
@@ -82,6 +83,65 @@ func TestBrowser(t *testing.T) {
 	}
 	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL, many.URL)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "WANT_COLORS="+string(want))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser test: %v\n%s", err, out)
+	}
+	t.Logf("browser test:\n%s", out)
+}
+
+// TestBrowserPinned runs e2e/pinned.test.mjs in headless Chromium
+// against a server on a new SQLite store, seeded as a new store is (the
+// fixtures, then their corrections), with an editor's token the script
+// writes with: a pinned embed shows the data of its revision, says when
+// it has been updated since with working links, and popups say when and
+// why an incident was corrected, as of the revision shown.
+func TestBrowserPinned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	node, err := exec.LookPath("node")
+	need(t, "node", err)
+	_, err = os.Stat("node_modules/playwright-core/package.json")
+	need(t, "static/node_modules (npm ci --prefix static)", err)
+	_, err = os.Stat(chromium)
+	need(t, chromium+" (apt-get install -y chromium)", err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := st.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Dataset(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := st.CreateToken(ctx, "Graphics desk", store.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+	if err != nil {
+		t.Fatalf("load basemap: %v", err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Data: ds, Store: st, Basemap: bm}))
+	defer srv.Close()
+
+	cmd := exec.CommandContext(ctx, node, "e2e/pinned.test.mjs", srv.URL)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "TOKEN="+token)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("browser test: %v\n%s", err, out)

@@ -465,6 +465,45 @@ func (s *Store) Changes(ctx context.Context, rev int64) ([]Change, error) {
 	return out, rows.Err()
 }
 
+// IncidentChange is what one revision did to one incident, with the
+// revision's time, author and reason.
+type IncidentChange struct {
+	Revision
+	Change
+}
+
+// History returns up to limit of the revisions before rev before (all
+// when before is 0) that changed incident id, newest first, each with
+// what it did to id: the incident's own corrections log.
+func (s *Store) History(ctx context.Context, id string, before int64, limit int) ([]IncidentChange, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.rev, r.at, r.author, r.reason, c.op, c.diff FROM changes c JOIN revisions r ON r.rev = c.rev
+		WHERE c.incident = $1 AND c.rev < $2 ORDER BY c.rev DESC LIMIT $3`, id, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []IncidentChange
+	for rows.Next() {
+		c := IncidentChange{Change: Change{ID: id}}
+		var at, op, diff string
+		if err := rows.Scan(&c.Rev, &at, &c.Author, &c.Reason, &op, &diff); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		if c.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("revision %d: time %q: %w", c.Rev, at, err)
+		}
+		c.Op = Op(op)
+		if err := json.Unmarshal([]byte(diff), &c.Diff); err != nil {
+			return nil, fmt.Errorf("history of %s, revision %d: %w", id, c.Rev, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // Open opens the store dsn names: a postgres:// (or postgresql://) URL,
 // or else the path of a SQLite file.
 func Open(ctx context.Context, dsn string) (*Store, error) {

@@ -411,3 +411,74 @@ func TestSeedRecordsCorrections(t *testing.T) {
 		}
 	}
 }
+
+func TestHistory(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) { testHistory(t, b) })
+	}
+}
+
+// testHistory: an incident's history is the revisions that changed it,
+// newest first, bounded by before and limit; the seed's corrections are
+// in it with their reasons.
+func testHistory(t *testing.T, b backend) {
+	ctx := context.Background()
+	cs, err := store.ParseCorrections(fixtures.Corrections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, b)
+	if _, err := s.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, seedRevision); err != nil {
+		t.Fatal(err)
+	}
+	const id = "2023-11-21-al-asad-mortar" // corrected by the first correction, revision 2
+	ds := load(t, s, 1+int64(len(cs)))
+	in, err := ds.Incident(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feature, err := in.AppendGeoJSON(nil, math.NaN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := s.Commit(ctx, store.Revision{At: seedRevision.At.Add(time.Hour), Author: "desk", Reason: "A later title"},
+		[]store.Change{{ID: id, Op: store.Update, Feature: withTitle(t, feature, "Claimed mortar attack")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs := func(h []store.IncidentChange) (out []string) {
+		for _, c := range h {
+			out = append(out, fmt.Sprintf("%d %s %s", c.Rev, c.Op, c.Reason))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name          string
+		id            string
+		before        int64
+		limit         int
+		want          []string
+		wantFirstDiff string
+	}{
+		{"all", id, 0, 10, []string{
+			fmt.Sprintf("%d update A later title", later), "2 update " + cs[0].Reason, "1 create seed"}, "properties.title"},
+		{"before the later write", id, later, 10, []string{"2 update " + cs[0].Reason, "1 create seed"}, "properties.event_type"},
+		{"limit", id, 0, 1, []string{fmt.Sprintf("%d update A later title", later)}, "properties.title"},
+		{"before the correction", id, 2, 10, []string{"1 create seed"}, "geometry"},
+		{"an incident never corrected", "2023-11-21-al-shaddadi-claim", 0, 10, []string{"1 create seed"}, "geometry"},
+		{"no such incident", "nope", 0, 10, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := s.History(ctx, tc.id, tc.before, tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := revs(h); !slices.Equal(got, tc.want) {
+				t.Fatalf("history %q", got)
+			}
+			if len(h) > 0 && (h[0].ID != tc.id || len(h[0].Diff) == 0 || h[0].Diff[0].Field != tc.wantFirstDiff || h[0].At.IsZero()) {
+				t.Errorf("first entry %+v, want its diff to start at %s", h[0], tc.wantFirstDiff)
+			}
+		})
+	}
+}

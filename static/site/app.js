@@ -4,12 +4,13 @@
 // every incident: layers come for the view, lists a page at a time, the
 // timeline, legend and place names from the summary.
 
-import { createFetcher, inViewURL, layerURL, nearURL, unlocatedURL } from './data.js';
+import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
 import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
 import { createNear } from './near.js';
+import { createPinNotice } from './pin.js';
 import { createRenderer } from './render.js';
 import { createTimeline } from './timeline.js';
 import { initialView, writeURL } from './view.js';
@@ -23,7 +24,6 @@ function main() {
   const body = document.body;
   const embed = body.classList.contains('embed');
   const setStatus = (msg) => { $('status').textContent = msg; };
-  const getJSON = createFetcher();
   const v = initialView();
   const onCluster = (f, latlng) => map.zoomInto(f, latlng, (bbox) => getJSON(inViewURL(bbox, timeline.datetime)));
   const map = createMap(body, v, onCluster);
@@ -32,15 +32,16 @@ function main() {
   const layers = createLayers(v.layers || DEFAULT_LAYERS, later);
   const timeline = createTimeline(v.datetime || '', later);
   const near = createNear(v.near || null, map, update, setStatus);
-  const syncURL = () => writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, ...map.view() });
+  const notice = createPinNotice(PIN, embed);
+  const syncURL = () => notice.setView(writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, ...map.view() }, PIN));
   map.onMove(later);
 
   // The legend, layer control, timeline and place names, once.
   let setup;
   const loadSetup = () => Promise.all([
-    getJSON('/api/collections/incidents/summary'),
-    !embed && getJSON('/api/layers'),
-    !embed && getJSON('/api/collections/sites/items?limit=1000'),
+    getJSON(api('/api/collections/incidents/summary')),
+    !embed && getJSON(api('/api/layers')),
+    !embed && getJSON(api('/api/collections/sites/items?limit=1000')),
   ]).then(([summary, list, sites]) => {
     map.addLegend(summary.event_types.map((t) => t.event_type).sort(), !embed && innerWidth > 760);
     if (embed) return;
@@ -83,21 +84,23 @@ function main() {
   ]);
   syncURL();
   render.now().finally(map.addBasemap);
+  notice.check();
 
   if (!embed) {
     near.setup();
-    embedDialog(getJSON, syncURL, setStatus);
+    embedDialog(syncURL, setStatus);
   }
 }
 
-// embedDialog shows the oEmbed answer for this very view.
-function embedDialog(getJSON, syncURL, setStatus) {
+// embedDialog shows the oEmbed answer for this very view, asked anew
+// each time: it pins the latest revision (or the one shown, if pinned).
+function embedDialog(syncURL, setStatus) {
   const dialog = $('embed-dialog');
   $('embed-open').addEventListener('click', async () => {
     syncURL();
     const url = '/oembed?url=' + encodeURIComponent(location.href);
     try {
-      const o = await getJSON(url);
+      const o = await fetchJSON(url);
       $('embed-code').value = o.html;
       $('embed-oembed').href = url;
       dialog.showModal();

@@ -1,6 +1,7 @@
 // An incident as DOM, for the popups and the lists. Data goes in through
 // textContent only; nothing from the data is parsed as HTML.
 
+import { lastCorrection } from './data.js';
 import { el } from './dom.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -61,11 +62,24 @@ function source(s) {
   return li;
 }
 
+// corrected says when and why the incident was last corrected, once the
+// log has answered; it stays empty and hidden when it never was.
+function corrected(id) {
+  const p = el('p', { className: 'corrected', hidden: true });
+  lastCorrection(id).then((c) => {
+    if (!c) return;
+    p.append(el('strong', null, `Corrected on ${shortDate(c.at)}`), `: ${c.reason}`);
+    p.hidden = false;
+  }, () => {});
+  return p;
+}
+
 // incidentCard is the card of an incident feature.
 export function incidentCard(f, headingLevel = 3) {
   const p = f.properties;
   const card = el('article', 'card');
   card.append(el('h' + headingLevel, 'card-title', p.title));
+  card.append(corrected(f.id));
   const dl = el('dl');
   row(dl, 'When', formatTime(p.occurred_at, p.time_precision));
   row(dl, 'Where', place(p));

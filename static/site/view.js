@@ -49,12 +49,16 @@ export function writeView(v) {
 // initialView is the view the page was opened with.
 export const initialView = () => readView(location.search);
 
-// writeURL puts view v in the address bar and the embed's link back.
-export function writeURL(v) {
+// writeURL puts view v in the address bar, under the revision pinned
+// (pin, "/r/N" or ''; one asked for with ?rev=N moves into the path), and
+// in the embed's link back; it returns v's query string.
+export function writeURL(v, pin) {
   const qs = writeView(v);
-  history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
+  const rest = location.pathname.replace(/^\/r\/[^/]*/, '') || '/';
+  history.replaceState(null, '', pin + rest + (qs ? '?' + qs : ''));
   const back = document.getElementById('back');
-  if (back) back.href = '/' + (qs ? '?' + qs : '');
+  if (back) back.href = pin + '/' + (qs ? '?' + qs : '');
+  return qs;
 }
 
 // parseTime reads an RFC 3339 time (any fraction digits) or a date as ms.
