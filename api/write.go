@@ -374,24 +374,20 @@ func storeDown(err error) *Problem {
 }
 
 // Follow keeps the server at the store's latest revision until ctx ends:
-// every interval it asks the store for its head and, when another
-// process (a replica, an import) has written, builds that revision and
-// swaps it in. A replica so serves another's write within the interval
-// and the load. When the store cannot be reached the data served stays
-// as it was; the failure is logged once until it recovers.
+// whenever the store tells of a commit (PostgreSQL), and every interval
+// when it cannot (SQLite), it asks the store for its head and, when
+// another process (a replica, an import) has written, builds that
+// revision and swaps it in (follow.go). A replica so serves another's
+// write within the load, or the interval and the load. When the store
+// cannot be reached the data served stays as it was; the failure is
+// logged once until it recovers.
 func (s *Server) Follow(ctx context.Context, interval time.Duration) {
 	if s.writer == nil {
 		return
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	next := s.catchUpTimes(ctx, interval)
 	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	for next() {
 		err := s.catchUp(ctx)
 		switch {
 		case err != nil && !failing:

@@ -12,7 +12,8 @@ import (
 // OpenPostgres opens the PostgreSQL store at url (postgres://…), for
 // several replicas on one database, and brings its schema up to date.
 // Commits take a transaction-scoped advisory lock, so the replicas' writes
-// get one revision number each, in turn.
+// get one revision number each, in turn, and announce it to the others
+// (Watch).
 func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -28,7 +29,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	s := &Store{db: db, lock: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, commitLock)
 		return err
-	}}
+	}, listenURL: url}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)

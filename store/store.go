@@ -78,6 +78,9 @@ type Store struct {
 	// lock, when set, serialises commits across processes, first thing in
 	// a commit's transaction (SQLite's write lock does it there).
 	lock func(context.Context, *sql.Tx) error
+	// listenURL, when set, is the PostgreSQL a Watch listens on, and
+	// commits announce their revision (watch.go).
+	listenURL string
 }
 
 //go:embed migrations/*.sql
@@ -220,7 +223,7 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, corrections [
 				return err
 			}
 		}
-		return nil
+		return s.announce(ctx, tx, int64(1+len(corrections)))
 	})
 	if errors.Is(err, errSeeded) {
 		return false, nil
@@ -272,7 +275,10 @@ func (s *Store) commit(ctx context.Context, r Revision, changes []Change) (int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions`).Scan(&rev); err != nil {
 			return err
 		}
-		return s.writeRevision(ctx, tx, rev, r, changes)
+		if err := s.writeRevision(ctx, tx, rev, r, changes); err != nil {
+			return err
+		}
+		return s.announce(ctx, tx, rev)
 	})
 	return rev, err
 }
