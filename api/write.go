@@ -81,21 +81,9 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if c.Get(pinKey) != nil {
 			return badParam("rev", "a write changes the current revision; it takes no rev")
 		}
-		text, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || text == "" {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap"`)
-			return problem(http.StatusUnauthorized, "authorization", "writes need a bearer token (Authorization: Bearer imt_…); reads need none")
-		}
-		tok, err := s.writer.store.Authenticate(r.Context(), text)
-		if errors.Is(err, store.ErrBadToken) {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap", error="invalid_token"`)
-			return problem(http.StatusUnauthorized, "authorization", "the token is unknown or revoked")
-		}
+		tok, err := s.authorize(c, "writes", store.RoleEditor, store.RoleAdmin)
 		if err != nil {
-			return storeDown(err)
-		}
-		if tok.Role != store.RoleEditor && tok.Role != store.RoleAdmin {
-			return problem(http.StatusForbidden, "authorization", "role %q may not write incidents", tok.Role)
+			return err
 		}
 		if !s.writer.limiter(tok.ID).Allow() {
 			c.Response().Header().Set("Retry-After", "1")
