@@ -93,6 +93,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	s.writeRoutes(e)
 	s.changesRoutes(e)
+	s.tokenRoutes(e)
 	return e
 }
 
