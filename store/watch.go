@@ -68,8 +68,9 @@ func (s *Store) Watch(ctx context.Context) *Watch {
 	go func() {
 		backoff := 50 * time.Millisecond
 		for ctx.Err() == nil {
-			if err := s.listen(ctx, w, wake); err == nil {
-				backoff = 50 * time.Millisecond // it listened: try again at once
+			start := time.Now()
+			if err := s.listen(ctx, w, wake); err == nil && time.Since(start) > time.Second {
+				backoff = 50 * time.Millisecond // it listened a while: try again at once
 				continue
 			}
 			select {
