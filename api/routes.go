@@ -97,6 +97,7 @@ func (s *Server) routes() *echo.Echo {
 		e.HEAD(rt.path, h)
 	}
 	s.writeRoutes(e)
+	s.tokenRoutes(e)
 	return e
 }
 

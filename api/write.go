@@ -88,21 +88,9 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if c.Get(pinKey) != nil {
 			return badParam("rev", "a write changes the current revision; it takes no rev")
 		}
-		text, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || text == "" {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap"`)
-			return problem(http.StatusUnauthorized, "authorization", "writes need a bearer token (Authorization: Bearer imt_…); reads need none")
-		}
-		tok, err := s.writer.store.Authenticate(r.Context(), text)
-		if errors.Is(err, store.ErrBadToken) {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="incidentmap", error="invalid_token"`)
-			return problem(http.StatusUnauthorized, "authorization", "the token is unknown or revoked")
-		}
+		tok, err := s.authorize(c, "writes", store.RoleEditor, store.RoleAdmin)
 		if err != nil {
-			return storeDown(err)
-		}
-		if tok.Role != store.RoleEditor && tok.Role != store.RoleAdmin {
-			return problem(http.StatusForbidden, "authorization", "role %q may not write incidents", tok.Role)
+			return err
 		}
 		if !s.writer.limiter(tok.ID).Allow() {
 			c.Response().Header().Set("Retry-After", "1")
@@ -336,24 +324,20 @@ func storeDown(err error) *Problem {
 }
 
 // Follow keeps the server at the store's latest revision until ctx ends:
-// every interval it asks the store for its head and, when another
-// process (a replica, an import) has written, builds that revision and
-// swaps it in. A replica so serves another's write within the interval
-// and the load. When the store cannot be reached the data served stays
-// as it was; the failure is logged once until it recovers.
+// whenever the store tells of a commit (PostgreSQL), and every interval
+// when it cannot (SQLite), it asks the store for its head and, when
+// another process (a replica, an import) has written, builds that
+// revision and swaps it in (follow.go). A replica so serves another's
+// write within the load, or the interval and the load. When the store
+// cannot be reached the data served stays as it was; the failure is
+// logged once until it recovers.
 func (s *Server) Follow(ctx context.Context, interval time.Duration) {
 	if s.writer == nil {
 		return
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	next := s.catchUpTimes(ctx, interval)
 	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	for next() {
 		err := s.catchUp(ctx)
 		switch {
 		case err != nil && !failing:

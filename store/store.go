@@ -81,6 +81,9 @@ type Store struct {
 	// lock, when set, serialises commits across processes, first thing in
 	// a commit's transaction (SQLite's write lock does it there).
 	lock func(context.Context, *sql.Tx) error
+	// listenURL, when set, is the PostgreSQL a Watch listens on, and
+	// commits announce their revision (watch.go).
+	listenURL string
 }
 
 //go:embed migrations/*.sql
@@ -246,7 +249,7 @@ func (s *Store) Seed(ctx context.Context, incidents, sites []byte, corrections [
 				return err
 			}
 		}
-		return nil
+		return s.announce(ctx, tx, int64(1+len(corrections)))
 	})
 	if errors.Is(err, errSeeded) {
 		return false, nil
@@ -308,7 +311,7 @@ func (s *Store) CommitAll(ctx context.Context, writes []Write) (int64, error) {
 				return err
 			}
 		}
-		return nil
+		return s.announce(ctx, tx, first+int64(len(writes))-1)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("commit: %w", err)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Roles a token may have: an editor writes incidents; an admin also
@@ -36,15 +38,46 @@ var ErrBadToken = errors.New("unknown or revoked token")
 // is recognised for what it is.
 const tokenPrefix = "imt_"
 
+// MaxTokenName bounds a token's name, in bytes.
+const MaxTokenName = 200
+
+// TokenError is a new token's name or role that CheckToken refuses;
+// Field says which ("name" or "role").
+type TokenError struct {
+	Field string
+	Err   error
+}
+
+func (e *TokenError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// CheckToken returns a *TokenError when a new token's name or role is
+// not one the store takes: a role editor or admin, and a name of 1 to
+// MaxTokenName bytes of UTF-8 text, which says whose the token is (it is
+// the author of their revisions in the corrections log, its feed and
+// page, so no control characters).
+func CheckToken(name, role string) error {
+	if role != RoleEditor && role != RoleAdmin {
+		return &TokenError{"role", fmt.Errorf("%q: want %s or %s", role, RoleEditor, RoleAdmin)}
+	}
+	switch {
+	case strings.TrimSpace(name) == "" || len(name) > MaxTokenName:
+		return &TokenError{"name", fmt.Errorf("a name of 1 to %d bytes says whose it is", MaxTokenName)}
+	case !utf8.ValidString(name):
+		return &TokenError{"name", errors.New("not UTF-8")}
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return &TokenError{"name", errors.New("a control character; a name is one line of text")}
+	}
+	return nil
+}
+
 // CreateToken makes a token for name with role and returns it with its
 // secret, "imt_<id>_<secret>": the one time the secret is shown. The
 // store keeps its SHA-256.
 func (s *Store) CreateToken(ctx context.Context, name, role string) (Token, string, error) {
-	if role != RoleEditor && role != RoleAdmin {
-		return Token{}, "", fmt.Errorf("create token: role %q: want %s or %s", role, RoleEditor, RoleAdmin)
-	}
-	if strings.TrimSpace(name) == "" || len(name) > 200 {
-		return Token{}, "", errors.New("create token: a name of 1 to 200 bytes says whose it is")
+	if err := CheckToken(name, role); err != nil {
+		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	id, err := randomHex(8)
 	if err != nil {

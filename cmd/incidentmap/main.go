@@ -275,7 +275,8 @@ func redactDSN(dsn string) string {
 }
 
 // followInterval is how often a server on a store asks it for a newer
-// revision.
+// revision when the store cannot tell it of one: SQLite, or PostgreSQL
+// while its notifications are not heard.
 const followInterval = 500 * time.Millisecond
 
 // loadGCPercent is the GOGC the data set is loaded under.
@@ -377,7 +378,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer closeFn()
 	// On a store, follow it: what another replica or an import writes is
-	// served here within followInterval and the load.
+	// served here once loaded, when PostgreSQL tells of it, or within
+	// followInterval and the load.
 	followCtx, stopFollowing := context.WithCancel(ctx)
 	defer stopFollowing()
 	go handler.Follow(followCtx, followInterval)
