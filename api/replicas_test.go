@@ -186,12 +186,14 @@ func TestReplicasThroughPostgresRestart(t *testing.T) {
 			t.Errorf("replica %d serves revision %s, the store's head is %d", i, got, head)
 		}
 	}
-	// Both serve the same data, byte for byte. (Not yet the same ETag:
-	// the version of a data set a write builds hashes other bytes than
-	// one loaded from the store does.)
+	// Both serve the same data, byte for byte, under the same ETag: the
+	// version names the store's revision, however each replica built it.
 	ra, rb := do(a, http.MethodGet, items+"?limit=1000", ""), do(b, http.MethodGet, items+"?limit=1000", "")
 	if ra.Code != http.StatusOK || ra.Body.String() != rb.Body.String() {
 		t.Errorf("the replicas serve different items after the restart:\n%s\n%s", ra.Body, rb.Body)
+	}
+	if ea, eb := ra.Header().Get("ETag"), rb.Header().Get("ETag"); ea == "" || ea != eb {
+		t.Errorf("the replicas serve the same items under ETags %s and %s", ea, eb)
 	}
 }
 
