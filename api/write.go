@@ -353,11 +353,17 @@ func (s *Server) Follow(ctx context.Context, interval time.Duration) {
 // served. The load is made beside the batches of writes, which wait only
 // for the swap.
 func (s *Server) catchUp(ctx context.Context) error {
+	// The head is read beside no batch of this server's own, which holds
+	// the lock from its commit to its swap: a head ahead of the data
+	// served is then another process's.
+	s.writer.mu.Lock()
 	head, err := s.writer.store.Head(ctx)
+	served := servedRevision(s.Data())
+	s.writer.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if head <= servedRevision(s.Data()) {
+	if head <= served {
 		return nil
 	}
 	next, err := s.writer.store.Dataset(ctx, head)
