@@ -39,6 +39,7 @@ type Dataset struct {
 	// point of the index, in the index's order: what EachIn gives, read
 	// in order as the tree is walked.
 	spotPos  []int32
+	spotY    []float64 // MercatorY
 	spotSec  []int64
 	spotType []uint32
 	// unit is each point of the index on the unit sphere, x, y, z in
@@ -249,18 +250,20 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	}()
 	located := len(d.located)
 	sec, typ, unit := make([]int64, located), make([]uint32, located), make([]float64, 3*located)
+	mercY := make([]float64, located)
 	for k, pos := range d.located {
 		r := &c.records[pos]
-		sec[k], typ[k] = r.sec, r.eventType
+		sec[k], typ[k], mercY[k] = r.sec, r.eventType, MercatorY(r.loc[1])
 		u := unitVector(r.loc)
 		copy(unit[3*k:], u[:])
 	}
 	d.links = d.findLinks()
 	<-indexed
 	d.spotPos, d.spotSec, d.spotType = make([]int32, located), make([]int64, located), make([]uint32, located)
+	d.spotY = make([]float64, located)
 	d.unit = make([]float64, 3*located)
 	for i, k := range d.index.ids {
-		d.spotPos[i], d.spotSec[i], d.spotType[i] = d.located[k], sec[k], typ[k]
+		d.spotPos[i], d.spotSec[i], d.spotType[i], d.spotY[i] = d.located[k], sec[k], typ[k], mercY[k]
 		copy(d.unit[3*i:3*i+3], unit[3*k:3*k+3])
 	}
 	if len(points) == 0 {

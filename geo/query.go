@@ -398,6 +398,7 @@ func (d *Dataset) EventTypeOf(r Ref) string { return d.strs[d.records[r].eventTy
 type Spot struct {
 	Ref       Ref
 	Point     orb.Point
+	Y         float64 // MercatorY of Point
 	Sec       int64
 	EventType string
 }
@@ -430,7 +431,7 @@ func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(Spot))
 				return
 			}
 		}
-		fn(Spot{Ref(pos), orb.Point{ix.coords[2*i], ix.coords[2*i+1]}, d.spotSec[i], d.strs[d.spotType[i]]})
+		fn(Spot{Ref(pos), orb.Point{ix.coords[2*i], ix.coords[2*i+1]}, d.spotY[i], d.spotSec[i], d.strs[d.spotType[i]]})
 	})
 }
 

@@ -544,6 +544,9 @@ func TestEachInMatchesQuery(t *testing.T) {
 			if p != *in.Location {
 				t.Errorf("%s given at %v, located at %v", in.ID, p, *in.Location)
 			}
+			if s.Y != geo.MercatorY(p[1]) {
+				t.Errorf("%s given at Mercator y %v, its latitude's is %v", in.ID, s.Y, geo.MercatorY(p[1]))
+			}
 			got[in.ID] = true
 		})
 		if !maps.Equal(got, want) {

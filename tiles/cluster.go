@@ -181,10 +181,22 @@ func (g ClusterGrid) Zoom() maptile.Zoom { return g.zoom }
 // z+cellZoom.
 func cellOf(p orb.Point, z maptile.Zoom) (x, y int64) {
 	px, py := worldPixel(p, z)
+	return pixelCell(px, py, z)
+}
+
+// pixelCell returns the cell at zoom z that the world pixel px, py falls
+// in, held within the world.
+func pixelCell(px, py float64, z maptile.Zoom) (x, y int64) {
 	last := int64(cellsPerTile)<<z - 1
 	x = min(max(int64(math.Floor(px/ClusterCell)), 0), last)
 	y = min(max(int64(math.Floor(py/ClusterCell)), 0), last)
 	return x, y
+}
+
+// spotCell is cellOf the spot's point, from its projected y.
+func spotCell(s geo.Spot, z maptile.Zoom) (x, y int64) {
+	px, py := projectSpot(s, float64(uint64(TileSize)<<z))
+	return pixelCell(px, py, z)
 }
 
 // worldPixel returns where p falls in the global pixel space of zoom z at
@@ -288,7 +300,7 @@ func (g ClusterGrid) Cluster(fs []geo.Feature) []geo.Feature {
 	return append(out, g.cluster(features(fs), func(yield func(int32, geo.Spot)) {
 		for i := range fs {
 			if in := fs[i].Incident; in != nil && in.Location != nil {
-				yield(int32(i), geo.Spot{Point: *in.Location, Sec: in.OccurredAt.Unix(), EventType: in.EventType})
+				yield(int32(i), geo.Spot{Point: *in.Location, Y: geo.MercatorY(in.Location[1]), Sec: in.OccurredAt.Unix(), EventType: in.EventType})
 			}
 		}
 	})...)
@@ -323,7 +335,7 @@ func (g ClusterGrid) cluster(src incidents, each func(yield func(int32, geo.Spot
 	w := g.x1 - g.x0 + 1
 	cells := make([]cell, w*(g.y1-g.y0+1))
 	each(func(k int32, s geo.Spot) {
-		x, y := cellOf(s.Point, g.zoom)
+		x, y := spotCell(s, g.zoom)
 		if x < g.x0 || x > g.x1 || y < g.y0 || y > g.y1 {
 			return
 		}
@@ -370,7 +382,7 @@ func Singles(z maptile.Zoom, d *geo.Dataset, each func(yield func(geo.Spot))) []
 	var all []placed
 	counts := map[[2]int64]int{}
 	each(func(s geo.Spot) {
-		x, y := cellOf(s.Point, z)
+		x, y := spotCell(s, z)
 		counts[[2]int64{x, y}]++
 		all = append(all, placed{s.Ref, x, y})
 	})

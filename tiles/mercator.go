@@ -5,6 +5,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // Every map here is drawn in Web Mercator (EPSG:3857) on the XYZ tile
@@ -15,16 +17,25 @@ import (
 
 // MaxLatitude is where Web Mercator stops, north and south, in degrees:
 // the latitude at which the projected world is square.
-const MaxLatitude = 85.0511287798066
+const MaxLatitude = geo.MaxLatitude
 
 // Project returns where p falls on the Web Mercator map of the whole
 // world drawn worldSize pixels a side, from its north-west corner.
 // Latitudes beyond MaxLatitude are held at it, so polar land (Antarctica)
 // runs to the map's edge.
 func Project(p orb.Point, worldSize float64) (x, y float64) {
-	lat := math.Max(-MaxLatitude, math.Min(MaxLatitude, p[1]))
-	s := math.Sin(lat * math.Pi / 180)
-	return (p[0]/360 + 0.5) * worldSize, (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * worldSize
+	return projectX(p[0], worldSize), geo.MercatorY(p[1]) * worldSize
+}
+
+// projectX is Project's x.
+func projectX(lon, worldSize float64) float64 {
+	return (lon/360 + 0.5) * worldSize
+}
+
+// projectSpot is Project of a spot's point, from the projected y the
+// data set keeps: the same pixel, without the logarithm.
+func projectSpot(s geo.Spot, worldSize float64) (x, y float64) {
+	return projectX(s.Point[0], worldSize), s.Y * worldSize
 }
 
 // unproject is Project's inverse: the lon/lat at x, y on the map of the

@@ -2,10 +2,13 @@ package tiles
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 func TestProjectMatchesOrb(t *testing.T) {
@@ -103,4 +106,24 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// Clustering places a data set's incidents by the Mercator y the data set
+// keeps (spotCell); it must be the very cell Project's pixel falls in, at
+// every zoom, or tiles would depend on which way a point was projected.
+func TestSpotCellIsCellOf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	points := []orb.Point{{0, 0}, {-180, 90}, {180, -90}, {42.441, 33.786}, {-0.0000001, 85.0511287798066}, {179.9999999, -85.06}}
+	for range 20_000 {
+		points = append(points, orb.Point{rng.Float64()*360 - 180, rng.Float64()*180 - 90})
+	}
+	for z := maptile.Zoom(0); z <= MaxZoom; z++ {
+		for _, p := range points {
+			s := geo.Spot{Point: p, Y: geo.MercatorY(p[1])}
+			gx, gy := spotCell(s, z)
+			if wx, wy := cellOf(p, z); gx != wx || gy != wy {
+				t.Fatalf("%v at zoom %d: spotCell %d,%d, cellOf %d,%d", p, z, gx, gy, wx, wy)
+			}
+		}
+	}
 }
