@@ -176,8 +176,20 @@ func (d *Dataset) Site(id string) (*Site, error) {
 // dataset sorts the records the builder packed, checks what needs them
 // all (ids used once, related ids that exist) and indexes them. It also
 // returns the position of each incident in the order they were added.
-// The builder is spent.
+// The builder is spent. It works on two cores unless b.oneCore.
 func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
+	both := func(fn func()) func() { // fn beside the caller, or before it on one core
+		if b.oneCore {
+			fn()
+			return func() {}
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			fn()
+		}()
+		return func() { <-done }
+	}
 	d := &Dataset{Sites: sites, sitePos: make(map[string]int, len(sites))}
 	for i := range sites {
 		d.sitePos[sites[i].ID] = i
@@ -192,16 +204,14 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	// the data set's order, and by a hash of the id, the id index.
 	idOf := func(f int32) string { return c.id(b.record(int(f))) }
 	keys := make([]idKey, n)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	wait := both(func() {
 		for f := range n {
 			keys[f] = idKey{idHash(idOf(int32(f))), int32(f)}
 		}
 		radixSort(keys, func(k idKey) uint64 { return k.hash })
-	}()
+	})
 	byTime := b.timeOrder(idOf)
-	<-done
+	wait()
 	for k := 1; k < n; k++ {
 		if a, b := keys[k-1], keys[k]; a.hash == b.hash && idOf(a.pos) == idOf(b.pos) {
 			return nil, nil, &FeatureError{Index: int(max(a.pos, b.pos)), ID: idOf(b.pos), Field: "id", Err: errors.New("duplicate")}
@@ -243,11 +253,7 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	// the located incidents, read from the records in their order; then
 	// both put in the tree's order, from these dense arrays rather than
 	// from records read at random.
-	indexed := make(chan struct{})
-	go func() {
-		defer close(indexed)
-		d.index = NewIndex(points)
-	}()
+	indexed := both(func() { d.index = NewIndex(points) })
 	located := len(d.located)
 	sec, typ, unit := make([]int64, located), make([]uint32, located), make([]float64, 3*located)
 	mercY := make([]float64, located)
@@ -258,7 +264,7 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 		copy(unit[3*k:], u[:])
 	}
 	d.links = d.findLinks()
-	<-indexed
+	indexed()
 	d.spotPos, d.spotSec, d.spotType = make([]int32, located), make([]int64, located), make([]uint32, located)
 	d.spotY = make([]float64, located)
 	d.unit = make([]float64, 3*located)

@@ -167,6 +167,7 @@ type builder struct {
 	countIndex map[int]uint32
 	relatedIDs []string // runs of related ids, resolved to positions at the end
 	n          int
+	oneCore    bool // dataset works on the caller's goroutine alone
 	last       [stringFields]lastString
 }
 

@@ -19,7 +19,8 @@ import (
 // them; With checks what needs the whole set, as a load does: ids used
 // once, and related ids that name an incident (so a delete of an
 // incident another names fails, naming that other). The new set has no
-// Version: the caller names it.
+// Version: the caller names it. It works on the caller's goroutine
+// alone, so that on a server the other cores go on serving.
 func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 	var skip []int // positions of incidents replaced or deleted, sorted
 	for _, id := range deletes {
@@ -36,6 +37,7 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 	}
 	slices.Sort(skip)
 	b := newBuilder()
+	b.oneCore = true // a write's build leaves the other cores to readers
 	for pos := range d.records {
 		if len(skip) > 0 && skip[0] == pos {
 			for len(skip) > 0 && skip[0] == pos {
