@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -125,9 +126,14 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 			deletes = append(deletes, id) // not one the batch made
 		}
 	}
+	// The build takes the background slot before any drawing waiting for
+	// it, so that the two use one core between them, and writes do not
+	// wait for the drawing.
+	s.background.acquire(true)
 	start := time.Now()
 	next, err := cur.data.With(upserts, deletes)
 	s.writer.lastBuild, s.writer.lastBuilt = time.Since(start), time.Now()
+	s.background.release()
 	if err != nil {
 		if len(ok) > 1 { // find which: one at a time
 			for _, in := range ok {
@@ -229,4 +235,61 @@ func refused(err error) error {
 		return invalid(fe.Field, fmt.Errorf("incident %q: %w", fe.ID, fe.Err))
 	}
 	return invalid("body", err)
+}
+
+// background is a slot for one piece of background work at a time, which
+// builds take before any drawing that waits.
+type background struct {
+	mu      sync.Mutex
+	freed   *sync.Cond
+	busy    bool
+	builds  int // builds waiting
+	drawing int // drawings waiting, or admitted to wait (wait)
+}
+
+// maxDrawings bounds the drawings waiting for the slot: each holds a data
+// set, and one that waits long draws what a later write has replaced.
+const maxDrawings = 64
+
+func newBackground() *background {
+	b := &background{}
+	b.freed = sync.NewCond(&b.mu)
+	return b
+}
+
+// wait admits one more drawing to wait for the slot, unless maxDrawings
+// do; an admitted drawing must then acquire.
+func (b *background) wait() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawing >= maxDrawings {
+		return false
+	}
+	b.drawing++
+	return true
+}
+
+// acquire waits for the slot: a build as soon as it is free, a drawing
+// (admitted by wait) when it is free and no build waits.
+func (b *background) acquire(build bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if build {
+		b.builds++
+		defer func() { b.builds-- }()
+	} else {
+		defer func() { b.drawing-- }()
+	}
+	for b.busy || !build && b.builds > 0 {
+		b.freed.Wait()
+	}
+	b.busy = true
+}
+
+// release frees the slot.
+func (b *background) release() {
+	b.mu.Lock()
+	b.busy = false
+	b.mu.Unlock()
+	b.freed.Broadcast()
 }

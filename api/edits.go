@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/paulmach/orb"
 )
 
@@ -25,10 +27,12 @@ type editLog struct {
 	edits []edit // oldest first
 }
 
-// edit is the area a batch of writes reached, and the version it made.
+// edit is the area a batch of writes reached, the version it made, and
+// when.
 type edit struct {
 	version string
 	reach   orb.Bound
+	at      time.Time
 }
 
 // with returns the log after a batch: from the data set at version was
@@ -47,7 +51,7 @@ func (l editLog) with(was, now string, reach orb.Bound, ok bool) editLog {
 		l.base = l.edits[0].version
 		l.edits = l.edits[1:]
 	}
-	l.edits = append(append(edits, l.edits...), edit{now, reach})
+	l.edits = append(append(edits, l.edits...), edit{now, reach, time.Now()})
 	return l
 }
 
@@ -60,4 +64,38 @@ func (l editLog) versionOf(b orb.Bound) string {
 		}
 	}
 	return l.base
+}
+
+// of returns what a response showing the data set within b is cached
+// under (versionOf), and what it may be served at while it is drawn
+// anew after a write (staleOf; "" when it may not).
+func (l editLog) of(b orb.Bound) (version, stale string) {
+	stale, _ = l.staleOf(b)
+	return l.versionOf(b), stale
+}
+
+// maxStale is how long after a write the tiles and views it changed may
+// still be served as they were, while they are drawn again (staleOf).
+const maxStale = time.Second
+
+// staleOf returns the version what the data set shows within b was as at
+// before the last edit that reached b, when that edit is less than
+// maxStale old: a version whose cached bytes may be served while b is
+// drawn anew, so that no reader waits for the drawing a write causes.
+func (l editLog) staleOf(b orb.Bound) (string, bool) {
+	for i := len(l.edits) - 1; i >= 0; i-- {
+		if !l.edits[i].reach.Intersects(b) {
+			continue
+		}
+		if time.Since(l.edits[i].at) > maxStale {
+			return "", false
+		}
+		for j := i - 1; j >= 0; j-- {
+			if l.edits[j].reach.Intersects(b) {
+				return l.edits[j].version, true
+			}
+		}
+		return l.base, l.base != ""
+	}
+	return "", false
 }

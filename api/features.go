@@ -202,6 +202,25 @@ func (s *Server) items(c echo.Context) error {
 	}
 }
 
+// itemsVersion is the version an items query is cached under: for one
+// within a bbox or a radius, that of the last write that reached the
+// area (edits.go); for any other, the data set's.
+func (s *Server) itemsVersion(q geo.Query) string {
+	var area orb.Bound
+	switch {
+	case q.BBox != nil:
+		area = *q.BBox
+	case q.Near != nil:
+		area = geo.GrowBound(q.Near.Center.Bound(), q.Near.Metres)
+	default:
+		return ""
+	}
+	if area.Min[0] <= -180 || area.Max[0] >= 180 || area.Min[0] > area.Max[0] {
+		return "" // across the antimeridian: the whole data set's
+	}
+	return s.edits.versionOf(area)
+}
+
 // cheapPage is the longest page of GeoJSON items that is not an expensive
 // render: a thousand features encode in a few milliseconds.
 const cheapPage = 1000
@@ -228,7 +247,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	// a millisecond even at a million incidents.
 	expensive := req.format != "geojson" || req.query.Limit > cheapPage || req.located != locatedAny
 	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive,
-		contentType: formatTypes[req.format], headers: true,
+		contentType: formatTypes[req.format], headers: true, version: s.itemsVersion(req.query),
 		render: func(ctx context.Context) ([]byte, error) {
 			res := s.query(req)
 			if err := ctx.Err(); err != nil {

@@ -142,8 +142,9 @@ func (s *Server) layer(c echo.Context) error {
 	if !s.data.HasLayer(id) {
 		return noLayer("id", id)
 	}
+	version, stale := s.layerVersions(req)
 	return s.serveCached(c, cachedResponse{kind: "layer", request: keyRequest(c.Request().URL.Path, req.values()), expensive: true, contentType: typeGeoJSON,
-		version: s.layerVersion(req),
+		version: version, stale: stale,
 		render: func(ctx context.Context) ([]byte, error) {
 			fs, err := s.layerFeatures(req)
 			if err != nil {
@@ -156,17 +157,18 @@ func (s *Server) layer(c echo.Context) error {
 		}})
 }
 
-// layerVersion is the version a layer request is cached under: for a
-// view or a bbox, that of the last write that reached it (edits.go); for
-// the whole layer, the data set's.
-func (s *Server) layerVersion(r layerRequest) string {
+// layerVersions are the versions a layer request is cached under, and
+// may be served at while it is drawn (editLog.of): for a view or a bbox,
+// those of the writes that reached it; for the whole layer, the data
+// set's.
+func (s *Server) layerVersions(r layerRequest) (version, stale string) {
 	switch {
 	case r.grid != nil:
-		return s.edits.versionOf(tiles.DependencyBound(*r.bbox, r.grid.Zoom()))
+		return s.edits.of(tiles.DependencyBound(*r.bbox, r.grid.Zoom()))
 	case r.bbox != nil && r.bbox.Min[0] <= r.bbox.Max[0]:
-		return s.edits.versionOf(geo.GrowBound(*r.bbox, geo.MaxUncertainty))
+		return s.edits.of(geo.GrowBound(*r.bbox, geo.MaxUncertainty))
 	}
-	return "" // the whole layer, or a bbox across the antimeridian
+	return "", "" // the whole layer, or a bbox across the antimeridian
 }
 
 // layerFeatures returns the features of a layer request, or a problem

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,7 +69,12 @@ type cachedResponse struct {
 	// ETag, when other incidents change (the ETag a write's If-Match is
 	// compared with).
 	version string
-	render  func(context.Context) ([]byte, error)
+	// stale, when set, is the version the response was at before a write
+	// that just changed it (editLog.staleOf): while it is drawn anew, in
+	// the background, its bytes at stale are served if this process
+	// holds them, with their own ETag and X-Revision.
+	stale  string
+	render func(context.Context) ([]byte, error)
 }
 
 // fetch returns the bytes of resp from the cache, rendering them on a
@@ -128,6 +134,14 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		fetch = s.cache.FetchLocal
 	}
 	render := s.renderOf(resp)
+	if body, staleKey, ok := s.whileDrawn(resp, key, gz, render); ok {
+		h.Set("X-Revision", revisionOfVersion(resp.stale))
+		if s.preamble(c, etagFor(staleKey, variant)) {
+			return c.NoContent(http.StatusNotModified)
+		}
+		c.Response().Header().Set("X-Cache", "stale")
+		return s.sendBody(c, resp, gz, body)
+	}
 	stored := cache.FromRender // where the stored form came from, when it is not what is sent
 	if resp.gzipped && !gz {
 		// The decompressed form is kept too, in this process only, so a
@@ -151,8 +165,49 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		src = stored // decompressed, not rendered
 	}
 	xcache(c, src)
+	return s.sendBody(c, resp, gz, body)
+}
+
+// whileDrawn returns resp's bytes at its stale version, and their key,
+// when resp is not yet drawn at its own version but was at the stale one
+// in this process; it has the current version drawn in the background.
+// Only the stored form of a response without links is served so.
+func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, bool) {
+	if resp.stale == "" || resp.linked || resp.headers || resp.gzipped && !gz {
+		return nil, "", false
+	}
+	if _, ok := s.cache.Peek(key); ok {
+		return nil, "", false
+	}
+	staleKey := s.cacheKeyAt(resp.stale, resp.kind, resp.request)
+	body, ok := s.cache.Peek(staleKey)
+	if !ok {
+		return nil, "", false
+	}
+	if !s.background.wait() {
+		return body, staleKey, true // enough drawing waits; a later reader asks again
+	}
+	s.cache.Refresh(key, func(ctx context.Context) ([]byte, error) {
+		s.background.acquire(false)
+		defer s.background.release()
+		if s.live.current.Load().data != s.data {
+			// A later write came first: draw what it makes, when asked.
+			return nil, errSuperseded
+		}
+		return render(ctx)
+	})
+	return body, staleKey, true
+}
+
+// errSuperseded is a drawing of a data set another has replaced.
+var errSuperseded = errors.New("superseded by a later write")
+
+// sendBody answers with body, resp's bytes as the cache holds them.
+func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []byte) error {
+	h := c.Response().Header()
 	if resp.headers {
 		var stored http.Header
+		var err error
 		if stored, body, err = splitHeaders(body); err != nil {
 			return fmt.Errorf("%s %s: %w", resp.kind, resp.request, err)
 		}

@@ -74,8 +74,13 @@ type Server struct {
 	public  string // origin of links when fixed (Config.PublicURL), "" when not
 	trusted []netip.Prefix
 	slots   *renderSlots
-	metrics *metrics
-	echo    *echo.Echo
+	// background is the one slot of the work writes cause beside the
+	// requests: building a batch's data set, and drawing again what it
+	// changed (respond.go, whileDrawn). One at a time, builds first, so
+	// that they leave the other cores to readers.
+	background *background
+	metrics    *metrics
+	echo       *echo.Echo
 
 	// table is the route table bound to this server and its data set.
 	table []route
@@ -168,6 +173,7 @@ func New(cfg Config) *Server {
 		cfg.RenderWait = 2 * time.Second
 	}
 	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
+	s.background = newBackground()
 	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
 	s.live = &liveState{}
 	s.past = &pastRevisions{}

@@ -295,9 +295,13 @@ func (s *Server) answerItem(c echo.Context, fid string, status int) error {
 
 // revisionOf returns the revision a data set from a store is at, "" for
 // one from a file.
-func revisionOf(d *geo.Dataset) string {
-	rev, _, ok := strings.Cut(strings.TrimPrefix(d.Version, "r"), "-")
-	if !ok || !strings.HasPrefix(d.Version, "r") {
+func revisionOf(d *geo.Dataset) string { return revisionOfVersion(d.Version) }
+
+// revisionOfVersion returns the revision a data version names ("12" of
+// "r12-…"), "" for a version of a file.
+func revisionOfVersion(version string) string {
+	rev, _, ok := strings.Cut(strings.TrimPrefix(version, "r"), "-")
+	if !ok || !strings.HasPrefix(version, "r") {
 		return ""
 	}
 	return rev

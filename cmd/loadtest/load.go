@@ -88,22 +88,71 @@ type rssSample struct {
 // stop is closed, sampling the service's RSS before, every 5 s and after.
 // Times in the run are measured from t0.
 func (e *env) load(ctx context.Context, svc *service, t0 time.Time, d time.Duration, stop <-chan struct{}) *loadRun {
+	return e.measure(svc, t0, func(run *loadRun) {
+		per := make([][]record, e.opts.conns)
+		var wg sync.WaitGroup
+		for i := range per {
+			wg.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(i), uint64(run.start.UnixNano())))
+				for running(ctx, stop, run.start, d) {
+					r := do(e.client, svc.base, e.targets.pick(rng), run.start)
+					per[i] = append(per[i], r)
+					if r.errKind != "" {
+						time.Sleep(5 * time.Millisecond) // a refused dial fails at once: do not spin
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, p := range per {
+			run.records = append(run.records, p...)
+		}
+	})
+}
+
+// maxInFlight bounds the requests an open-loop run has waiting at once;
+// one more is an error ("overloaded"), not a goroutine.
+const maxInFlight = 1024
+
+// loadAt is load in an open loop: rate requests a second from the mix,
+// each sent when its time comes whatever the ones before are doing, as
+// readers arrive at a real site. The latency then measures the service
+// at that rate, not at its limit.
+func (e *env) loadAt(ctx context.Context, svc *service, t0 time.Time, d time.Duration, rate int) *loadRun {
+	return e.measure(svc, t0, func(run *loadRun) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		inFlight := make(chan struct{}, maxInFlight)
+		rng := rand.New(rand.NewPCG(7, uint64(run.start.UnixNano())))
+		interval := time.Second / time.Duration(rate)
+		for next := run.start; running(ctx, nil, run.start, d); next = next.Add(interval) {
+			time.Sleep(time.Until(next))
+			t := e.targets.pick(rng)
+			select {
+			case inFlight <- struct{}{}:
+			default:
+				mu.Lock()
+				run.records = append(run.records, record{start: time.Since(run.start), class: t.class, path: t.path, errKind: "overloaded"})
+				mu.Unlock()
+				continue
+			}
+			wg.Go(func() {
+				defer func() { <-inFlight }()
+				r := do(e.client, svc.base, t, run.start)
+				mu.Lock()
+				run.records = append(run.records, r)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	})
+}
+
+// measure runs drive, which fills run.records, sampling the service's
+// RSS before, every 5 s and after, and its CPU over the run.
+func (e *env) measure(svc *service, t0 time.Time, drive func(run *loadRun)) *loadRun {
 	run := &loadRun{start: t0}
 	cpu0 := takeCPU(svc, e.redis.pid())
-	per := make([][]record, e.opts.conns)
-	var wg sync.WaitGroup
-	for i := range per {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(i), uint64(run.start.UnixNano())))
-			for running(ctx, stop, run.start, d) {
-				r := do(e.client, svc.base, e.targets.pick(rng), run.start)
-				per[i] = append(per[i], r)
-				if r.errKind != "" {
-					time.Sleep(5 * time.Millisecond) // a refused dial fails at once: do not spin
-				}
-			}
-		})
-	}
 	done := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -121,16 +170,13 @@ func (e *env) load(ctx context.Context, svc *service, t0 time.Time, d time.Durat
 			}
 		}
 	}()
-	wg.Wait()
+	drive(run)
 	run.elapsed = time.Since(run.start)
 	run.cpu = cpuFigure(cpu0, takeCPU(svc, e.redis.pid()), runtime.NumCPU())
 	close(done)
 	<-sampled
 	if b, err := svc.rss(); err == nil {
 		run.rss = append(run.rss, rssSample{run.elapsed, b})
-	}
-	for _, p := range per {
-		run.records = append(run.records, p...)
 	}
 	return run
 }

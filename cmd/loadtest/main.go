@@ -5,7 +5,7 @@
 //
 //	go run ./cmd/loadtest [-duration 60s] [-conns 64] [-markdown FILE]
 //	    [-scenario all|load|redis-outage|redis-slow|redis-full|stampede|writes|shutdown]
-//	    [-write-rate 50]
+//	    [-write-rate 50] [-read-rate N]
 //
 // It builds cmd/incidentmap, writes a synthetic data set (geo/synth),
 // starts a redis-server of its own on a free port (never the machine's
@@ -48,6 +48,7 @@ type options struct {
 	redisTimeout time.Duration
 	grace        time.Duration
 	writeRate    int
+	readRate     int
 }
 
 // scenario is one named run against the environment.
@@ -113,6 +114,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.redisTimeout, "redis-timeout", 50*time.Millisecond, "the service's -redis-timeout")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "the service's -grace")
 	fs.IntVar(&o.writeRate, "write-rate", 50, "writes a second in the writes scenario")
+	fs.IntVar(&o.readRate, "read-rate", 0, "reads a second of the writes scenario's open loop (0: half the closed loop's)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

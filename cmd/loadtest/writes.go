@@ -17,12 +17,19 @@ import (
 )
 
 // runWrites is the read mix on a service with a store (SQLite, holding
-// the data set as one import), for the duration: the first half alone,
-// the second half beside -write-rate writes a second, each a POST of a
-// new incident, at a random point of the data set's area, through the
-// write API. Writes change the data set, the summary and lists, and the
-// tiles and views near them; the read p99 beside them must stay within
-// twice the p99 without, and every write must be served within a second.
+// the data set as one import), beside -write-rate writes a second, each
+// a POST of a new incident, at a random point of the data set's area,
+// through the write API. Writes change the data set, the summary and
+// lists, and the tiles and views near them.
+//
+// It runs twice, each time for half the duration, its first half with
+// reads alone and its second beside the writes: first with -conns
+// closed-loop clients, the service at its limit; then in an open loop at
+// -read-rate reads a second (half the closed loop's rate alone, when
+// unset), the service at a rate it serves. At the limit, every cycle a
+// write costs is taken from readers, and the figures say how much; at
+// a rate it serves, the read p99 beside the writes must stay within
+// twice the p99 without. Every write must be served within a second.
 func runWrites(ctx context.Context, e *env) (result, error) {
 	// A token writes at most 20 a second: the writes come from several
 	// editors, as they would.
@@ -31,32 +38,37 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 		return result{}, err
 	}
 	defer svc.kill()
-	half := e.opts.duration / 2
-	t0 := time.Now()
-	stop := make(chan struct{})
-	writes := make(chan []writeRecord, 1)
-	go func() {
-		if err := sleepUntil(ctx, t0.Add(half)); err != nil {
-			writes <- nil
-			return
-		}
-		writes <- writeAt(ctx, newClient(2*e.opts.writeRate), svc.base, tokens, e.opts.writeRate, stop)
-	}()
-	run := e.load(ctx, svc, t0, e.opts.duration, nil)
-	close(stop)
-	ws := <-writes
+	d := e.opts.duration / 2
+	// Before each pass, the mix alone, unmeasured: the first fills the
+	// new service's cache, the second lets it draw what the first pass's
+	// last writes changed, so that each pass starts as a service does.
+	settle := func() { e.load(ctx, svc, time.Now(), settleFor, nil) }
+	settle()
+	closed := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.load(ctx, svc, t0, d, nil) })
+	settle()
+	rate := e.opts.readRate
+	if rate == 0 {
+		rate = max(int(closed.quiet.rps/2), 1)
+	}
+	open := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.loadAt(ctx, svc, t0, d, rate) })
 
-	quiet, busy := summarise(run.records, 0, half), summarise(run.records, half, run.elapsed)
-	r := result{summary: &busy, rss: run.rss}
-	r.windows = []windowRow{{"reads alone", 0, half, quiet}, {fmt.Sprintf("beside %d writes/s", e.opts.writeRate), half, run.elapsed, busy}}
-	classes := byClass(run.records)
+	r := result{summary: &open.busy, rss: append(closed.run.rss, open.run.rss...)}
+	writes := fmt.Sprintf("beside %d writes/s", e.opts.writeRate)
+	r.windows = []windowRow{
+		{fmt.Sprintf("%d conns, reads alone", e.opts.conns), 0, d / 2, closed.quiet},
+		{fmt.Sprintf("%d conns, %s", e.opts.conns, writes), d / 2, closed.run.elapsed, closed.busy},
+		{fmt.Sprintf("%d reads/s, alone", rate), 0, d / 2, open.quiet},
+		{fmt.Sprintf("%d reads/s, %s", rate, writes), d / 2, open.run.elapsed, open.busy},
+	}
+	classes := byClass(open.run.records)
 	for c := range numClasses {
 		if recs := classes[c]; len(recs) > 0 {
 			r.classes = append(r.classes,
-				classRow{c.String() + ", alone", summarise(recs, 0, half)},
-				classRow{c.String() + ", beside writes", summarise(recs, half, run.elapsed)})
+				classRow{fmt.Sprintf("%s at %d/s, alone", c, rate), summarise(recs, 0, d/2)},
+				classRow{fmt.Sprintf("%s at %d/s, beside writes", c, rate), summarise(recs, d/2, open.run.elapsed)})
 		}
 	}
+	ws := append(closed.writes, open.writes...)
 	var lat []time.Duration
 	failed := map[string]int{}
 	for _, w := range ws {
@@ -71,18 +83,54 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 	if len(lat) > 0 {
 		writeMax = lat[len(lat)-1]
 	}
+	ratio := func(s *writesRun) string {
+		return fmt.Sprintf("%s beside writes, %s alone (%.2f×)", round(s.busy.p99), round(s.quiet.p99), float64(s.busy.p99)/float64(s.quiet.p99))
+	}
 	r.figures = append(r.figures,
-		figure{"writes", fmt.Sprintf("%d sent, %d created (%.1f/s), p50 %s, p99 %s, max %s", len(ws), len(lat),
-			float64(len(lat))/(run.elapsed-half).Seconds(), round(percentile(lat, 50)), round(percentile(lat, 99)), round(writeMax))},
-		run.cpu)
-	r.figures = append(r.figures, rssFigures(run.rss)...)
+		figure{"writes", fmt.Sprintf("%d sent, %d created, p50 %s, p99 %s, max %s", len(ws), len(lat),
+			round(percentile(lat, 50)), round(percentile(lat, 99)), round(writeMax))},
+		figure{fmt.Sprintf("read p99 at the limit (%d conns)", e.opts.conns), ratio(closed)},
+		figure{"CPU, closed loop", closed.run.cpu.value},
+		figure{fmt.Sprintf("CPU, %d reads/s", rate), open.run.cpu.value})
+	r.figures = append(r.figures, rssFigures(r.rss)...)
 	r.checks = append(r.checks,
-		noErrors("no read errors", summariseAll(run)),
+		noErrors(fmt.Sprintf("no read errors at %d reads/s", rate), summariseAll(open.run)),
 		check{"every write created", len(ws) > 0 && len(failed) == 0, fmt.Sprintf("%d of %d (%s)", len(lat), len(ws), fmtKinds(failed))},
 		check{"every write served within 1 s", len(lat) > 0 && writeMax <= time.Second, "max " + round(writeMax).String()},
-		check{"read p99 beside writes within 2× of alone", busy.p99 <= 2*quiet.p99, fmt.Sprintf("%s beside writes, %s alone (%.2f×)", round(busy.p99), round(quiet.p99), float64(busy.p99)/float64(quiet.p99))},
+		check{fmt.Sprintf("read p99 at %d reads/s beside writes within 2× of alone", rate), open.busy.p99 <= 2*open.quiet.p99, ratio(open)},
 	)
 	return r, nil
+}
+
+// settleFor is how long runWrites lets the service settle before a pass.
+const settleFor = 5 * time.Second
+
+// writesRun is one pass of runWrites: its reads, alone then beside the
+// writes, and the writes.
+type writesRun struct {
+	run         *loadRun
+	quiet, busy summary
+	writes      []writeRecord
+}
+
+// writesPass runs reads (load, from its start for d) with writes in its
+// second half.
+func (e *env) writesPass(ctx context.Context, svc *service, tokens []string, d time.Duration, load func(t0 time.Time) *loadRun) *writesRun {
+	t0 := time.Now()
+	stop := make(chan struct{})
+	writes := make(chan []writeRecord, 1)
+	go func() {
+		if err := sleepUntil(ctx, t0.Add(d/2)); err != nil {
+			writes <- nil
+			return
+		}
+		writes <- writeAt(ctx, newClient(2*e.opts.writeRate), svc.base, tokens, e.opts.writeRate, stop)
+	}()
+	run := load(t0)
+	close(stop)
+	w := &writesRun{run: run, writes: <-writes}
+	w.quiet, w.busy = summarise(run.records, 0, d/2), summarise(run.records, d/2, run.elapsed)
+	return w
 }
 
 // startStoreService makes a SQLite store holding the data set (the
