@@ -46,12 +46,12 @@ func EachACLEDRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 		return err
 	}
 	if err := t.require(ACLEDColumns); err != nil {
-		return err
+		return fmt.Errorf("ACLED CSV: %w", err)
 	}
 	_, iso := t.cols["iso"]
 	_, country := t.cols["country"]
 	if !iso && !country {
-		return errors.New(`header: no column "iso" or "country"`)
+		return errors.New(`ACLED CSV: header: no column "iso" or "country"`)
 	}
 	dec := newFeatureDecoder(siteMap(sites))
 	for i := 0; ; i++ {
@@ -60,7 +60,7 @@ func EachACLEDRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("ACLED CSV: %w", err)
 		}
 		c := Checked{Index: i, Line: row.line}
 		if row.err != nil {

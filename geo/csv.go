@@ -344,11 +344,11 @@ func EachCSVRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 		return err
 	}
 	if err := t.require(CSVColumns); err != nil {
-		return err
+		return fmt.Errorf("our CSV: %w", err)
 	}
 	for _, name := range t.header {
 		if name != csvDistanceColumn && !slices.Contains(CSVColumns, name) {
-			return fmt.Errorf("header: unknown column %q", name)
+			return fmt.Errorf("our CSV: header: unknown column %q", name)
 		}
 	}
 	dec := newFeatureDecoder(siteMap(sites))
@@ -358,7 +358,7 @@ func EachCSVRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("our CSV: %w", err)
 		}
 		c := Checked{Index: i, Line: row.line}
 		if row.err != nil {
