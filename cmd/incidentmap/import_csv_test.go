@@ -16,6 +16,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/store"
+	"github.com/incidentmap/incidentmap/store/storetest"
 )
 
 // joinCollections joins the features of GeoJSON FeatureCollections.
@@ -79,41 +80,60 @@ func TestImportOwnCSVRoundTrip(t *testing.T) {
 	}
 	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s", "-data", writeFile(t, string(data))}, noEnv)
 	defer stop()
+	// A fresh store of each kind: SQLite, and PostgreSQL when there is
+	// one (storetest.Postgres skips it on a laptop without, never in CI).
+	stores := map[string]func(t *testing.T) string{
+		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "store.db") },
+		"postgres": func(t *testing.T) string {
+			dsn, _, ok := storetest.Postgres(t)
+			if !ok {
+				t.Skip("no PostgreSQL")
+			}
+			return dsn
+		},
+	}
 	for _, export := range []string{"/api/collections/incidents/items.csv", "/api/collections/incidents/items?f=csv&limit=1000"} {
-		t.Run(export, func(t *testing.T) {
-			csv := getBody(t, "http://"+addr+export)
-			dsn := filepath.Join(t.TempDir(), "store.db")
-			out, err := importFile(t, dsn, csv, "-reason", "round trip")
-			if err != nil {
-				t.Fatalf("import: %v\n%s", err, out)
-			}
-			got := storeDataset(t, dsn)
-			if got.Len() != served.Len() {
-				t.Errorf("the store holds %d incidents, %d were served", got.Len(), served.Len())
-			}
-			for _, in := range served.Incidents() {
-				was, err := in.AppendGeoJSON(nil, math.NaN())
-				if err != nil {
-					t.Fatal(err)
-				}
-				back, err := got.Incident(in.ID)
-				if err != nil {
-					t.Errorf("%s: %v", in.ID, err)
-					continue
-				}
-				is, err := back.AppendGeoJSON(nil, math.NaN())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(was, is) {
-					t.Errorf("%s changed on the way:\n was %s\n  is %s", in.ID, was, is)
-				}
-			}
-			// Again: nothing changes.
-			if out, err := importFile(t, dsn, csv, "-reason", "again"); err != nil || !strings.Contains(out, "nothing to import") {
-				t.Errorf("second import: %q, %v", out, err)
-			}
-		})
+		csv := getBody(t, "http://"+addr+export)
+		for kind, fresh := range stores {
+			t.Run(kind+export, func(t *testing.T) { roundTrip(t, fresh(t), csv, served) })
+		}
+	}
+}
+
+// roundTrip imports csv into the store at dsn and requires it to hold
+// every incident of served as it was, and a second import to change
+// nothing.
+func roundTrip(t *testing.T, dsn, csv string, served *geo.Dataset) {
+	t.Helper()
+	out, err := importFile(t, dsn, csv, "-reason", "round trip")
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	got := storeDataset(t, dsn)
+	if got.Len() != served.Len() {
+		t.Errorf("the store holds %d incidents, %d were served", got.Len(), served.Len())
+	}
+	for _, in := range served.Incidents() {
+		was, err := in.AppendGeoJSON(nil, math.NaN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := got.Incident(in.ID)
+		if err != nil {
+			t.Errorf("%s: %v", in.ID, err)
+			continue
+		}
+		is, err := back.AppendGeoJSON(nil, math.NaN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(was, is) {
+			t.Errorf("%s changed on the way:\n was %s\n  is %s", in.ID, was, is)
+		}
+	}
+	// Again: nothing changes.
+	if out, err := importFile(t, dsn, csv, "-reason", "again"); err != nil || !strings.Contains(out, "nothing to import") {
+		t.Errorf("second import: %q, %v", out, err)
 	}
 }
 
