@@ -2,13 +2,10 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html"
-	"io"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/twpayne/go-geom"
@@ -18,111 +15,24 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 )
 
-// csvHeader names the columns of the CSV export, one row an incident.
-var csvHeader = []string{
-	"id", "title", "occurred_at", "time_precision", "event_type", "site",
-	"place", "place_ar", "admin1", "country", "lon", "lat", "geo_precision",
-	"injured", "killed", "actors", "summary", "source_publisher", "source_title",
-	"source_published_at", "source_quote", "sources", "related",
-}
-
-// encodeCSV writes the matches as RFC 4180 CSV (see csvWriter).
+// encodeCSV writes the matches as our CSV (geo.CSVWriter: RFC 4180, one
+// row an incident, every property), with a last column distance_m for a
+// radius query.
 func encodeCSV(res geo.Result, withDistance bool) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := newCSVWriter(&buf, withDistance)
+	w, err := geo.NewCSVWriter(&buf, withDistance)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range res.Matches {
-		if err := w.write(m); err != nil {
+		if err := w.Write(m); err != nil {
 			return nil, err
 		}
 	}
-	if err := w.flush(); err != nil {
+	if err := w.Flush(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// csvWriter writes incidents as RFC 4180 CSV (CRLF line ends, quotes where
-// needed), one row an incident after a header row. Empty cells are
-// unknowns: no location, casualties not reported. The first source is
-// spread over columns of its own; all of them are in "sources" as
-// "publisher: quote" separated by " | ". With distance, a last column
-// distance_m holds a radius query's distance.
-type csvWriter struct {
-	w            *csv.Writer
-	withDistance bool
-}
-
-// newCSVWriter writes the header row to w and returns the writer of the
-// rows.
-func newCSVWriter(w io.Writer, withDistance bool) (*csvWriter, error) {
-	cw := &csvWriter{w: csv.NewWriter(w), withDistance: withDistance}
-	cw.w.UseCRLF = true
-	header := csvHeader
-	if withDistance {
-		header = append(append([]string(nil), header...), "distance_m")
-	}
-	if err := cw.w.Write(header); err != nil {
-		return nil, fmt.Errorf("csv header: %w", err)
-	}
-	return cw, nil
-}
-
-// write writes m's row.
-func (cw *csvWriter) write(m geo.Match) error {
-	in := m.Incident
-	var lon, lat string
-	if in.Location != nil {
-		lon = strconv.FormatFloat(in.Location[0], 'f', -1, 64)
-		lat = strconv.FormatFloat(in.Location[1], 'f', -1, 64)
-	}
-	actors := make([]string, len(in.Actors))
-	for i, a := range in.Actors {
-		actors[i] = a.Name + " (" + a.Role + ")"
-	}
-	sources := make([]string, len(in.Sources))
-	for i, s := range in.Sources {
-		sources[i] = s.Publisher + ": " + s.Quote
-	}
-	first := in.Sources[0]
-	// Ids, times, enumerations and numbers are ours and safe as they
-	// are; text from the data is neutralised.
-	row := []string{
-		in.ID, csvText(in.Title), in.OccurredAt.Format(time.RFC3339), string(in.TimePrecision), in.EventType, in.Site,
-		csvText(in.Place), csvText(in.PlaceAR), csvText(in.Admin1), in.Country, lon, lat, string(in.GeoPrecision),
-		optInt(in.Injured), optInt(in.Killed), csvText(strings.Join(actors, "; ")), csvText(in.Summary),
-		csvText(first.Publisher), csvText(first.Title), first.PublishedAt.Format(time.RFC3339), csvText(first.Quote),
-		csvText(strings.Join(sources, " | ")), strings.Join(in.Related, " "),
-	}
-	if cw.withDistance {
-		row = append(row, strconv.FormatFloat(math.Round(m.DistanceM), 'f', 0, 64))
-	}
-	if err := cw.w.Write(row); err != nil {
-		return fmt.Errorf("csv row %s: %w", in.ID, err)
-	}
-	return nil
-}
-
-// flush writes what is buffered, and reports any error so far.
-func (cw *csvWriter) flush() error {
-	cw.w.Flush()
-	if err := cw.w.Error(); err != nil {
-		return fmt.Errorf("csv: %w", err)
-	}
-	return nil
-}
-
-// csvText neutralises a text cell that a spreadsheet would read as a
-// formula (=, +, -, @, or a tab or carriage return before one), as OWASP's
-// CSV injection advice says: a leading single quote makes the cell text.
-// The quote is visible in a plain reader; importers strip it.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func optInt(n *int) string {

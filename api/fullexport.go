@@ -48,7 +48,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
-	w, err := newCSVWriter(c.Response(), false)
+	w, err := geo.NewCSVWriter(c.Response(), false)
 	if err != nil {
 		return err
 	}
@@ -56,11 +56,11 @@ func (s *Server) exportCSV(c echo.Context) error {
 	// Past the header the status is sent: a failure can only cut the
 	// body short, which the client sees, and the log records.
 	err = s.data.Scan(req.query, func(in *geo.Incident) error {
-		if err := w.write(geo.Match{Incident: in}); err != nil {
+		if err := w.Write(geo.Match{Incident: in}); err != nil {
 			return err
 		}
 		if rows++; rows%exportFlushRows == 0 {
-			if err := w.flush(); err != nil {
+			if err := w.Flush(); err != nil {
 				return err
 			}
 			c.Response().Flush()
@@ -69,7 +69,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 		return nil
 	})
 	if err == nil {
-		err = w.flush()
+		err = w.Flush()
 	}
 	if err != nil {
 		return fmt.Errorf("export csv after %d rows: %w", rows, err)

@@ -22,10 +22,7 @@ type Checked struct {
 // problem. It stops at fn's first error, or where the collection stops
 // being JSON, and returns that.
 func EachFeature(r io.Reader, sites []Site, fn func(Checked) error) error {
-	bySite := make(map[string]*Site, len(sites))
-	for i := range sites {
-		bySite[sites[i].ID] = &sites[i]
-	}
+	bySite := siteMap(sites)
 	cr := newCollectionReader(r)
 	cr.countLines = true
 	dec := newFeatureDecoder(bySite)

@@ -24,6 +24,7 @@ type featureDecoder struct {
 	actors  map[string][]Actor
 	last    []string // the last value of each shared property, by its place in propertyMembers
 	zones   map[int]*time.Location
+	csv     csvRecord // a row of our CSV, to check one read against
 }
 
 func newFeatureDecoder(sites map[string]*Site) *featureDecoder {

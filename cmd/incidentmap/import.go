@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,14 +16,20 @@ import (
 	"github.com/incidentmap/incidentmap/store"
 )
 
-const importUsage = "incidentmap import -store STORE -reason WHY [-author WHO] [-dry-run] FILE.geojson"
+const importUsage = "incidentmap import -store STORE -reason WHY [-author WHO] [-dry-run] [-format geojson|csv|acled] FILE"
 
 // maxListedProblems is how many problems an import lists before it only
 // counts them.
 const maxListedProblems = 1000
 
-// runImport imports a GeoJSON FeatureCollection of incidents into a store
-// as one revision: incidents with a new id are created, those whose id
+// maxImportRows bounds the incidents of one import, which is one
+// revision held in memory while it is checked: a million, the most the
+// service is measured at. A larger file is split.
+const maxImportRows = 1_000_000
+
+// runImport imports a file of incidents into a store as one revision: a
+// GeoJSON FeatureCollection, our CSV export or an ACLED-style CSV, told
+// apart by their first bytes unless -format says which. incidents with a new id are created, those whose id
 // the store holds are updated when they differ and left alone when they
 // do not, so importing a file twice changes nothing the second time.
 // Every feature is checked first, and every problem listed with its
@@ -40,6 +47,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	reason := fs.String("reason", "", "why: recorded with the revision and shown in the corrections log (required)")
 	author := fs.String("author", envOr(getenv, "USER", "import"), "who: recorded with the revision")
 	dryRun := fs.Bool("dry-run", false, "check the file and report what the import would do, writing nothing")
+	formatName := fs.String("format", "", "geojson, csv (our CSV export) or acled (ACLED-style CSV); by default told from the file's first bytes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +58,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return errors.New("-store is required")
 	case *reason == "" && !*dryRun:
 		return errors.New("-reason is required: say why the data changes")
+	}
+	var format geo.Format
+	if *formatName != "" {
+		f, err := geo.ParseFormat(*formatName)
+		if err != nil {
+			return fmt.Errorf("-%w", err)
+		}
+		format = f
 	}
 	st, err := store.Open(ctx, *dsn)
 	if err != nil {
@@ -73,7 +89,17 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer f.Close()
-	plan, err := planImport(f, current, stderr)
+	r := bufio.NewReaderSize(f, detectBytes)
+	if format == "" {
+		head, err := r.Peek(detectBytes)
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("import %s: %w", fs.Arg(0), err)
+		}
+		if format, err = geo.DetectFormat(head); err != nil {
+			return fmt.Errorf("import %s: %w", fs.Arg(0), err)
+		}
+	}
+	plan, err := planImport(r, format, current, stderr)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 	}
@@ -110,6 +136,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
+// detectBytes is how much of a file DetectFormat sees: a header row
+// and more.
+const detectBytes = 64 << 10
+
 // importPlan is what an import would do.
 type importPlan struct {
 	changes                     []store.Change
@@ -117,10 +147,10 @@ type importPlan struct {
 	problems                    []string
 }
 
-// planImport checks every feature of the collection r against the data
-// model and against the data set it would join, and works out the
+// planImport checks every incident of r, a file in format, against the
+// data model and against the data set it would join, and works out the
 // changes.
-func planImport(r io.Reader, current *geo.Dataset, progressTo io.Writer) (*importPlan, error) {
+func planImport(r io.Reader, format geo.Format, current *geo.Dataset, progressTo io.Writer) (*importPlan, error) {
 	p := &importPlan{}
 	bar := newProgress(progressTo, "rows")
 	lineOf := map[string]int{}
@@ -130,15 +160,18 @@ func planImport(r io.Reader, current *geo.Dataset, progressTo io.Writer) (*impor
 	}
 	var valid []found
 	n := 0
-	err := geo.EachFeature(r, current.Sites, func(c geo.Checked) error {
+	err := geo.EachIncident(r, format, current.Sites, func(c geo.Checked) error {
 		n++
+		if n > maxImportRows {
+			return fmt.Errorf("line %d: more than %d incidents, the most one import takes; split the file", c.Line, maxImportRows)
+		}
 		bar.update(n, 0)
 		if c.Err != nil {
 			p.problems = append(p.problems, fmt.Sprintf("line %d: %v", c.Line, c.Err))
 			return nil
 		}
 		if first, dup := lineOf[c.Incident.ID]; dup {
-			p.problems = append(p.problems, fmt.Sprintf("line %d: feature %d (id %q): id: also at line %d", c.Line, c.Index, c.Incident.ID, first))
+			p.problems = append(p.problems, fmt.Sprintf("line %d: id %q: also at line %d", c.Line, c.Incident.ID, first))
 			return nil
 		}
 		lineOf[c.Incident.ID] = c.Line

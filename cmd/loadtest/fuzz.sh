@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for FUZZTIME (default 60s) each, then copies the
 # corpus each run built into the package's testdata/fuzz/, so `go test`
-# replays it as seeds from then on. Not part of CI's run: about 8 minutes.
+# replays it as seeds from then on. Not part of CI's run: about 10 minutes.
 #
 #   bash cmd/loadtest/fuzz.sh            # 60 s a target
 #   FUZZTIME=10s bash cmd/loadtest/fuzz.sh
@@ -18,6 +18,9 @@ targets=(
   "geo FuzzParseTime"            # RFC 3339 times, against time.Parse
   "geo FuzzValidators"           # ids, event types, countries, against their regexps
   "geo FuzzParseBound"           # bounding boxes, for the API and the commands
+  "geo FuzzCSVRows"              # our CSV, as import reads it: round trip through the export's writer
+  "geo FuzzACLEDRows"            # ACLED-style CSV: what it makes always loads
+  "geo FuzzDetectFormat"         # which format an import reads a file as
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
   "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never

@@ -94,3 +94,61 @@ func Places(citiesJSON []byte) ([]byte, error) {
 	}
 	return append(buf, "]}"...), nil
 }
+
+// Awkward returns a GeoJSON FeatureCollection of a few valid incidents
+// whose every text is one a file format can get wrong: commas, quotes,
+// line breaks (LF, CRLF and a lone CR), Arabic, HTML, text a spreadsheet
+// would take for a formula, leading and trailing spaces; with null and
+// zero casualties, no location, no site, times with fractions of a second
+// and offsets, and several sources and actors. Ids start "awkward-"; it
+// loads against the fixture sites.
+func Awkward() []byte {
+	type obj = map[string]any
+	src := func(publisher, title, url, at, quote string) obj {
+		s := obj{"publisher": publisher, "title": title, "published_at": at, "quote": quote}
+		if url != "" {
+			s["url"] = url
+		}
+		return s
+	}
+	feature := func(id string, geometry any, p obj) obj {
+		return obj{"type": "Feature", "id": id, "geometry": geometry, "properties": p}
+	}
+	point := func(lon, lat float64) obj { return obj{"type": "Point", "coordinates": []float64{lon, lat}} }
+	features := []obj{
+		feature("awkward-1", point(42.4410001, 33.7860009), obj{
+			"title": `Strike, "heavy", at the gate`, "occurred_at": "2023-11-21T04:30:00.125+03:30",
+			"time_precision": "exact", "event_type": "missile_attack",
+			"actors": []obj{{"name": "Kataib Hezbollah (KH); allies", "role": "claimant"}, {"name": "=cmd|' /C calc'!A0", "role": "target"}},
+			"site":   "al-asad", "place": `Ain Al Asad, "the base"`, "place_ar": "قاعدة عين الأسد الجوية", "admin1": "Al Anbar",
+			"country": "IQ", "geo_precision": "near", "injured": nil, "killed": 0,
+			"summary": "Line one,\nline two with <b>HTML</b> & <script>alert(1)</script>\r\nwindows line\rlone CR",
+			"sources": []obj{
+				src("Reuters", "Title, with a comma", `https://example.com/a?b=1&c="2"`, "2023-11-21T10:00:00Z", `He said: "it hit".`),
+				src("Shafaq News | Arabic", "خبر عاجل", "", "2023-11-22T01:02:03.5+03:00", "قال مسؤول: \"ضربة\"\nسطر ثان"),
+				src("-Minus publisher", "@title", "http://example.org/", "2023-11-23T00:00:00Z", "+1 quote"),
+			},
+			"related": []string{"awkward-2"},
+		}),
+		feature("awkward-2", nil, obj{
+			"title": "=SUM(1,2)", "occurred_at": "2023-11-20T21:00:00-05:00", "time_precision": "approximate",
+			"event_type": "claimed_attack", "actors": []obj{}, "site": nil, "place": "-Region", "place_ar": "",
+			"admin1": "@admin", "country": "SY", "geo_precision": "unknown", "injured": 3, "killed": nil,
+			"summary": "'=already quoted", "related": []string{},
+			"sources": []obj{src("P", "T", "", "2023-11-21T00:00:00Z", "''=two quotes, then a formula")},
+		}),
+		feature("awkward-3", point(-73.9857, 40.7484), obj{
+			"title": "'plain apostrophe", "occurred_at": "2023-11-21T00:00:00Z", "time_precision": "hour",
+			"event_type": "drone_attack", "actors": []obj{{"name": "US forces", "role": "responder"}},
+			"site": "al-asad", "place": " leading space", "place_ar": "أبو غريب", "admin1": "trailing space ",
+			"country": "US", "geo_precision": "region", "injured": 0, "killed": 12,
+			"summary": "\tstarts with a tab", "related": []string{"awkward-1", "awkward-2"},
+			"sources": []obj{src("\r=CR, then a formula", "'", "", "2023-11-21T00:00:00Z", "\r\n=x")},
+		}),
+	}
+	data, err := json.Marshal(obj{"type": "FeatureCollection", "features": features})
+	if err != nil {
+		panic(err) // maps of strings and numbers always marshal
+	}
+	return data
+}
