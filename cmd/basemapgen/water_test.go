@@ -3,6 +3,8 @@ package main
 import (
 	"math"
 	"testing"
+
+	"github.com/paulmach/orb"
 )
 
 // riversTopology has three rivers on a grid of 0.01 degrees: one through
@@ -86,5 +88,35 @@ func TestReadLakes(t *testing.T) {
 	}
 	if _, err := readLakes([]byte(`{"type":"FeatureCollection","features":[]}`), middleEast); err == nil {
 		t.Error("a FeatureCollection read as lakes")
+	}
+}
+
+func TestRefine(t *testing.T) {
+	// the 1:50m line runs straight along lat 33.30; the river's fragments
+	// run 0.05° north of it, a kilometre apart, with a 3 km gap; a canal
+	// of fragments runs 0.13° south
+	line := orb.LineString{{43.0, 33.30}, {43.5, 33.30}, {44.0, 33.30}}
+	var cs []orb.Point
+	for x := 43.0; x <= 44.0001; x += 0.01 {
+		if x > 43.40 && x < 43.43 {
+			continue // a gap
+		}
+		cs = append(cs, orb.Point{x, 33.35 + 0.01*math.Sin(x*20)}, orb.Point{x, 33.17})
+	}
+	got := refine(line, cs)
+	if got[0] != line[0] || got[len(got)-1] != line[len(line)-1] {
+		t.Errorf("ends %v, %v; want the line's", got[0], got[len(got)-1])
+	}
+	for _, p := range got[1 : len(got)-1] {
+		if p[1] < 33.33 {
+			t.Fatalf("refined line passes %v, off the river (lat 33.34–33.36)", p)
+		}
+	}
+	if len(got) < 90 {
+		t.Errorf("refined line has %d points, want one a fragment", len(got))
+	}
+	// without fragments near it, a line stays as it is
+	if got := refine(line, []orb.Point{{10, 10}}); !got.Equal(line) {
+		t.Errorf("refined without fragments: %v", got)
 	}
 }

@@ -105,6 +105,17 @@ func dotRadius(z int) float64 {
 	return 2
 }
 
+// dotBox returns the box p's dot takes at zoom z, with a pixel of room,
+// in global pixels of a world world pixels a side.
+func dotBox(p Place, z int, world float64) orb.Bound {
+	x, y := tiles.Project(p.Point, world)
+	r := dotRadius(z) + 1
+	if p.Capital {
+		r += 2
+	}
+	return orb.Bound{Min: orb.Point{x - r, y - r}, Max: orb.Point{x + r, y + r}}
+}
+
 // labelGap is the room, in pixels, kept between a dot and its name and
 // around every name.
 const labelGap = 2
@@ -155,8 +166,7 @@ func placeNames(places []Place, names []string, rivers []boundedRiver, countries
 		dots := newCollider()
 		for _, p := range places {
 			if p.Capital || p.Population >= minPopulation(z) {
-				x, y := tiles.Project(p.Point, world)
-				dots.add(orb.Bound{Min: orb.Point{x - 2, y - 2}, Max: orb.Point{x + 2, y + 2}})
+				dots.add(dotBox(p, z, world))
 			}
 		}
 		placed := make([]bool, len(places))
@@ -171,7 +181,7 @@ func placeNames(places []Place, names []string, rivers []boundedRiver, countries
 			if p.Capital {
 				r += 2
 			}
-			dot := orb.Bound{Min: orb.Point{x - r - 1, y - r - 1}, Max: orb.Point{x + r + 1, y + r + 1}}
+			dot := dotBox(p, z, world)
 			if c.hits(dot) {
 				return
 			}
@@ -226,7 +236,7 @@ func placeNames(places []Place, names []string, rivers []boundedRiver, countries
 		}
 		tryAll(true)
 		if z >= riverMinLabelZoom {
-			riverOut[z-riverMinLabelZoom] = placeRivers(z, rivers, c, river)
+			riverOut[z-riverMinLabelZoom] = placeRivers(z, rivers, c, dots, river)
 		}
 		tryAll(false)
 		out[z-placeMinZoom] = labels

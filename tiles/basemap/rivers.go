@@ -97,17 +97,25 @@ type riverLabel struct {
 
 // riverLabelShifts are how far, in pixels, a river's name may slide
 // along it from where it is due, in the order tried.
-var riverLabelShifts = []float64{0, 30, -30, 60, -60, 90, -90, 120, -120, 150, -150, 180, -180, 210, -210, 240, -240}
+var riverLabelShifts = func() []float64 {
+	s := []float64{0}
+	for d := 25.0; d <= 250; d += 25 {
+		s = append(s, d, -d)
+	}
+	return s
+}()
 
 // riverLabelSpacing is the distance along a river, in pixels, between two
 // of its names.
-const riverLabelSpacing = 700
+const riverLabelSpacing = 500
 
 // placeRivers returns where zoom z names the named rivers: along each of
 // a river's lines, every riverLabelSpacing pixels, where the river runs
 // straight enough for the name to follow it and the name overlaps no name
-// in c; each name placed is added to c. f is the rivers' face at scale 1.
-func placeRivers(z int, rivers []boundedRiver, c *collider, f font.Face) []riverLabel {
+// in c and no town's dot in dots (the towns still to be named come after
+// the rivers); each name placed is added to c. f is the rivers' face at
+// scale 1.
+func placeRivers(z int, rivers []boundedRiver, c, dots *collider, f font.Face) []riverLabel {
 	world := float64(tiles.TileSize) * math.Exp2(float64(z))
 	var out []riverLabel
 	for _, r := range rivers {
@@ -140,7 +148,7 @@ func placeRivers(z int, rivers []boundedRiver, c *collider, f font.Face) []river
 					}
 					m := orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
 					box := rotatedBox(m, w+2*labelGap, riverSize+2*labelGap, angle)
-					if c.hits(box) {
+					if c.hits(box) || dots.hits(box) {
 						continue
 					}
 					c.add(box)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/incidentmap/incidentmap/fixtures"
 )
@@ -94,6 +95,19 @@ func TestFixtureWater(t *testing.T) {
 	for en, ar := range map[string]string{"Euphrates": "الفرات", "Tigris": "دجلة", "Shatt al-Arab": "شط العرب"} {
 		if got, ok := names[en]; !ok || got != ar {
 			t.Errorf("river %q: name_ar %q (found: %v), want %q", en, got, ok, ar)
+		}
+	}
+	// the Euphrates follows OpenStreetMap's river where it has one: it
+	// runs by Ramadi and Fallujah, not the 5–9 km off of 1:50m (the
+	// fragments' centres are a little off the river's own line)
+	for _, r := range w.Rivers {
+		if r.Name != "Euphrates" {
+			continue
+		}
+		for town, at := range map[string]orb.Point{"Ramadi": {43.30032, 33.41906}, "Fallujah": {43.78599, 33.34913}, "Hīt": {42.8269, 33.6383}} {
+			if d := planar.DistanceFrom(r.Lines, at); d > 0.04 {
+				t.Errorf("the Euphrates passes %.3f° from %s, want 0.04° (4 km) at most", d, town)
+			}
 		}
 	}
 	tharthar := orb.Point{43.3, 34.0}
