@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/incidentmap/incidentmap/tiles"
 )
@@ -221,5 +222,53 @@ func BenchmarkBasemap(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWaterColors checks water is drawn: Lake Tharthar is water from z5,
+// and the Euphrates' own points are river-coloured at z9.
+func TestWaterColors(t *testing.T) {
+	b := testBasemap(t)
+	tharthar := orb.Point{43.35, 33.95}
+	for _, z := range []maptile.Zoom{5, 7, 10} {
+		tile := maptile.At(tharthar, z)
+		if got := pixelAt(renderImage(t, b, tile, 1), tile, 1, tharthar); got != WaterColor {
+			t.Errorf("z%d: Lake Tharthar is %v, want %v", z, got, WaterColor)
+		}
+	}
+	if tile := maptile.At(tharthar, 4); pixelAt(renderImage(t, b, tile, 1), tile, 1, tharthar) != LandColor {
+		t.Error("z4: Lake Tharthar is drawn; lakes start at z5")
+	}
+	var euphrates *boundedRiver
+	for i := range b.rivers {
+		if b.rivers[i].name == "Euphrates" {
+			euphrates = &b.rivers[i]
+		}
+	}
+	if euphrates == nil {
+		t.Fatal("no Euphrates")
+	}
+	// every tenth point of the Euphrates within 30 km of Hīt
+	hit := orb.Point{42.83, 33.64}
+	isNear := func(c, want color.NRGBA) bool {
+		return abs(int(c.R)-int(want.R))+abs(int(c.G)-int(want.G))+abs(int(c.B)-int(want.B)) < 40
+	}
+	n, wet := 0, 0
+	for _, l := range euphrates.lines {
+		for i, p := range l.line {
+			if i%10 != 0 || planar.Distance(p, hit) > 0.3 {
+				continue
+			}
+			tile := maptile.At(p, 9)
+			c := pixelAt(renderImage(t, b, tile, 1), tile, 1, p)
+			n++
+			if isNear(c, RiverColor) || isNear(c, WaterColor) {
+				wet++
+			}
+		}
+	}
+	// a name may sit on the river here and there
+	if n == 0 || wet < n*8/10 {
+		t.Errorf("z9: %d of %d points of the Euphrates near Hīt are water-coloured", wet, n)
 	}
 }
