@@ -138,6 +138,9 @@ func DecodePlaces(file []byte) ([]Place, error) {
 		if err != nil {
 			return nil, fmt.Errorf("place %d: %w", i, err)
 		}
+		if id > math.MaxInt64 || pop > math.MaxInt64 {
+			return nil, fmt.Errorf("place %d %q: id or population out of range", i, p.Name)
+		}
 		p.Population = int64(pop)
 		if r.off >= len(r.data) {
 			return nil, fmt.Errorf("place %d: no flags", i)
@@ -158,9 +161,6 @@ func DecodePlaces(file []byte) ([]Place, error) {
 		p.Point = orb.Point{float64(r.x) / placeScale, float64(r.y) / placeScale}
 		if math.Abs(p.Point[0]) > 180 || math.Abs(p.Point[1]) > 90 {
 			return nil, fmt.Errorf("place %d %q: %v is off the world", i, p.Name, p.Point)
-		}
-		if p.Population > math.MaxInt64/2 || int64(id) < 0 {
-			return nil, fmt.Errorf("place %d %q: id or population out of range", i, p.Name)
 		}
 	}
 	if r.off != len(data) {

@@ -2,6 +2,7 @@ package basemap
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"testing"
 
@@ -109,4 +110,43 @@ func TestFixturePlaces(t *testing.T) {
 	if _, ok := byName["Al Mawşil al Jadīdah"]; ok {
 		t.Error("a section of Mosul is a place")
 	}
+}
+
+func FuzzDecodePlaces(f *testing.F) {
+	good, err := EncodePlaces([]Place{
+		{ID: 98182, Name: "Baghdad", NameAr: "بغداد", Country: "IQ", Population: 7216000, Capital: true, Point: orb.Point{44.40088, 33.34058}},
+		{ID: 7, Name: "Hīt", Country: "IQ", Population: 31901, Point: orb.Point{42.83, 33.64}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, err := gunzip(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte("IMPL\x01"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := gzipBytes(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := DecodePlaces(file)
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			if len(p.Country) != 2 || p.ID < 0 || p.Population < 0 || math.Abs(p.Point[0]) > 180 || math.Abs(p.Point[1]) > 90 {
+				t.Fatalf("decoded a bad place: %+v", p)
+			}
+		}
+		// what decodes encodes again to the same places
+		again, err := EncodePlaces(ps)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		if back, err := DecodePlaces(again); err != nil || !reflect.DeepEqual(back, ps) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
 }

@@ -126,3 +126,44 @@ func TestFixtureWater(t *testing.T) {
 func near(p, q orb.Point) bool {
 	return math.Abs(p[0]-q[0]) < 1e-9 && math.Abs(p[1]-q[1]) < 1e-9
 }
+
+func FuzzDecodeWater(f *testing.F) {
+	good, err := EncodeWater(&Water{
+		Rivers: []River{{Name: "Tigris", NameAr: "دجلة", Lines: orb.MultiLineString{{{44, 33}, {44.1, 33.2}}}}},
+		Lakes:  orb.MultiPolygon{{{{43.2, 33.7}, {43.4, 33.7}, {43.4, 33.9}, {43.2, 33.7}}}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, err := gunzip(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte("IMWA\x01"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := gzipBytes(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := DecodeWater(file)
+		if err != nil {
+			return
+		}
+		for _, r := range w.Rivers {
+			for _, l := range r.Lines {
+				if len(l) < 2 {
+					t.Fatalf("%q: line %v is too short", r.Name, l)
+				}
+			}
+		}
+		for _, p := range w.Lakes {
+			for _, r := range p {
+				if len(r) < 4 || r[0] != r[len(r)-1] {
+					t.Fatalf("lake ring %v is not closed or too short", r)
+				}
+			}
+		}
+		newRivers(w.Rivers) // smoothing takes whatever decodes
+	})
+}
