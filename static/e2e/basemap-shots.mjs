@@ -4,8 +4,9 @@
 //
 //	node e2e/basemap-shots.mjs <baseURL> <outDir>
 //
-// writes <outDir>/basemap-z5.png, -z7.png and -z10.png of the page with
-// no overlay, once every basemap tile in view has loaded.
+// writes <outDir>/basemap-z5.png, -z7.png and -z10.png of the page at
+// each view (with `layers=` empty the page still shows the incidents,
+// its default), once every basemap tile in view has loaded.
 
 import { chromium } from 'playwright-core';
 
