@@ -24,7 +24,7 @@ const (
 	// staticMaxPixels bounds the image after scale: 16 MiB of RGBA, so
 	// the renders a process runs at once (renderSlots) bound its memory.
 	staticMaxPixels   = 2048 * 2048
-	staticAttribution = "incidentmap · Natural Earth"
+	staticAttribution = "incidentmap · Natural Earth · GeoNames · © OpenStreetMap"
 )
 
 // staticMap serves the view as a PNG, rendered by the tiles package from

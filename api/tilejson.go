@@ -68,8 +68,8 @@ func (s *Server) tileJSON(c echo.Context) error {
 				MaxZoom:  maxZoom(layer),
 			}
 			if layer == LayerBasemap {
-				doc.Description = "Land, sea, borders and country names."
-				doc.Attribution = "Made with Natural Earth (public domain)"
+				doc.Description = "Land, sea, borders, rivers, lakes, and the names of countries, towns and rivers."
+				doc.Attribution = BasemapAttribution
 				lat := math.Floor(tiles.MaxLatitude*1e4) / 1e4 // 85.0511, as served since the start
 				doc.Bounds = [4]float64{-180, -lat, 180, lat}
 				doc.Center = [3]float64{43, 33.5, 4}

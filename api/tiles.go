@@ -21,8 +21,13 @@ type Basemap interface {
 	Render(t maptile.Tile, scale int) ([]byte, error)
 }
 
-// LayerBasemap is the raster layer of land, sea and borders.
+// LayerBasemap is the raster layer of land, sea, borders, water and
+// names.
 const LayerBasemap = "basemap"
+
+// BasemapAttribution credits the basemap's sources as their licences
+// ask: GeoNames is CC BY 4.0, OpenStreetMap (the lakes) ODbL.
+const BasemapAttribution = "Made with Natural Earth (public domain); towns © GeoNames (CC BY 4.0); lakes © OpenStreetMap contributors (ODbL)"
 
 // basemapMaxZoom is as deep as Natural Earth's 1:10m data stays readable.
 const basemapMaxZoom = 12

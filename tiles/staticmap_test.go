@@ -17,7 +17,7 @@ import (
 // cachedBasemap returns a tiles.TileSource serving basemap tiles rendered
 // once, as the server's tile cache does after the first static map.
 func cachedBasemap(b testing.TB) tiles.TileSource {
-	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+	bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
 	if err != nil {
 		b.Fatal(err)
 	}

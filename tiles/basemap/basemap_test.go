@@ -16,9 +16,15 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
+// fixtureFiles are the basemap files package fixtures embeds.
+var fixtureFiles = Files{
+	Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m,
+	Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater,
+}
+
 // loadFixtures loads the basemap package fixtures embeds.
 func loadFixtures() (*Basemap, error) {
-	return Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+	return Load(fixtureFiles)
 }
 
 // Places the basemap tests look at.
@@ -97,13 +103,20 @@ func countNearest(im image.Image, r image.Rectangle, want string) int {
 }
 
 func TestLoadRejectsBadData(t *testing.T) {
-	for name, files := range map[string][3][]byte{
-		"not gzip":     {[]byte("IMBM"), fixtures.Basemap50m, fixtures.Basemap10m},
-		"50m missing":  {fixtures.Basemap110m, nil, fixtures.Basemap10m},
-		"10m is empty": {fixtures.Basemap110m, fixtures.Basemap50m, mustEncode(t, &Data{Grid: Grid{KX: 1, KY: 1}})[:10]},
+	with := func(change func(*Files)) Files {
+		f := fixtureFiles
+		change(&f)
+		return f
+	}
+	for name, files := range map[string]Files{
+		"not gzip":        with(func(f *Files) { f.Countries110m = []byte("IMBM") }),
+		"50m missing":     with(func(f *Files) { f.Countries50m = nil }),
+		"10m is empty":    with(func(f *Files) { f.Countries10m = mustEncode(t, &Data{Grid: Grid{KX: 1, KY: 1}})[:10] }),
+		"places missing":  with(func(f *Files) { f.Places = nil }),
+		"water is places": with(func(f *Files) { f.Water = fixtures.BasemapPlaces }),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Load(files[0], files[1], files[2]); err == nil {
+			if _, err := Load(files); err == nil {
 				t.Error("Load succeeded")
 			}
 		})

@@ -81,7 +81,12 @@ type Country struct {
 // byte for byte. Encoding a decoded file therefore gives the same bytes
 // but for those rings' direction.
 func Encode(d *Data) ([]byte, error) {
-	raw := encode(d)
+	return gzipBytes(encode(d))
+}
+
+// gzipBytes compresses raw as every basemap file is: best compression, no
+// name or time in the header, so the same raw gives the same bytes.
+func gzipBytes(raw []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
@@ -345,6 +350,15 @@ func (r *reader) name() (string, error) {
 	}
 	r.off += n
 	return string(s), nil
+}
+
+func (r *reader) uvarint() (uint64, error) {
+	v, n := binary.Uvarint(r.data[r.off:])
+	if n <= 0 {
+		return 0, fmt.Errorf("bad number at byte %d", r.off)
+	}
+	r.off += n
+	return v, nil
 }
 
 func (r *reader) varint() (int64, error) {

@@ -42,8 +42,10 @@ func labelFace(f *truetype.Font, z, scale int) font.Face {
 // shows and where: at a point inside the country's largest polygon, only
 // if the name fits the polygon's extent, and never over a name already
 // placed, larger countries first. Deciding globally rather than per tile
-// is what makes a name cut by a tile edge appear in both tiles.
-func placeLabels(countries []Country, f *truetype.Font) [labelMaxZoom - labelMinZoom + 1][]label {
+// is what makes a name cut by a tile edge appear in both tiles. A name
+// that would cover a capital's dot (capitals, lon/lat) moves up or down by
+// its height, once or twice, so that the capital keeps its place.
+func placeLabels(countries []Country, f *truetype.Font, capitals []orb.Point) [labelMaxZoom - labelMinZoom + 1][]label {
 	type candidate struct {
 		name  string
 		at    orb.Point
@@ -77,6 +79,12 @@ func placeLabels(countries []Country, f *truetype.Font) [labelMaxZoom - labelMin
 		h := labelSize(z) * 1.4
 		const gap = 6 // pixels between names
 		var placed []orb.Bound
+		dots := newCollider()
+		for _, p := range capitals {
+			x, y := tiles.Project(p, world)
+			const r = 7 // a capital's ring and a little room
+			dots.add(orb.Bound{Min: orb.Point{x - r, y - r}, Max: orb.Point{x + r, y + r}})
+		}
 		for _, c := range cs {
 			w := float64(font.MeasureString(face, c.name)) / 64
 			x0, y0 := tiles.Project(orb.Point{c.bound.Min[0], c.bound.Max[1]}, world)
@@ -84,18 +92,25 @@ func placeLabels(countries []Country, f *truetype.Font) [labelMaxZoom - labelMin
 			if w > 1.2*(x1-x0) || h > 1.5*(y1-y0) {
 				continue // the name would cover more than its country
 			}
-			x, y := tiles.Project(c.at, world)
-			box := orb.Bound{Min: orb.Point{x - w/2 - gap, y - h/2 - gap}, Max: orb.Point{x + w/2 + gap, y + h/2 + gap}}
-			clear := true
-			for _, pb := range placed {
-				if pb.Intersects(box) {
-					clear = false
-					break
+			x, y0 := tiles.Project(c.at, world)
+			for _, dy := range []float64{0, h, -h, 2 * h, -2 * h} {
+				y := y0 + dy
+				box := orb.Bound{Min: orb.Point{x - w/2 - gap, y - h/2 - gap}, Max: orb.Point{x + w/2 + gap, y + h/2 + gap}}
+				if dots.hits(box) {
+					continue
 				}
-			}
-			if clear {
-				placed = append(placed, box)
-				out[z-labelMinZoom] = append(out[z-labelMinZoom], label{c.name, x, y, w, h})
+				clear := true
+				for _, pb := range placed {
+					if pb.Intersects(box) {
+						clear = false
+						break
+					}
+				}
+				if clear {
+					placed = append(placed, box)
+					out[z-labelMinZoom] = append(out[z-labelMinZoom], label{c.name, x, y, w, h})
+				}
+				break
 			}
 		}
 		_ = face.Close()

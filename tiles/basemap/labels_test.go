@@ -15,19 +15,21 @@ import (
 
 func TestLabelColors(t *testing.T) {
 	b := testBasemap(t)
+	ionian := orb.Point{18, 35} // open sea: no town, no country, at any zoom
 	for _, c := range []struct {
 		z    maptile.Zoom
+		at   orb.Point
 		want bool
-	}{{2, false}, {3, true}, {6, true}, {7, false}} {
-		// the labels' tile is Iraq's at z3 and z6; Iraq's middle at z2 and z7
-		at := baghdad
-		if c.z == 6 {
-			at = orb.Point{43.7, 33.0}
-		}
-		tile := maptile.At(at, c.z)
+	}{
+		// the labels' tile is Iraq's at z3 and z6; Iraq's middle at z2
+		{2, baghdad, false}, {3, baghdad, true}, {6, orb.Point{43.7, 33.0}, true},
+		{7, baghdad, true}, // towns from z4
+		{7, ionian, false}, {10, ionian, false},
+	} {
+		tile := maptile.At(c.at, c.z)
 		n := countNearest(renderImage(t, b, tile, 1), image.Rect(0, 0, tiles.TileSize, tiles.TileSize), "label")
 		if got := n > 0; got != c.want {
-			t.Errorf("z%d: %d label pixels on %v, want labels: %v", c.z, n, tile, c.want)
+			t.Errorf("z%d at %v: %d label pixels on %v, want labels: %v", c.z, c.at, n, tile, c.want)
 		}
 	}
 }

@@ -31,6 +31,22 @@ var (
 	LabelColor = color.NRGBA{0x40, 0x3c, 0x38, 0xff}
 	// HaloColor is drawn around names to lift them off borders.
 	HaloColor = color.NRGBA{0xff, 0xff, 0xff, 0xb0}
+	// WaterColor fills lakes: the sea's colour.
+	WaterColor = SeaColor
+	// RiverColor strokes rivers: a little deeper than the sea, so that a
+	// line a pixel wide still reads as water on land.
+	RiverColor = color.NRGBA{0x7f, 0xb8, 0xd4, 0xff}
+	// RiverLabelColor is the colour of river names.
+	RiverLabelColor = color.NRGBA{0x1f, 0x5f, 0x8b, 0xff}
+	// PlaceColor is the colour of town dots and capitals' rings.
+	PlaceColor = color.NRGBA{0x33, 0x30, 0x2d, 0xff}
+)
+
+// Water is drawn from these zooms: rivers from 4, lakes (cut to the
+// region of the water file) from 5.
+const (
+	riverMinZoom = 4
+	lakeMinZoom  = 5
 )
 
 // scaleFor returns the scale to draw zoom z with, for a tile of bound b:
@@ -60,8 +76,10 @@ func borderWidth(z maptile.Zoom) float64 {
 }
 
 // Render draws tile t of the basemap as a PNG of tiles.TileSize*scale
-// pixels a side (scale 1 or 2): sea, land, country borders and, from zoom 3 to 6,
-// country names. The same tile gives the same bytes on every call.
+// pixels a side (scale 1 or 2): sea, land, lakes, rivers, country borders,
+// from zoom 3 to 6 country names, from zoom 4 towns and cities and from
+// zoom 6 the great rivers' names. The same tile gives the same bytes on
+// every call.
 func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 	if err := tiles.Validate(t, tiles.MaxZoom); err != nil {
 		return nil, fmt.Errorf("basemap tile: %w", err)
@@ -95,6 +113,35 @@ func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 	d.dc.SetColor(LandColor)
 	d.dc.Fill()
 
+	if t.Z >= lakeMinZoom {
+		for i := range b.lakes {
+			if p := &b.lakes[i]; p.bound.Intersects(bound) {
+				d.polygon(p)
+			}
+		}
+		d.dc.SetColor(WaterColor)
+		d.dc.Fill()
+	}
+	if z := int(t.Z); z >= riverMinZoom {
+		d.dc.SetColor(RiverColor)
+		d.dc.SetLineCapRound()
+		d.dc.SetLineJoinRound()
+		for _, named := range []bool{false, true} {
+			for _, r := range b.rivers {
+				if (r.name != "") != named {
+					continue
+				}
+				for i := range r.lines {
+					if l := &r.lines[i]; l.bound.Intersects(bound) {
+						d.line(l)
+					}
+				}
+			}
+			d.dc.SetLineWidth(riverWidth(z, named) * s)
+			d.dc.Stroke()
+		}
+	}
+
 	for i := range sc.borders {
 		if l := &sc.borders[i]; l.bound.Intersects(bound) {
 			d.line(l)
@@ -108,6 +155,12 @@ func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 
 	if z := int(t.Z); z >= labelMinZoom && z <= labelMaxZoom {
 		d.labels(b.font, b.labels[z-labelMinZoom], z, scale)
+	}
+	if z := int(t.Z); z >= riverMinLabelZoom && z <= placeMaxZoom {
+		d.riverLabels(b, b.riverLabels[z-riverMinLabelZoom], scale)
+	}
+	if z := int(t.Z); z >= placeMinZoom && z <= placeMaxZoom {
+		d.places(b, b.placeLabels[z-placeMinZoom], z, scale)
 	}
 
 	png, err := tiles.EncodePNG(d.dc.Image())

@@ -2,7 +2,6 @@ package basemap
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"image/color"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/incidentmap/incidentmap/tiles"
 )
@@ -22,8 +22,8 @@ func TestLandColorAndSea(t *testing.T) {
 		at   orb.Point
 		want color.NRGBA
 	}{
-		// Baghdad sits just above the x-height of the label "Iraq".
-		{"Baghdad is land", baghdad, LandColor},
+		// the desert west of Baghdad: no town, river or name at z4
+		{"the Iraqi desert is land", orb.Point{41.0, 32.0}, LandColor},
 		{"Persian Gulf is sea", persianGulf, SeaColor},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -199,13 +199,22 @@ func TestBasemapScaleFor(t *testing.T) {
 	}
 }
 
-// BenchmarkBasemap renders the tile holding Al Asad at z4 (50m and
-// names), z8 and z10 (10m, clipped).
+// BenchmarkBasemap renders tiles cold (the basemap caches no tile): the
+// tile holding Al Asad at z4 (50m and names), z8 and z10 (10m, clipped),
+// and the one holding Baghdad at z7, z8 and z10, the busiest with towns,
+// rivers and lakes.
 func BenchmarkBasemap(b *testing.B) {
 	bm := testBasemap(b)
-	for _, z := range []maptile.Zoom{4, 8, 10} {
-		tile := maptile.At(alAsadBase, z)
-		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		at   orb.Point
+		z    maptile.Zoom
+	}{
+		{"z4", alAsadBase, 4}, {"z8", alAsadBase, 8}, {"z10", alAsadBase, 10},
+		{"baghdad-z7", baghdad, 7}, {"baghdad-z8", baghdad, 8}, {"baghdad-z10", baghdad, 10},
+	} {
+		tile := maptile.At(c.at, c.z)
+		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := bm.Render(tile, 1); err != nil {
@@ -213,5 +222,53 @@ func BenchmarkBasemap(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWaterColors checks water is drawn: Lake Tharthar is water from z5,
+// and the Euphrates' own points are river-coloured at z9.
+func TestWaterColors(t *testing.T) {
+	b := testBasemap(t)
+	tharthar := orb.Point{43.35, 33.95}
+	for _, z := range []maptile.Zoom{5, 7, 10} {
+		tile := maptile.At(tharthar, z)
+		if got := pixelAt(renderImage(t, b, tile, 1), tile, 1, tharthar); got != WaterColor {
+			t.Errorf("z%d: Lake Tharthar is %v, want %v", z, got, WaterColor)
+		}
+	}
+	if tile := maptile.At(tharthar, 4); pixelAt(renderImage(t, b, tile, 1), tile, 1, tharthar) != LandColor {
+		t.Error("z4: Lake Tharthar is drawn; lakes start at z5")
+	}
+	var euphrates *boundedRiver
+	for i := range b.rivers {
+		if b.rivers[i].name == "Euphrates" {
+			euphrates = &b.rivers[i]
+		}
+	}
+	if euphrates == nil {
+		t.Fatal("no Euphrates")
+	}
+	// every tenth point of the Euphrates within 30 km of Hīt
+	hit := orb.Point{42.83, 33.64}
+	isNear := func(c, want color.NRGBA) bool {
+		return abs(int(c.R)-int(want.R))+abs(int(c.G)-int(want.G))+abs(int(c.B)-int(want.B)) < 40
+	}
+	n, wet := 0, 0
+	for _, l := range euphrates.lines {
+		for i, p := range l.line {
+			if i%10 != 0 || planar.Distance(p, hit) > 0.3 {
+				continue
+			}
+			tile := maptile.At(p, 9)
+			c := pixelAt(renderImage(t, b, tile, 1), tile, 1, p)
+			n++
+			if isNear(c, RiverColor) || isNear(c, WaterColor) {
+				wet++
+			}
+		}
+	}
+	// a name may sit on the river here and there
+	if n == 0 || wet < n*8/10 {
+		t.Errorf("z9: %d of %d points of the Euphrates near Hīt are water-coloured", wet, n)
 	}
 }
