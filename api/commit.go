@@ -52,9 +52,11 @@ type outcome struct {
 // changed: its handler answers 412 from the data now served.
 var errStale = errors.New("changed since read")
 
-// Batch pacing: a leader waits until buildGap times the last build's
-// duration has passed since that build ended, at most maxBuildGap.
+// Batch pacing: when the last build took pacedBuild or more, a leader
+// waits until buildGap times its duration has passed since it ended, at
+// most maxBuildGap.
 const (
+	pacedBuild  = 5 * time.Millisecond
 	buildGap    = 3
 	maxBuildGap = 300 * time.Millisecond
 	// commitTimeout bounds a batch's time in the store: the batch is not
@@ -91,8 +93,13 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 	return <-in.done
 }
 
-// pace returns how long a leader waits before taking its batch.
+// pace returns how long a leader waits before taking its batch: nothing
+// when builds are quick (a small data set), where waiting would only
+// slow each writer down.
 func (w *writer) pace() time.Duration {
+	if w.lastBuild < pacedBuild {
+		return 0
+	}
 	gap := min(buildGap*w.lastBuild, maxBuildGap)
 	return gap - time.Since(w.lastBuilt)
 }
