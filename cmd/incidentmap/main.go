@@ -305,7 +305,19 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // buildServer loads the data and builds the API server with its cache. The
 // returned function closes what it opened.
 func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
+	// The basemap (its labels placed for every zoom, a fifth of a second)
+	// loads beside the data, in the load's single-core stretches.
+	type loadedBasemap struct {
+		bm  *basemap.Basemap
+		err error
+	}
+	basemapc := make(chan loadedBasemap, 1)
+	go func() {
+		bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
+		basemapc <- loadedBasemap{bm, err}
+	}()
 	ds, st, err := loadData(cfg, log)
+	loaded := <-basemapc
 	if err != nil {
 		return nil, nil, err
 	}
@@ -322,11 +334,11 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		closeStore := closeFn
 		closeFn = func() { rc.Close(); closeStore() }
 	}
-	bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
-	if err != nil {
+	if loaded.err != nil {
 		closeFn()
-		return nil, nil, fmt.Errorf("load basemap: %w", err)
+		return nil, nil, fmt.Errorf("load basemap: %w", loaded.err)
 	}
+	bm := loaded.bm
 	srv := api.New(api.Config{
 		Data:           ds,
 		Store:          st,
