@@ -28,7 +28,7 @@ func fixtureData(t testing.TB) *geo.Dataset {
 
 // testBasemap is the embedded basemap, decoded once for all tests.
 var testBasemap = sync.OnceValues(func() (*basemap.Basemap, error) {
-	return basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
+	return basemap.Load(basemap.Embedded())
 })
 
 // newTestServer returns a server over the fixtures and the basemap with

@@ -52,7 +52,7 @@ func TestBrowser(t *testing.T) {
 	_, err = os.Stat(chromium)
 	need(t, chromium+" (apt-get install -y chromium)", err)
 
-	bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
+	bm, err := basemap.Load(basemap.Embedded())
 	if err != nil {
 		t.Fatalf("load basemap: %v", err)
 	}
@@ -133,7 +133,7 @@ func TestBrowserPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm, err := basemap.Load(fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m)
+	bm, err := basemap.Load(basemap.Embedded())
 	if err != nil {
 		t.Fatalf("load basemap: %v", err)
 	}

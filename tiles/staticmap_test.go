@@ -8,7 +8,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
-	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
@@ -17,7 +16,7 @@ import (
 // cachedBasemap returns a tiles.TileSource serving basemap tiles rendered
 // once, as the server's tile cache does after the first static map.
 func cachedBasemap(b testing.TB) tiles.TileSource {
-	bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
+	bm, err := basemap.Load(basemap.Embedded())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,8 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
-
 	"github.com/incidentmap/incidentmap/api"
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/fixtures"
@@ -313,7 +311,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	}
 	basemapc := make(chan loadedBasemap, 1)
 	go func() {
-		bm, err := basemap.Load(basemap.Files{Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m, Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater})
+		bm, err := basemap.Load(basemap.Embedded())
 		basemapc <- loadedBasemap{bm, err}
 	}()
 	ds, st, err := loadData(cfg, log)
@@ -344,7 +342,7 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 		Store:          st,
 		Cache:          cache.New(cfg.cacheBytes, rc),
 		Basemap:        bm,
-		BasemapVersion: basemapVersion(),
+		BasemapVersion: basemap.Embedded().Version(),
 		Logger:         log,
 		FrameAncestors: cfg.frames,
 		PublicURL:      cfg.publicURL,
@@ -354,16 +352,6 @@ func buildServer(cfg config, log *slog.Logger) (*api.Server, func(), error) {
 	log.Info("loaded", "incidents", ds.Len(), "sites", len(ds.Sites),
 		"data_version", ds.Version, "redis", rc != nil)
 	return srv, closeFn, nil
-}
-
-// basemapVersion names the basemap's data: a hash of the embedded files
-// it is drawn from.
-func basemapVersion() string {
-	h := xxhash.New()
-	for _, f := range [][]byte{fixtures.Basemap110m, fixtures.Basemap50m, fixtures.Basemap10m, fixtures.BasemapPlaces, fixtures.BasemapWater} {
-		h.Write(f)
-	}
-	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // run starts the server and blocks until ctx is done, then shuts down

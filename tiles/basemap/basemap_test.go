@@ -17,10 +17,7 @@ import (
 )
 
 // fixtureFiles are the basemap files package fixtures embeds.
-var fixtureFiles = Files{
-	Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m,
-	Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater,
-}
+var fixtureFiles = Embedded()
 
 // loadFixtures loads the basemap package fixtures embeds.
 func loadFixtures() (*Basemap, error) {
