@@ -54,24 +54,7 @@ func EachACLEDRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 		return errors.New(`ACLED CSV: header: no column "iso" or "country"`)
 	}
 	dec := newFeatureDecoder(siteMap(sites))
-	for i := 0; ; i++ {
-		row, err := t.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("ACLED CSV: %w", err)
-		}
-		c := Checked{Index: i, Line: row.line}
-		if row.err != nil {
-			c.Err = &FeatureError{Index: i, ID: ACLEDID(row.get("event_id_cnty")), Field: "row", Err: row.err}
-		} else {
-			c.Incident, c.Err = dec.acledIncident(i, row)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
+	return t.each("ACLED CSV", func(row *csvRow) string { return ACLEDID(row.get("event_id_cnty")) }, dec.acledIncident, fn)
 }
 
 // ACLEDID returns the incident id of an ACLED event id: "acled-" and the

@@ -352,24 +352,7 @@ func EachCSVRow(r io.Reader, sites []Site, fn func(Checked) error) error {
 		}
 	}
 	dec := newFeatureDecoder(siteMap(sites))
-	for i := 0; ; i++ {
-		row, err := t.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("our CSV: %w", err)
-		}
-		c := Checked{Index: i, Line: row.line}
-		if row.err != nil {
-			c.Err = &FeatureError{Index: i, ID: row.get("id"), Field: "row", Err: row.err}
-		} else {
-			c.Incident, c.Err = dec.csvIncident(i, row)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
+	return t.each("our CSV", func(row *csvRow) string { return row.get("id") }, dec.csvIncident, fn)
 }
 
 // csvColumnOf names the column of our CSV that holds a field the checks

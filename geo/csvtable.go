@@ -143,3 +143,29 @@ func (t *csvTable) next() (*csvRow, error) {
 	}
 	return row, nil
 }
+
+// each calls fn with every row of the table, as the format (named in
+// errors) reads it: the row's line, and decode's incident or every
+// problem with it; a row unusable as a whole is a problem of "row",
+// named by the id id makes of what it holds. It stops at fn's first
+// error, or where the input stops being CSV, and returns that.
+func (t *csvTable) each(format string, id func(*csvRow) string, decode func(int, *csvRow) (Incident, *FeatureError), fn func(Checked) error) error {
+	for i := 0; ; i++ {
+		row, err := t.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", format, err)
+		}
+		c := Checked{Index: i, Line: row.line}
+		if row.err != nil {
+			c.Err = &FeatureError{Index: i, ID: id(row), Field: "row", Err: row.err}
+		} else {
+			c.Incident, c.Err = decode(i, row)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+}
