@@ -16,7 +16,6 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/time/rate"
 
-	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
 )
@@ -101,18 +100,7 @@ func TestWriteOnAStaleServer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
 	open := func() *Server {
-		st, err := store.OpenSQLite(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
-			t.Fatal(err)
-		}
-		ds, err := st.Dataset(ctx, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st, ds := openSeeded(t, path, nil)
 		return New(Config{Data: ds, Store: st})
 	}
 	a, b := open(), open() // neither follows the other

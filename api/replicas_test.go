@@ -12,7 +12,6 @@ import (
 
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/api/cache/cachetest"
-	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/store"
 	"github.com/incidentmap/incidentmap/store/storetest"
 )
@@ -26,23 +25,7 @@ const replicaFollow = 500 * time.Millisecond
 // set, following the store (polling every poll) until the test ends.
 func newReplica(t testing.TB, dsn, redisURL, prefix string, poll time.Duration) (*Server, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenPostgres(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, nil, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
-		t.Fatal(err)
-	}
-	head, err := st.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := st.Dataset(ctx, head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ds := openSeeded(t, dsn, nil)
 	cfg := Config{Data: ds, Store: st, KeyPrefix: prefix}
 	if redisURL != "" {
 		rc, err := cache.NewRedis(cache.RedisConfig{URL: redisURL, Timeout: time.Second, TTL: time.Minute})
@@ -53,7 +36,7 @@ func newReplica(t testing.TB, dsn, redisURL, prefix string, poll time.Duration) 
 		cfg.Cache = cache.New(8<<20, rc)
 	}
 	s := New(cfg)
-	followCtx, stop := context.WithCancel(ctx)
+	followCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Follow(followCtx, poll); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
