@@ -11,7 +11,8 @@ import { $, el } from './dom.js';
 // createPinNotice owns the notice of a page pinned to pin ("/r/N"; ''
 // for none, which needs none); in an embed its links open a new tab.
 export function createPinNotice(pin, embed) {
-  const s = { qs: '', link: null };
+  // Until the map says its view, the view the page was opened on.
+  const s = { qs: location.search.slice(1), link: null };
   const current = () => '/' + (s.qs ? '?' + s.qs : '');
   const open = embed ? { target: '_blank', rel: 'noopener' } : {};
   return {
