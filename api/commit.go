@@ -265,7 +265,7 @@ func newBackground() *background {
 }
 
 // wait admits one more drawing to wait for the slot, unless maxDrawings
-// do; an admitted drawing must then acquire.
+// do; an admitted drawing leaves when it is done, drawn or not.
 func (b *background) wait() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -284,13 +284,25 @@ func (b *background) acquire(build bool) {
 	if build {
 		b.builds++
 		defer func() { b.builds-- }()
-	} else {
-		defer func() { b.drawing-- }()
 	}
 	for b.busy || !build && b.builds > 0 {
 		b.freed.Wait()
 	}
 	b.busy = true
+}
+
+// waitingBuilds returns how many builds wait for the slot.
+func (b *background) waitingBuilds() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.builds
+}
+
+// leave ends an admitted drawing.
+func (b *background) leave() {
+	b.mu.Lock()
+	b.drawing--
+	b.mu.Unlock()
 }
 
 // release frees the slot.

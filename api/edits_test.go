@@ -46,3 +46,36 @@ func TestEditLog(t *testing.T) {
 		t.Errorf("an area whose last edit fell out: %q, want the base r6", v)
 	}
 }
+
+// The background slot: one holder at a time, builds before drawings, and
+// at most maxDrawings drawings admitted.
+func TestBackgroundSlot(t *testing.T) {
+	b := newBackground()
+	for i := range maxDrawings {
+		if !b.wait() {
+			t.Fatalf("drawing %d not admitted", i)
+		}
+	}
+	if b.wait() {
+		t.Fatalf("drawing %d admitted, over maxDrawings", maxDrawings+1)
+	}
+	b.leave()
+	if !b.wait() {
+		t.Fatal("a drawing that left made no room")
+	}
+
+	b.acquire(false) // a drawing holds the slot
+	order := make(chan string, 2)
+	drawing := make(chan struct{})
+	go func() { close(drawing); b.acquire(false); order <- "drawing"; b.release() }()
+	<-drawing
+	time.Sleep(20 * time.Millisecond) // the drawing waits first
+	go func() { b.acquire(true); order <- "build"; b.release() }()
+	for b.waitingBuilds() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	b.release()
+	if first, second := <-order, <-order; first != "build" || second != "drawing" {
+		t.Errorf("the slot went to the %s, then the %s; builds go first", first, second)
+	}
+}

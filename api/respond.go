@@ -187,15 +187,18 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 	if !s.background.wait() {
 		return body, staleKey, true // enough drawing waits; a later reader asks again
 	}
-	s.cache.Refresh(key, func(ctx context.Context) ([]byte, error) {
-		s.background.acquire(false)
-		defer s.background.release()
-		if s.live.current.Load().data != s.data {
-			// A later write came first: draw what it makes, when asked.
-			return nil, errSuperseded
-		}
-		return render(ctx)
-	})
+	go func() {
+		defer s.background.leave() // drawn, found drawn, or dropped
+		_, _, _ = s.cache.Fetch(context.Background(), key, func(ctx context.Context) ([]byte, error) {
+			s.background.acquire(false)
+			defer s.background.release()
+			if s.live.current.Load().data != s.data {
+				// A later write came first: draw what it makes, when asked.
+				return nil, errSuperseded
+			}
+			return render(ctx)
+		})
+	}()
 	return body, staleKey, true
 }
 

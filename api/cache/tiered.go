@@ -110,13 +110,6 @@ func (c *Cache) Peek(key string) ([]byte, bool) {
 	return c.lru.Get(key)
 }
 
-// Refresh has the value under key fetched, as Fetch does, in the
-// background: a render already under way for key is joined, not
-// repeated. A failure is dropped; the next Fetch tries again.
-func (c *Cache) Refresh(key string, render func(context.Context) ([]byte, error)) {
-	go func() { _, _, _ = c.fetch(context.Background(), key, c.redis, render) }()
-}
-
 // Redis returns the Redis tier, or nil when there is none.
 func (c *Cache) Redis() *Redis { return c.redis }
 
