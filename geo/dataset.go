@@ -46,6 +46,10 @@ type Dataset struct {
 	// the index's order: radius queries order by dot products.
 	unit  []float64
 	links []linkPair
+	// replaced counts the records With replaced or deleted since the
+	// data set was last packed whole: their text and lists are still in
+	// the block and tables.
+	replaced int
 }
 
 // NewDataset decodes and validates sites and incidents (GeoJSON

@@ -160,14 +160,16 @@ func (r *record) window() (from, to time.Time) {
 type builder struct {
 	columns    // all but records and text
 	chunks     [][]record
+	textBase   string // text before the chunks: a data set's, for With
 	text       [][]byte
-	textLen    int
+	textLen    int                    // of textBase and the chunks
 	actorRuns  map[run[Actor]]uint32  // a decoder's one copy of a list → its start
 	sourceRuns map[run[Source]]uint32 // the same for sources
 	countIndex map[int]uint32
 	relatedIDs []string // runs of related ids, resolved to positions at the end
 	n          int
 	oneCore    bool // dataset works on the caller's goroutine alone
+	extending  bool // its text and tables start as a data set's (Dataset.extend)
 	last       [stringFields]lastString
 }
 
@@ -220,6 +222,7 @@ func (b *builder) appendText(texts ...string) {
 func (b *builder) joinText() string {
 	var sb strings.Builder
 	sb.Grow(b.textLen)
+	sb.WriteString(b.textBase)
 	for i := range b.text {
 		sb.Write(b.text[i])
 		b.text[i] = nil
@@ -363,6 +366,12 @@ func (b *builder) add(in *Incident) error {
 	r.sources = addRun(&b.sources, b.sourceRuns, in.Sources)
 	r.related = uint32(len(b.relatedIDs))
 	b.relatedIDs = append(b.relatedIDs, in.Related...)
+	b.push(r)
+	return nil
+}
+
+// push adds r as the next record.
+func (b *builder) push(r record) {
 	if b.n>>chunkShift == len(b.chunks) {
 		// The first chunk grows as a slice does, so a small data set
 		// takes little; the others are made whole.
@@ -375,5 +384,4 @@ func (b *builder) add(in *Incident) error {
 	last := &b.chunks[len(b.chunks)-1]
 	*last = append(*last, r)
 	b.n++
-	return nil
 }

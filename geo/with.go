@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -12,10 +13,12 @@ import (
 // are gone. d is unchanged: readers go on with it while the next is
 // built.
 //
-// Nothing is decoded: d's incidents are packed again from its records,
-// and only the upserts are new, so a write to a large data set costs its
-// sort and index (tens of milliseconds at 100,000 incidents), not a
-// reload. The upserts must be checked incidents, as EachFeature gives
+// Nothing is decoded: d's records are kept as they are, sharing its
+// block of text and its tables (extend), and only the upserts are packed,
+// so a write to a large data set costs its sort and index (tens of
+// milliseconds at 100,000 incidents), not a reload. What replaced
+// records leave behind is let go when an eighth of the records have
+// been: the data set is then packed anew. The upserts must be checked incidents, as EachFeature gives
 // them; With checks what needs the whole set, as a load does: ids used
 // once, and related ids that name an incident (so a delete of an
 // incident another names fails, naming that other). The new set has no
@@ -36,7 +39,16 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 		}
 	}
 	slices.Sort(skip)
-	b := newBuilder()
+	// Replaced records leave their text and lists behind in the block and
+	// tables a copy shares; past an eighth of the records, the data set
+	// is packed anew, which lets them go.
+	replaced := d.replaced + len(skip)
+	var b *builder
+	if replaced > len(d.records)/8 {
+		b, replaced = newBuilder(), 0
+	} else {
+		b = d.extend()
+	}
 	b.oneCore = true // a write's build leaves the other cores to readers
 	for pos := range d.records {
 		if len(skip) > 0 && skip[0] == pos {
@@ -45,8 +57,7 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 			}
 			continue
 		}
-		in := d.columns.incident(pos)
-		if err := b.add(&in); err != nil {
+		if err := b.keep(d, pos); err != nil {
 			return nil, err
 		}
 	}
@@ -59,7 +70,44 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	next.replaced = replaced
 	return next, nil
+}
+
+// extend returns a builder whose text and tables start as d's, shared,
+// so that d's records can be kept as they are (keep); what it adds goes
+// after them.
+func (d *Dataset) extend() *builder {
+	c := &d.columns
+	b := newBuilder()
+	b.extending = true
+	b.strs, b.strIndex = slices.Clip(c.strs), maps.Clone(c.strIndex)
+	b.actors, b.sources = slices.Clip(c.actors), slices.Clip(c.sources)
+	b.counts, b.zones = slices.Clip(c.counts), maps.Clone(c.zones)
+	for i, n := range c.counts {
+		b.countIndex[n] = uint32(i + 1)
+	}
+	b.textBase, b.textLen = c.text, len(c.text)
+	return b
+}
+
+// keep adds the incident at d's position pos: its record as it is when
+// b extends d, else the incident packed anew.
+func (b *builder) keep(d *Dataset, pos int) error {
+	if !b.extending {
+		in := d.columns.incident(pos)
+		return b.add(&in)
+	}
+	r := d.records[pos]
+	if r.nRelated > 0 { // positions change: kept as ids, resolved again
+		start := uint32(len(b.relatedIDs))
+		for _, p := range d.related[r.related : r.related+uint32(r.nRelated)] {
+			b.relatedIDs = append(b.relatedIDs, d.id(&d.records[p]))
+		}
+		r.related = start
+	}
+	b.push(r)
+	return nil
 }
 
 // Reach returns the area where incident id decides what a map shows:

@@ -2,7 +2,9 @@ package geo_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -139,5 +141,87 @@ func TestWithRefuses(t *testing.T) {
 	}
 	if next.Len() != ds.Len()-1 {
 		t.Errorf("%d incidents after a delete of one of %d", next.Len(), ds.Len())
+	}
+}
+
+// A data set made by a run of With, each on the one before, must be the
+// one a load of the incidents it ends with makes, whether With extended
+// the data set before or packed it anew (an eighth replaced).
+func TestWithChain(t *testing.T) {
+	ds := generatedDataset(t, genConfig{n: 2_000, seed: 11, area: benchArea, varied: true})
+	want := map[string]geo.Incident{}
+	var ids []string
+	for _, in := range ds.Incidents() {
+		want[in.ID] = in
+		ids = append(ids, in.ID)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 40 {
+		var upserts []geo.Incident
+		var deletes []string
+		picked := map[string]bool{}
+		pick := func() string {
+			for {
+				id := ids[rng.IntN(len(ids))]
+				if _, ok := want[id]; ok && !picked[id] {
+					picked[id] = true
+					return id
+				}
+			}
+		}
+		for range 10 {
+			in := want[pick()]
+			in.Title = fmt.Sprintf("round %d: %s", round, in.Title)
+			p := orb.Point{38 + rng.Float64()*10, 29 + rng.Float64()*8}
+			in.Location, in.GeoPrecision = &p, geo.GeoTown
+			upserts = append(upserts, in)
+		}
+		for range 2 {
+			deletes = append(deletes, pick())
+		}
+		added := want[pick()]
+		added.ID = fmt.Sprintf("chain-%d", round)
+		added.Summary = "Added in round " + fmt.Sprint(round)
+		upserts = append(upserts, added)
+		ids = append(ids, added.ID)
+
+		next, err := ds.With(upserts, deletes)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for _, in := range upserts {
+			want[in.ID] = in
+		}
+		for _, id := range deletes {
+			delete(want, id)
+		}
+		ds = next
+	}
+	var list []geo.Incident
+	for _, in := range want {
+		list = append(list, in)
+	}
+	loaded, err := geo.NewDataset(encodeIncidents(t, list), fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, wantAll := ds.Incidents(), loaded.Incidents()
+	if len(got) != len(wantAll) {
+		t.Fatalf("%d incidents after the chain, the load %d", len(got), len(wantAll))
+	}
+	for i := range got {
+		if d := incidentDiff(wantAll[i], got[i]); d != "" {
+			t.Fatalf("incident %d after the chain: %s", i, d)
+		}
+	}
+	q := geo.Query{Near: &geo.Radius{Center: orb.Point{43, 33}, Metres: 200_000}, Limit: 500}
+	g, l := ds.Query(q), loaded.Query(q)
+	if g.NumberMatched != l.NumberMatched {
+		t.Fatalf("radius query after the chain: %d matched, the load %d", g.NumberMatched, l.NumberMatched)
+	}
+	for i := range g.Matches {
+		if g.Matches[i].Incident.ID != l.Matches[i].Incident.ID {
+			t.Fatalf("radius match %d: %s, the load's %s", i, g.Matches[i].Incident.ID, l.Matches[i].Incident.ID)
+		}
 	}
 }
