@@ -104,7 +104,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 // addCommonFlags adds the flags that serving and warming share.
 func addCommonFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
 	fs.StringVar(&cfg.dataFile, "data", getenv("INCIDENTMAP_DATA"), "GeoJSON file of incidents to serve instead of the embedded fixtures, read-only (INCIDENTMAP_DATA)")
-	fs.StringVar(&cfg.store, "store", getenv("INCIDENTMAP_STORE"), "store of revisions to serve: a SQLite file (created and seeded from the embedded fixtures when new) or a postgres:// URL (INCIDENTMAP_STORE)")
+	fs.StringVar(&cfg.store, "store", getenv("INCIDENTMAP_STORE"), "store of revisions to serve: a SQLite file (created and seeded from the embedded fixtures when new) or a postgres:// URL (INCIDENTMAP_STORE); without it or -data, "+defaultStore+" in the working directory")
 	fs.StringVar(&cfg.sitesFile, "sites", getenv("INCIDENTMAP_SITES"), "GeoJSON file of sites to use instead of the embedded ones (INCIDENTMAP_SITES)")
 	fs.StringVar(&cfg.redisURL, "redis", getenv("REDIS_URL"), "Redis URL for the shared cache, e.g. redis://127.0.0.1:6379/0; empty: in-process cache only (REDIS_URL)")
 	fs.DurationVar(&cfg.redisTimeout, "redis-timeout", 50*time.Millisecond, "bound on every Redis call; a dead Redis costs a request at most this")
@@ -151,11 +151,20 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// loadData reads the data set: from the store, when one is named (and
-// returns it), or the embedded fixtures with their corrections, or the
-// files named. A data file is streamed, never held whole: a million
+// defaultStore is the store served when no data is named: a SQLite file
+// in the working directory, made and seeded with the embedded fixtures
+// on the first start.
+const defaultStore = "incidentmap.db"
+
+// loadData reads the data set: from the store named, or the default
+// store when no data is named (and returns the store), or from the files
+// named (the embedded fixtures with their corrections for the incidents
+// when only sites are). A data file is streamed, never held whole: a million
 // incidents are 550 MB of GeoJSON and about 280 MB once loaded.
 func loadData(cfg config, log *slog.Logger) (*geo.Dataset, *store.Store, error) {
+	if cfg.store == "" && cfg.dataFile == "" && cfg.sitesFile == "" {
+		cfg.store = defaultStore
+	}
 	if cfg.store != "" {
 		if cfg.dataFile != "" || cfg.sitesFile != "" {
 			return nil, nil, errors.New("-store serves the store's data: not with -data or -sites")

@@ -116,9 +116,20 @@ func TestDataFileReplacesFixtures(t *testing.T) {
 }
 
 func TestDefaultsServeFixturesAndShutDown(t *testing.T) {
+	t.Chdir(t.TempDir()) // where the default store is made
 	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "2s"}, noEnv)
 	if n := numberMatched(t, addr); n < 6 {
 		t.Errorf("serving %d incidents, want the fixtures (at least 6)", n)
+	}
+	// With no data named, the store is a SQLite file made in the working
+	// directory, seeded with the fixtures and their corrections.
+	changes, err := http.Get("http://" + addr + "/api/changes?limit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes.Body.Close()
+	if _, err := os.Stat(defaultStore); err != nil || changes.StatusCode != http.StatusOK || changes.Header.Get("X-Revision") == "" {
+		t.Errorf("the default store: %v; the corrections log answers %d, X-Revision %q", err, changes.StatusCode, changes.Header.Get("X-Revision"))
 	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
@@ -155,6 +166,7 @@ func TestUnknownArgument(t *testing.T) {
 // TestOversizedHeadersRefused sends 100 KB of headers to the real server:
 // it must refuse them (431), not read them.
 func TestOversizedHeadersRefused(t *testing.T) {
+	t.Chdir(t.TempDir()) // where the default store is made
 	addr, stop := start(t, []string{"-addr", "127.0.0.1:0", "-drain", "0s"}, noEnv)
 	defer stop()
 	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/healthz", nil)
