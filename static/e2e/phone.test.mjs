@@ -58,8 +58,9 @@ const params = (page) => Object.fromEntries(new URL(page.url()).searchParams);
 // targets lists the page's visible controls (links, buttons, form
 // fields, disclosure summaries, anything focusable) with their boxes,
 // named as a reader would find them. Hidden ones (display: none, a
-// closed dialog, a collapsed <details>) are not targets. The incident
-// markers drawn on the map are data, not controls, and are left out.
+// closed dialog, a collapsed <details>) are not targets. The incidents'
+// dots (SVG paths, 17 px) are left out: a tap within 22 px of one opens
+// it, which the test checks apart.
 const targets = (page) => page.evaluate(() => {
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex^="-"]), [role=button]';
   const name = (e) => (e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) ||
@@ -136,6 +137,47 @@ async function testPhone() {
   const zoom = await page.locator('.leaflet-control-zoom-in').boundingBox();
   check(zoom.x >= 0 && zoom.y >= m.y && zoom.y + zoom.height <= 640, 'the zoom buttons are on the first screen');
   if (screenshotPath) await page.screenshot({ path: screenshotPath });
+
+  // An incident's dot is 17 px, but a tap within 22 px of its centre
+  // opens it; its popup's × is a finger's size too.
+  const one = await page.locator('path.incident[data-id]').evaluateAll((ps) => ps.map((p) => {
+    const r = p.getBoundingClientRect();
+    return { id: p.dataset.id, x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2 };
+  }).find((d) => d.x > 60 && d.x < 300));
+  check(Boolean(one), 'an incident is drawn away from the map\'s edges');
+  await tapAt(page, one.x + one.r + 12, one.y);
+  const popup = page.locator('.leaflet-popup-content');
+  await popup.waitFor({ timeout: 5000 }).catch(() => {});
+  const title = (await (await fetch(`${base}/api/collections/incidents/items/${one.id}`)).json()).properties.title;
+  check((await popup.count()) === 1 && (await popup.innerText()).includes(title), `a tap ${Math.round(one.r + 12)} px from an incident's centre opens it`);
+  const inPopup = undersized(await targets(page));
+  check(inPopup.length === 0, `with a popup open, every control is still at least ${MIN} px`, listed(inPopup));
+  if (await popup.count()) {
+    // It fits in the map, and no control covers its × (once the map has
+    // panned to show it).
+    const fitting = () => {
+      const m = document.getElementById('map').getBoundingClientRect();
+      const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+      const x = document.querySelector('.leaflet-popup-close-button');
+      const b = x.getBoundingClientRect();
+      return { map: m.toJSON(), popup: p.toJSON(), inside: p.left >= m.left && p.right <= m.right && p.top >= m.top && p.bottom <= m.bottom,
+        uncovered: x.contains(document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)) };
+    };
+    let fits;
+    for (let i = 0; i < 30; i++) {
+      fits = await page.evaluate(fitting);
+      if (fits.inside && fits.uncovered) break;
+      await page.waitForTimeout(100);
+    }
+    check(fits.inside && fits.uncovered, 'the popup fits in the phone\'s map, its × uncovered', JSON.stringify(fits));
+    await tap(page, page.locator('.leaflet-popup-close-button'));
+    await popup.waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+    check(await popup.count() === 0, 'a tap on the popup\'s × closes it');
+  }
+  // (the popup moved the map to show itself, and the view is in the URL: back to the first view)
+  await page.goto(base + '/');
+  await ready(page);
+  await page.waitForLoadState('networkidle');
 
   // The timeline: a tap on the "from" track, four fifths along, moves it
   // there, and the map and list follow.

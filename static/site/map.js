@@ -3,7 +3,7 @@
 import { cellBounds, viewCells } from './cells.js';
 import { incidentCard } from './card.js';
 import { el } from './dom.js';
-import { isCluster } from './data.js';
+import { isCluster, isIncident } from './data.js';
 import { colors, legend, overlay, POPUP } from './overlays.js';
 
 const L = globalThis.L;
@@ -27,6 +27,18 @@ export function createMap(body, v, onCluster) {
   if (v.center) map.setView(v.center, v.zoom ?? 7);
   else map.fitBounds(v.bbox ? bboxBounds(v.bbox) : v.near ? nearBounds(v.near) : bboxBounds(JSON.parse(body.dataset.bounds)));
   map.on('moveend', () => { s.bbox = null; });
+  // A tap within 22 px of an incident's dot (17 px, smaller than a
+  // finger) opens it, as a tap on the dot does; not while picking a point.
+  map.on('click', (e) => {
+    if (e.originalEvent.target.closest('.leaflet-interactive') || map.getContainer().classList.contains('picking')) return;
+    let near = null;
+    let best = 22;
+    overlays.eachLayer((g) => g.eachLayer((l) => {
+      const d = l.feature && isIncident(l.feature) ? e.containerPoint.distanceTo(map.latLngToContainerPoint(l.getLatLng())) : best;
+      if (d < best) [near, best] = [l, d];
+    }));
+    if (near) near.fire('click');
+  });
   const popup = (ll, content) => {
     L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
     return content;
