@@ -95,6 +95,50 @@ async function drag(page, x0, x1, y, steps = 8) {
   await cdp.detach();
 }
 
+// tapIncident taps off pixels east of the centre of an incident's dot
+// that no control covers, and checks that its popup opens, fits in the
+// map with its × uncovered and a finger's size, and closes by a tap on
+// the ×.
+async function tapIncident(page, where, off) {
+  const one = await page.locator('path.incident[data-id]').evaluateAll((ps, off) => ps.map((p) => {
+    const r = p.getBoundingClientRect();
+    return { id: p.dataset.id, x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2 };
+  }).find((d) => {
+    const e = document.elementFromPoint(d.x + d.r + off, d.y);
+    return e && (e.id === 'map' || e.closest('#map .leaflet-pane'));
+  }), off);
+  check(Boolean(one), `an incident is drawn clear of the controls on ${where}`);
+  if (!one) return;
+  await tapAt(page, one.x + one.r + off, one.y);
+  const popup = page.locator('.leaflet-popup-content');
+  await popup.waitFor({ timeout: 5000 }).catch(() => {});
+  const title = (await (await fetch(`${base}/api/collections/incidents/items/${one.id}`)).json()).properties.title;
+  check((await popup.count()) === 1 && (await popup.innerText()).includes(title), `on ${where}, a tap ${Math.round(one.r + off)} px from an incident's centre opens it`);
+  if (!await popup.count()) return;
+  const inPopup = undersized(await targets(page));
+  check(inPopup.length === 0, `on ${where}, with a popup open, every control is still at least ${MIN} px`, listed(inPopup));
+  // It fits in the map, and no control covers its × (once the map has
+  // panned to show it).
+  const fitting = () => {
+    const m = document.getElementById('map').getBoundingClientRect();
+    const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+    const x = document.querySelector('.leaflet-popup-close-button');
+    const b = x.getBoundingClientRect();
+    return { map: m.toJSON(), popup: p.toJSON(), inside: p.left >= m.left && p.right <= m.right && p.top >= m.top && p.bottom <= m.bottom,
+      uncovered: x.contains(document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)) };
+  };
+  let fits;
+  for (let i = 0; i < 30; i++) {
+    fits = await page.evaluate(fitting);
+    if (fits.inside && fits.uncovered) break;
+    await page.waitForTimeout(100);
+  }
+  check(fits.inside && fits.uncovered, `on ${where}, the popup fits in the map, its × uncovered`, JSON.stringify(fits));
+  await tap(page, page.locator('.leaflet-popup-close-button'));
+  await popup.waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+  check(await popup.count() === 0, `on ${where}, a tap on the popup's × closes it`);
+}
+
 // axe runs axe-core on page and returns its violations. axe-core is added
 // to the page as a script, which the page's CSP (script-src 'self') would
 // block: the axe runs alone use contexts with bypassCSP, which changes
@@ -139,41 +183,8 @@ async function testPhone() {
   if (screenshotPath) await page.screenshot({ path: screenshotPath });
 
   // An incident's dot is 17 px, but a tap within 22 px of its centre
-  // opens it; its popup's × is a finger's size too.
-  const one = await page.locator('path.incident[data-id]').evaluateAll((ps) => ps.map((p) => {
-    const r = p.getBoundingClientRect();
-    return { id: p.dataset.id, x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2 };
-  }).find((d) => d.x > 60 && d.x < 300));
-  check(Boolean(one), 'an incident is drawn away from the map\'s edges');
-  await tapAt(page, one.x + one.r + 12, one.y);
-  const popup = page.locator('.leaflet-popup-content');
-  await popup.waitFor({ timeout: 5000 }).catch(() => {});
-  const title = (await (await fetch(`${base}/api/collections/incidents/items/${one.id}`)).json()).properties.title;
-  check((await popup.count()) === 1 && (await popup.innerText()).includes(title), `a tap ${Math.round(one.r + 12)} px from an incident's centre opens it`);
-  const inPopup = undersized(await targets(page));
-  check(inPopup.length === 0, `with a popup open, every control is still at least ${MIN} px`, listed(inPopup));
-  if (await popup.count()) {
-    // It fits in the map, and no control covers its × (once the map has
-    // panned to show it).
-    const fitting = () => {
-      const m = document.getElementById('map').getBoundingClientRect();
-      const p = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
-      const x = document.querySelector('.leaflet-popup-close-button');
-      const b = x.getBoundingClientRect();
-      return { map: m.toJSON(), popup: p.toJSON(), inside: p.left >= m.left && p.right <= m.right && p.top >= m.top && p.bottom <= m.bottom,
-        uncovered: x.contains(document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)) };
-    };
-    let fits;
-    for (let i = 0; i < 30; i++) {
-      fits = await page.evaluate(fitting);
-      if (fits.inside && fits.uncovered) break;
-      await page.waitForTimeout(100);
-    }
-    check(fits.inside && fits.uncovered, 'the popup fits in the phone\'s map, its × uncovered', JSON.stringify(fits));
-    await tap(page, page.locator('.leaflet-popup-close-button'));
-    await popup.waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
-    check(await popup.count() === 0, 'a tap on the popup\'s × closes it');
-  }
+  // opens it.
+  await tapIncident(page, 'the phone', 12);
   // (the popup moved the map to show itself, and the view is in the URL: back to the first view)
   await page.goto(base + '/');
   await ready(page);
@@ -260,6 +271,15 @@ async function testSmallEmbed() {
   const m = await page.locator('#map').boundingBox();
   console.log(`     the embed's map is ${m.width}×${m.height} px of 320×240`);
   check(m.height >= 240 * 0.6 && m.width >= 320, 'the embed at 320×240 is mostly map', JSON.stringify(m));
+  const covered = await page.evaluate(() => {
+    const m = document.getElementById('map').getBoundingClientRect();
+    return [...document.querySelectorAll('.leaflet-control')].reduce((a, c) => {
+      const r = c.getBoundingClientRect();
+      return a + Math.max(0, Math.min(r.right, m.right) - Math.max(r.left, m.left)) * Math.max(0, Math.min(r.bottom, m.bottom) - Math.max(r.top, m.top));
+    }, 0) / (m.width * m.height);
+  });
+  console.log(`     the embed's controls cover ${Math.round(covered * 100)}% of its map`);
+  check(covered <= 1 / 3, 'the controls cover at most a third of the 320×240 embed\'s map');
   const over = await page.evaluate(() => ({ w: document.scrollingElement.scrollWidth, h: document.scrollingElement.scrollHeight }));
   check(over.w <= 320 && over.h <= 240, 'nothing overflows the 320×240 embed', JSON.stringify(over));
   const ts = await targets(page);
@@ -267,6 +287,7 @@ async function testSmallEmbed() {
   check(out.length === 0, 'every control of the embed is inside its 320×240', listed(out));
   const small = undersized(ts);
   check(small.length === 0, `every control of the embed is at least ${MIN} px`, listed(small));
+  await tapIncident(page, 'the 320×240 embed', 0);
   const zoom = await page.evaluate(() => document.querySelector('.leaflet-container') && Number(new URL(document.querySelector('#back').href).searchParams.get('zoom')));
   const n = await renders(page);
   await tap(page, page.locator('.leaflet-control-zoom-in'));

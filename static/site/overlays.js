@@ -6,8 +6,9 @@ import { el } from './dom.js';
 import { isCluster, isIncident } from './data.js';
 
 const L = globalThis.L;
-// (on a phone, narrow enough to fit beside the zoom buttons and below the legend)
-export const POPUP = { maxWidth: Math.min(340, innerWidth - 120), autoPanPaddingTopLeft: [60, 60], className: 'incident-popup' };
+// (on a phone, narrow enough to fit beside the zoom buttons; the legend
+// gives way to it)
+export const POPUP = { maxWidth: Math.min(340, innerWidth - 120), autoPanPaddingTopLeft: [60, 10], className: 'incident-popup' };
 
 // colors reads the palette the server sends (Go's tiles.Palette), whose
 // #rrggbbaa Leaflet takes as a colour and an opacity.
