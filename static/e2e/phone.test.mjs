@@ -182,6 +182,16 @@ async function testPhone() {
   check(zoom.x >= 0 && zoom.y >= m.y && zoom.y + zoom.height <= 640, 'the zoom buttons are on the first screen');
   if (screenshotPath) await page.screenshot({ path: screenshotPath });
 
+  // "Embed this view": its dialog fits the phone, its controls a finger's size.
+  await tap(page, page.getByRole('button', { name: 'Embed this view' }));
+  await page.locator('#embed-dialog[open]').waitFor();
+  const inDialog = await targets(page);
+  const dialogBox = await page.locator('#embed-dialog').boundingBox();
+  check(undersized(inDialog).length === 0 && dialogBox.x >= 0 && dialogBox.x + dialogBox.width <= 360,
+    'the embed dialog fits the phone, every control in it at least 44 px', listed(undersized(inDialog)) + JSON.stringify(dialogBox));
+  await tap(page, page.getByRole('button', { name: 'Close' }));
+  check(await page.locator('#embed-dialog[open]').count() === 0, 'a tap on "Close" closes the embed dialog');
+
   // An incident's dot is 17 px, but a tap within 22 px of its centre
   // opens it.
   await tapIncident(page, 'the phone', 12);
