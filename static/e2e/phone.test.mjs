@@ -148,12 +148,16 @@ async function axe(page) {
   return page.evaluate(async () => (await globalThis.axe.run(document, { resultTypes: ['violations'] })).violations
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
 }
-async function checkAxe(options, url, label) {
+// checkAxe opens url in a context with options, then(page) if given
+// (to open a popup or a dialog), and fails on axe's serious or critical
+// violations.
+async function checkAxe(options, url, label, then) {
   const ctx = await browser.newContext({ ...options, bypassCSP: true });
   try {
     const page = await open(ctx, url, label);
     // Open the legend too, so that its contents are checked.
     await page.locator('.legend summary').evaluateAll((ss) => ss.forEach((s) => { s.parentElement.open = true; }));
+    if (then) await then(page);
     const vs = await axe(page);
     const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     console.log(`     axe on ${label}: ${vs.length ? vs.map((v) => `${v.id} (${v.impact}, ${v.nodes})`).join(', ') : 'no violations'}`);
@@ -323,6 +327,14 @@ try {
   await checkAxe({ viewport: { width: 600, height: 400 } }, `/embed?${VIEW}&layers=incidents`, '/embed');
   await checkAxe(PHONE, '/', 'the phone layout (360×640)');
   await checkAxe(SMALL_EMBED, `/embed?${VIEW}&layers=incidents`, 'the embed at 320×240');
+  await checkAxe(PHONE, '/', 'the phone layout with a popup open', async (page) => {
+    await page.locator('path.incident[data-id]').first().dispatchEvent('click');
+    await page.locator('.leaflet-popup-content').waitFor();
+  });
+  await checkAxe({ viewport: { width: 1280, height: 800 } }, '/', '/ with the embed dialog open', async (page) => {
+    await page.getByRole('button', { name: 'Embed this view' }).click();
+    await page.locator('#embed-dialog[open]').waitFor();
+  });
   check(errors.length === 0, 'no script errors', errors.join('\n     '));
 } catch (e) {
   check(false, 'the phone test ran to the end', e.stack);

@@ -40,7 +40,9 @@ export function createMap(body, v, onCluster) {
     if (near) near.fire('click');
   });
   const popup = (ll, content) => {
-    L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
+    const p = L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
+    // A card taller than its popup scrolls there: keys must reach it too.
+    p.getElement().querySelector('.leaflet-popup-content').tabIndex = 0;
     return content;
   };
   return {
