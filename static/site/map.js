@@ -77,7 +77,7 @@ export function createMap(body, v, onCluster) {
       if (fcs.length === s.drawn.length && fcs.every((fc, i) => fc === s.drawn[i])) return;
       s.drawn = fcs;
       overlays.clearLayers();
-      for (const fc of fcs) overlays.addLayer(overlay(fc, c, (f, ll) => (isCluster(f) ? onCluster(f, ll) : popup(ll, incidentCard(f)))));
+      for (const fc of fcs) overlays.addLayer(overlay(fc, c, (f, ll) => (isCluster(f) ? onCluster(f, ll) : popup(ll, incidentCard(f, 2)))));
     },
     drawRadius(n) {
       if (s.circle) s.circle.remove();
@@ -87,7 +87,7 @@ export function createMap(body, v, onCluster) {
     show(f) {
       const [lon, lat] = f.geometry.coordinates;
       map.setView([lat, lon], Math.max(map.getZoom(), 8));
-      popup([lat, lon], incidentCard(f));
+      popup([lat, lon], incidentCard(f, 2));
     },
     // zoomInto zooms two levels into the cell of cluster f, where it
     // splits into up to sixteen; at the deepest zoom it opens a popup of
@@ -97,7 +97,7 @@ export function createMap(body, v, onCluster) {
       if (map.getZoom() < maxZoom) return map.setView([(s + n) / 2, (w + e) / 2], Math.min(maxZoom, map.getZoom() + 2));
       const box = popup(latlng, el('div', null, 'Loading…'));
       list([w, s, e, n]).then((fc) => {
-        box.replaceChildren(...fc.features.map((g) => incidentCard(g)));
+        box.replaceChildren(...fc.features.map((g) => incidentCard(g, 2)));
         if (fc.numberMatched > fc.features.length) box.append(el('p', null, `and ${fc.numberMatched - fc.features.length} more: see the list`));
       }, (err) => { box.textContent = err.message; });
     },
