@@ -18,8 +18,10 @@ import (
 // that zoom in or list their incidents, lists a page at a time, a render
 // that draws the map before the lists) costs 6 KiB more. Pinned views
 // (pin.js's "updated since publication", every read under /r/N) and the
-// corrections in cards (issue #11) cost 4 KiB more.
-const pageBudget = 44 << 10
+// corrections in cards (issue #11) cost 4 KiB more. Phones (issue #13:
+// 44 px targets, the phone layout, a tap near a dot opening it, popups
+// that fit a phone's map, one line of credits) cost 2.5 KiB more.
+const pageBudget = 47 << 10
 
 // ownFiles are the page's own .js and .css files (not the vendored ones).
 func ownFiles(t *testing.T) map[string]string {

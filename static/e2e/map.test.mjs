@@ -164,7 +164,8 @@ async function testPage() {
   const off = fills.filter((p) => !WANT || p.fill !== (WANT.events[typeOf[p.id]] || WANT.other).rgb);
   check(fills.length >= d0.singles.length && fills.length > 0 && off.length === 0, 'each marker has the colour tiles.EventColor gives its event type',
     JSON.stringify(off.slice(0, 3)));
-  const discs = await page.locator('.cluster').evaluateAll((cs) => cs.map((c) => getComputedStyle(c).backgroundColor));
+  // (the disc is the cluster's span; the marker around it is a finger's target)
+  const discs = await page.locator('.cluster > span').evaluateAll((cs) => cs.map((c) => getComputedStyle(c).backgroundColor));
   const rgba = (css) => (/^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(css) || []).slice(1).map((x) => (x === undefined ? 1 : Number(x)));
   const offDisc = discs.filter((bg) => !WANT || `rgb(${rgba(bg).slice(0, 3).join(', ')})` !== WANT.cluster.rgb || Math.abs(rgba(bg)[3] - WANT.cluster.alpha) > 0.005);
   check(discs.length > 0 && offDisc.length === 0, `each cluster is a disc in Go's ClusterColor ${WANT && WANT.cluster.rgb}`, JSON.stringify(discs));

@@ -3,7 +3,7 @@
 import { cellBounds, viewCells } from './cells.js';
 import { incidentCard } from './card.js';
 import { el } from './dom.js';
-import { isCluster } from './data.js';
+import { isCluster, isIncident } from './data.js';
 import { colors, legend, overlay, POPUP } from './overlays.js';
 
 const L = globalThis.L;
@@ -27,8 +27,22 @@ export function createMap(body, v, onCluster) {
   if (v.center) map.setView(v.center, v.zoom ?? 7);
   else map.fitBounds(v.bbox ? bboxBounds(v.bbox) : v.near ? nearBounds(v.near) : bboxBounds(JSON.parse(body.dataset.bounds)));
   map.on('moveend', () => { s.bbox = null; });
+  // A tap within 22 px of an incident's dot (17 px, smaller than a
+  // finger) opens it, as a tap on the dot does; not while picking a point.
+  map.on('click', (e) => {
+    if (e.originalEvent.target.closest('.leaflet-interactive') || map.getContainer().classList.contains('picking')) return;
+    let near = null;
+    let best = 22;
+    overlays.eachLayer((g) => g.eachLayer((l) => {
+      const d = l.feature && isIncident(l.feature) ? e.containerPoint.distanceTo(map.latLngToContainerPoint(l.getLatLng())) : best;
+      if (d < best) [near, best] = [l, d];
+    }));
+    if (near) near.fire('click');
+  });
   const popup = (ll, content) => {
-    L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
+    const p = L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
+    // A card taller than its popup scrolls there: keys must reach it too.
+    p.getElement().querySelector('.leaflet-popup-content').tabIndex = 0;
     return content;
   };
   return {
@@ -63,7 +77,7 @@ export function createMap(body, v, onCluster) {
       if (fcs.length === s.drawn.length && fcs.every((fc, i) => fc === s.drawn[i])) return;
       s.drawn = fcs;
       overlays.clearLayers();
-      for (const fc of fcs) overlays.addLayer(overlay(fc, c, (f, ll) => (isCluster(f) ? onCluster(f, ll) : popup(ll, incidentCard(f)))));
+      for (const fc of fcs) overlays.addLayer(overlay(fc, c, (f, ll) => (isCluster(f) ? onCluster(f, ll) : popup(ll, incidentCard(f, 2)))));
     },
     drawRadius(n) {
       if (s.circle) s.circle.remove();
@@ -73,7 +87,7 @@ export function createMap(body, v, onCluster) {
     show(f) {
       const [lon, lat] = f.geometry.coordinates;
       map.setView([lat, lon], Math.max(map.getZoom(), 8));
-      popup([lat, lon], incidentCard(f));
+      popup([lat, lon], incidentCard(f, 2));
     },
     // zoomInto zooms two levels into the cell of cluster f, where it
     // splits into up to sixteen; at the deepest zoom it opens a popup of
@@ -83,7 +97,7 @@ export function createMap(body, v, onCluster) {
       if (map.getZoom() < maxZoom) return map.setView([(s + n) / 2, (w + e) / 2], Math.min(maxZoom, map.getZoom() + 2));
       const box = popup(latlng, el('div', null, 'Loading…'));
       list([w, s, e, n]).then((fc) => {
-        box.replaceChildren(...fc.features.map((g) => incidentCard(g)));
+        box.replaceChildren(...fc.features.map((g) => incidentCard(g, 2)));
         if (fc.numberMatched > fc.features.length) box.append(el('p', null, `and ${fc.numberMatched - fc.features.length} more: see the list`));
       }, (err) => { box.textContent = err.message; });
     },

@@ -6,7 +6,9 @@ import { el } from './dom.js';
 import { isCluster, isIncident } from './data.js';
 
 const L = globalThis.L;
-export const POPUP = { maxWidth: 340, className: 'incident-popup' };
+// (on a phone, narrow enough to fit beside the zoom buttons; the legend
+// gives way to it)
+export const POPUP = { maxWidth: Math.min(340, innerWidth - 120), autoPanPaddingTopLeft: [60, 10], className: 'incident-popup' };
 
 // colors reads the palette the server sends (Go's tiles.Palette), whose
 // #rrggbbaa Leaflet takes as a colour and an opacity.
@@ -40,8 +42,11 @@ function pointToLayer(f, latlng, c) {
     const p = f.properties;
     const d = 2 * Math.min(9 + 1.6 * Math.log(Math.max(p.point_count, 1)), 24);
     const html = el('span', null, p.point_count_abbreviated);
+    html.style.setProperty('--d', d + 'px'); // CSSOM: allowed by style-src 'self'
     const title = `${p.point_count} incidents, ${shortDate(p.first_at)} to ${shortDate(p.last_at)}: zoom in`;
-    return L.marker(latlng, { icon: L.divIcon({ html, className: 'cluster', iconSize: [d, d] }), title, keyboard: true });
+    // The marker is a finger's size (44 px) or the disc's, if larger.
+    const size = Math.max(d, 44);
+    return L.marker(latlng, { icon: L.divIcon({ html, className: 'cluster', iconSize: [size, size] }), title, keyboard: true });
   }
   return L.circleMarker(latlng, { pane: 'markerPane', radius: 5, weight: 2, color: c.site[0], fillColor: '#fff', fillOpacity: 1, className: 'site' });
 }
@@ -70,9 +75,10 @@ export function overlay(fc, c, onClick) {
   });
 }
 
-// legend is the control naming the event types' colours and the overlays.
+// legend is the control naming the event types' colours and the overlays;
+// on a phone it is at the top, clear of the attribution's line.
 export function legend(types, open, c) {
-  const ctl = L.control({ position: 'bottomleft' });
+  const ctl = L.control({ position: innerWidth > 760 ? 'bottomleft' : 'topright' });
   ctl.onAdd = () => {
     const box = el('details', { className: 'legend', open });
     box.append(el('summary', null, 'Legend'));
