@@ -42,20 +42,7 @@ const manyIncidents = 30_000
 // the script tiles.Palette as WANT_COLORS: the page must draw its markers,
 // overlays and radius circle in the tiles' colours.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	need(t, "node", err)
-	_, err = os.Stat("node_modules/playwright-core/package.json")
-	need(t, "static/node_modules (npm ci --prefix static)", err)
-	_, err = os.Stat(chromium)
-	need(t, chromium+" (apt-get install -y chromium)", err)
-
-	bm, err := basemap.Load(basemap.Embedded())
-	if err != nil {
-		t.Fatalf("load basemap: %v", err)
-	}
+	node, bm := browserSetup(t, "playwright-core")
 	fixtureData, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
 	if err != nil {
 		t.Fatalf("load fixtures: %v", err)
@@ -97,16 +84,7 @@ func TestBrowser(t *testing.T) {
 // it has been updated since with working links, and popups say when and
 // why an incident was corrected, as of the revision shown.
 func TestBrowserPinned(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	need(t, "node", err)
-	_, err = os.Stat("node_modules/playwright-core/package.json")
-	need(t, "static/node_modules (npm ci --prefix static)", err)
-	_, err = os.Stat(chromium)
-	need(t, chromium+" (apt-get install -y chromium)", err)
-
+	node, bm := browserSetup(t, "playwright-core")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "store.db"))
@@ -133,10 +111,6 @@ func TestBrowserPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bm, err := basemap.Load(basemap.Embedded())
-	if err != nil {
-		t.Fatalf("load basemap: %v", err)
-	}
 	srv := httptest.NewServer(api.New(api.Config{Data: ds, Store: st, Basemap: bm}))
 	defer srv.Close()
 
@@ -158,22 +132,7 @@ func TestBrowserPinned(t *testing.T) {
 // /embed and the phone layout. It writes the README's phone screenshot
 // to docs/phone.png.
 func TestBrowserPhone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	need(t, "node", err)
-	for _, pkg := range []string{"playwright-core", "axe-core"} {
-		_, err = os.Stat("node_modules/" + pkg + "/package.json")
-		need(t, "static/node_modules/"+pkg+" (npm ci --prefix static)", err)
-	}
-	_, err = os.Stat(chromium)
-	need(t, chromium+" (apt-get install -y chromium)", err)
-
-	bm, err := basemap.Load(basemap.Embedded())
-	if err != nil {
-		t.Fatalf("load basemap: %v", err)
-	}
+	node, bm := browserSetup(t, "playwright-core", "axe-core")
 	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
 	if err != nil {
 		t.Fatalf("load fixtures: %v", err)
@@ -216,6 +175,28 @@ func wantColors(p tiles.Colors) map[string]any {
 		"uncertainty": newPaint(p.Uncertainty), "site": newPaint(p.Site), "radius": newPaint(p.Radius),
 		"cluster": newPaint(p.Cluster),
 	}
+}
+
+// browserSetup returns node and the basemap for a browser test, which
+// needs node, Chromium and the npm packages named; it skips in -short
+// mode, and as need does.
+func browserSetup(t *testing.T, packages ...string) (node string, bm *basemap.Basemap) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	node, err := exec.LookPath("node")
+	need(t, "node", err)
+	for _, pkg := range packages {
+		_, err = os.Stat("node_modules/" + pkg + "/package.json")
+		need(t, "static/node_modules/"+pkg+" (npm ci --prefix static)", err)
+	}
+	_, err = os.Stat(chromium)
+	need(t, chromium+" (apt-get install -y chromium)", err)
+	if bm, err = basemap.Load(basemap.Embedded()); err != nil {
+		t.Fatalf("load basemap: %v", err)
+	}
+	return node, bm
 }
 
 // need skips the test when what it needs is missing, or fails it under
