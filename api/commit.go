@@ -162,31 +162,37 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 	if errors.Is(err, store.ErrConflict) && retry {
 		// The store moved on without this server: catch up, try again.
 		if err := s.loadHead(ctx); err != nil {
-			answerAll(ok, storeDown(err))
+			s.answerAll(ok, storeDown(err))
 			return
 		}
 		s.commitBatch(ctx, ok, false)
 		return
 	}
 	if errors.Is(err, store.ErrConflict) {
-		answerAll(ok, problem(http.StatusConflict, "id", "%v", err))
+		s.answerAll(ok, problem(http.StatusConflict, "id", "%v", err))
 		return
 	}
 	if err != nil {
-		answerAll(ok, storeDown(err))
+		s.answerAll(ok, storeDown(err))
 		return
 	}
 	last := first + int64(len(ok)) - 1
-	if first == servedRevision(cur.data)+1 {
-		next.Version = st.Version(last)
-	} else if next, err = st.Dataset(ctx, last); err != nil {
-		// Committed, but others' revisions came between: served once
-		// the store can be read (Follow).
-		p := storeDown(err)
-		p.Detail = fmt.Sprintf("written as revision %d, served once the store can be read again (%v)", last, err)
-		answerAll(ok, p)
+	if first != servedRevision(cur.data)+1 {
+		// Others' revisions came between: serve the store's, loaded
+		// whole, with a log of edits of its own (they changed what this
+		// batch did not reach).
+		if next, err = st.Dataset(ctx, last); err != nil {
+			// Committed, but served once the store can be read (Follow).
+			p := storeDown(err)
+			p.Detail = fmt.Sprintf("written as revision %d, served once the store can be read again (%v)", last, err)
+			s.answerAll(ok, p)
+			return
+		}
+		s.setData(next, editLog{})
+		s.answerAll(ok, nil)
 		return
 	}
+	next.Version = st.Version(last)
 	// The map changed only where the batch's incidents were or are.
 	var reach orb.Bound
 	reached := false
@@ -200,10 +206,7 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 		}
 	}
 	s.setData(next, cur.edits.with(cur.data.Version, next.Version, reach, reached))
-	srv := s.now()
-	for _, in := range ok {
-		in.done <- outcome{srv: srv}
-	}
+	s.answerAll(ok, nil)
 }
 
 // fits checks in against the data served as the writes before it in
@@ -227,10 +230,15 @@ func (s *Server) fits(in *intent, pending map[string]*geo.Incident) error {
 	return nil
 }
 
-// answerAll answers every intent of ok with err.
-func answerAll(ok []*intent, err error) {
+// answerAll answers every intent of ok with err or, when it is nil,
+// with the server bound to the data set now served.
+func (s *Server) answerAll(ok []*intent, err error) {
+	var srv *Server
+	if err == nil {
+		srv = s.now()
+	}
 	for _, in := range ok {
-		in.done <- outcome{err: err}
+		in.done <- outcome{srv: srv, err: err}
 	}
 }
 

@@ -124,6 +124,35 @@ func TestWriteOnAStaleServer(t *testing.T) {
 	if rec := do(a, http.MethodPost, items, newFeature("through-b", "again"), auth...); rec.Code != http.StatusConflict {
 		t.Errorf("POST through a of b's id: %d %s, want 409", rec.Code, rec.Body)
 	}
+
+	// b's map of Basra, drawn while only b's own writes (at Al Asad) had
+	// reached anything, must show what a writes at Basra once b has
+	// served a revision after it: the other's revisions reached what b's
+	// own did not.
+	basra := "/tiles/incidents/8/161/105.mvt"
+	if rec := do(b, http.MethodPost, items, newFeature("b-first", "B"), auth...); rec.Code != http.StatusCreated {
+		t.Fatalf("POST through b: %d %s", rec.Code, rec.Body)
+	}
+	before := do(b, http.MethodGet, basra, "")
+	if rec := do(a, http.MethodPost, items, strings.Replace(newFeature("a-basra", "At Basra"), "42.441,33.786", "47.8,30.5", 1), auth...); rec.Code != http.StatusCreated {
+		t.Fatalf("POST through a: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(b, http.MethodPost, items, newFeature("b-second", "B"), auth...); rec.Code != http.StatusCreated {
+		t.Fatalf("POST through b: %d %s", rec.Code, rec.Body)
+	}
+	head, err := b.writer.store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := b.writer.store.Dataset(ctx, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := do(b, http.MethodGet, basra, ""), do(New(Config{Data: ds}), http.MethodGet, basra, "")
+	if got.Code != want.Code || got.Body.String() != want.Body.String() || got.Body.String() == before.Body.String() {
+		t.Errorf("b's Basra tile after a's write there: %d, %d bytes; the head loaded whole: %d, %d bytes; before: %d bytes",
+			got.Code, got.Body.Len(), want.Code, want.Body.Len(), before.Body.Len())
+	}
 }
 
 // A write changes the map only near what it touches, so the tiles and
