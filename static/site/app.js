@@ -6,6 +6,7 @@
 
 import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
+import { t } from './i18n.js';
 import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
@@ -33,7 +34,7 @@ function main() {
   const timeline = createTimeline(v.datetime || '', later);
   const near = createNear(v.near || null, map, update, setStatus);
   const notice = createPinNotice(PIN, embed);
-  const syncURL = () => notice.setView(writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, ...map.view() }, PIN));
+  const syncURL = () => notice.setView(writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, lang: v.lang, ...map.view() }, PIN));
   map.onMove(later);
 
   // The legend, layer control, timeline and place names, once.
@@ -106,7 +107,7 @@ function embedDialog(syncURL, setStatus) {
       dialog.showModal();
       $('embed-code').select();
     } catch (err) {
-      setStatus('No embed code: ' + err.message);
+      setStatus(t('no_embed', { err: err.message }));
     }
   });
   $('embed-close').addEventListener('click', () => dialog.close());
