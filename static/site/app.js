@@ -50,7 +50,7 @@ function main() {
       const [lon, lat] = f.geometry.coordinates;
       return [f.properties.name, f.properties.name_ar].map((name) => ({ name, lon, lat }));
     }), ...summary.places]);
-    layers.setup(list.layers);
+    layers.setup(list.layers, Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar])));
     timeline.setup(summary.time);
   });
 

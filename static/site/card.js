@@ -7,7 +7,7 @@ import { LANG, num, t, tOr } from './i18n.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // In Arabic, dates and times as the browser's ICU writes them (no
-// network): "٢١ نوفمبر ٢٠٢٣", "٠٢:٠٥". Each is of the time in its own
+// network), such as "21 نوفمبر 2023". Each is of the time in its own
 // offset, so the formats work in UTC on the numbers as written.
 const AR = LANG !== 'en' && {
   date: new Intl.DateTimeFormat(LANG, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),

@@ -12,7 +12,7 @@ export const LANG = document.documentElement.lang === 'ar' ? 'ar' : 'en';
 
 const nf = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1 });
 
-// num writes a number for the language (Arabic-Indic digits in Arabic).
+// num writes a number for the language, as Intl.NumberFormat does.
 export const num = (n) => nf.format(n);
 
 // t is the string of key, each {name} replaced by vars[name], numbers

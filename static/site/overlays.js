@@ -66,9 +66,9 @@ export function overlay(fc, c, onClick) {
         layer.on('add', () => Object.assign(layer.getElement().dataset, { id: f.id }, isCluster(f) && { count: p.point_count }));
         if (isIncident(f)) layer.bindTooltip(el('span', null, p.title));
       } else if (p.kind === 'link') {
-        layer.bindTooltip(el('span', null, `${p.from_title} → ${p.to_title}: ${p.distance_km} km`), { sticky: true });
+        layer.bindTooltip(el('span', null, t('link_label', { from: p.from_title, to: p.to_title, km: t('km', { n: p.distance_km }) })), { sticky: true });
       } else if (p.kind === 'ring') {
-        layer.bindTooltip(el('span', null, p.label), { sticky: true });
+        layer.bindTooltip(el('span', null, p.radius_km ? t('ring_label', { n: p.radius_km, name: p.name }) : p.label), { sticky: true });
       } else if (f.geometry && f.geometry.type === 'Point') {
         layer.bindTooltip(el('span', null, (LANG === 'ar' && p.name_ar) || p.name || f.id));
       }
