@@ -119,13 +119,17 @@ async function testPage() {
 
   // The map stays usable right to left: + zooms in, and the view (with
   // lang) stays in the address bar.
-  const z = Number(new URL(page.url()).searchParams.get('zoom'));
+  // (the popup panned the map to show itself: wait for that view first)
   await page.locator('.leaflet-popup-close-button').click();
-  const n = await page.evaluate(() => Number(document.body.dataset.renders));
+  await page.waitForTimeout(200);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 20000 });
+  const z = Number(new URL(page.url()).searchParams.get('zoom'));
   await page.locator('.leaflet-control-zoom-in').click();
-  await page.waitForFunction((n) => document.body.dataset.state === 'ready' && Number(document.body.dataset.renders) > n, n, { timeout: 20000 });
-  const u = new URL(page.url()).searchParams;
-  check(Number(u.get('zoom')) === z + 1 && u.get('lang') === 'ar', `+ zooms the Arabic map in, lang kept in the URL (${page.url()})`);
+  const zoomed = await page.waitForFunction((z) => {
+    const u = new URL(location.href).searchParams;
+    return document.body.dataset.state === 'ready' && Number(u.get('zoom')) === z + 1 && u.get('lang') === 'ar';
+  }, z, { timeout: 10000 }).then(() => true, () => false);
+  check(zoomed, `+ zooms the Arabic map in (${z} → ${z + 1}), lang kept in the URL`, page.url());
 
   // The embed code is for the Arabic embed.
   await page.locator('#embed-open').click();
@@ -154,6 +158,11 @@ async function testAcceptLanguage() {
   const { page } = await open(ctx, '/', '/ in Arabic by Accept-Language');
   const d = await rtl(page);
   check(d.lang === 'ar' && d.dir === 'rtl', 'a browser that prefers Arabic gets the page in Arabic', JSON.stringify(d));
+  // Its address says no lang, but its embed code is for the Arabic embed.
+  await page.locator('#embed-open').click();
+  await page.locator('#embed-dialog[open]').waitFor();
+  const code = await page.locator('#embed-code').inputValue();
+  check(code.includes('lang=ar'), 'the embed code of a page in Arabic by Accept-Language is the Arabic embed', code);
   await ctx.close();
   const en = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en;q=0.9,ar;q=0.5' } });
   const { page: p2 } = await open(en, '/', '/ in English by Accept-Language');

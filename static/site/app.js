@@ -6,7 +6,7 @@
 
 import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
-import { t } from './i18n.js';
+import { LANG, t } from './i18n.js';
 import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
@@ -94,12 +94,14 @@ function main() {
 }
 
 // embedDialog shows the oEmbed answer for this very view, asked anew
-// each time: it pins the latest revision (or the one shown, if pinned).
+// each time: it pins the latest revision (or the one shown, if pinned),
+// in the page's language (which the address may not say, when it came
+// from Accept-Language).
 function embedDialog(syncURL, setStatus) {
   const dialog = $('embed-dialog');
   $('embed-open').addEventListener('click', async () => {
     syncURL();
-    const url = '/oembed?url=' + encodeURIComponent(location.href);
+    const url = '/oembed?url=' + encodeURIComponent(location.href) + '&lang=' + LANG;
     try {
       const o = await fetchJSON(url);
       $('embed-code').value = o.html;
