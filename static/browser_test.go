@@ -156,7 +156,8 @@ func TestBrowserPhone(t *testing.T) {
 // against the server with the fixtures (issue #13, item 5): /?lang=ar,
 // /embed?lang=ar and / for a browser that prefers Arabic are right to
 // left, a popup shows place_ar and an Arabic date, and no English string
-// of the catalogue is left on them.
+// of the catalogue is left on them. It writes the README's screenshot of
+// the Arabic page to docs/arabic.png.
 func TestBrowserArabic(t *testing.T) {
 	node, bm := browserSetup(t, "playwright-core")
 	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
@@ -167,7 +168,7 @@ func TestBrowserArabic(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "e2e/arabic.test.mjs", srv.URL)
+	cmd := exec.CommandContext(ctx, node, "e2e/arabic.test.mjs", srv.URL, filepath.Join("..", "docs", "arabic.png"))
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -2,22 +2,23 @@
 // headless Chromium driven by playwright-core. static/browser_test.go
 // runs it as part of go test:
 //
-//	node e2e/arabic.test.mjs <baseURL>
+//	node e2e/arabic.test.mjs <baseURL> [<screenshotPath>]
 //
 // /?lang=ar and /embed?lang=ar, and / for a reader whose browser prefers
 // Arabic, are right to left (<html dir=rtl lang=ar>); a popup shows the
 // incident's place_ar and its date as Intl writes Arabic dates; and no
 // English string of the catalogue (static/i18n.json) is left in the
 // page's text or in what it says to assistive technology. It prints one
-// line per check and exits 1 if any failed. It never downloads a
+// line per check and exits 1 if any failed. It writes the README's
+// screenshot of the Arabic page, a popup open, to screenshotPath. It never downloads a
 // browser: it runs the system's Chromium.
 
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const [base] = process.argv.slice(2);
+const [base, screenshotPath] = process.argv.slice(2);
 if (!base) {
-  console.error('usage: node e2e/arabic.test.mjs <baseURL>');
+  console.error('usage: node e2e/arabic.test.mjs <baseURL> [<screenshotPath>]');
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -74,6 +75,17 @@ const leftovers = (page) => page.evaluate((english) => {
   return english.filter(({ s, whole }) => texts.some((t) => (whole ? t === s : t.includes(s)))).map(({ k, s }) => `${k}: “${s}”`);
 }, english);
 
+// noSideways checks that nothing reaches past either side of the page
+// (right to left, what sticks out on the left scrolls) and that the map
+// is in the window.
+async function noSideways(page, where) {
+  const w = await page.evaluate(() => {
+    const m = document.getElementById('map').getBoundingClientRect();
+    return { scroll: document.scrollingElement.scrollWidth, inner: innerWidth, x: scrollX, map: [m.left, m.right] };
+  });
+  check(w.scroll <= w.inner && w.x === 0 && w.map[0] >= 0 && w.map[1] <= w.inner, `nothing scrolls sideways on ${where}, the map in the window`, JSON.stringify(w));
+}
+
 const rtl = (page) => page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, css: getComputedStyle(document.body).direction }));
 
 async function testPage() {
@@ -84,6 +96,7 @@ async function testPage() {
   check(d.lang === 'ar' && d.dir === 'rtl' && d.css === 'rtl', '/?lang=ar is Arabic, right to left', JSON.stringify(d));
   check(res.headers()['content-language'] === 'ar', 'it says Content-Language: ar');
   check((await page.locator('#embed-open').innerText()) === CATALOGUE.ar.embed_open, 'its buttons are in Arabic');
+  await noSideways(page, 'the Arabic page');
   // Open the lists' first entry and the legend, so their text is checked too.
   await page.locator('.legend summary').evaluateAll((ss) => ss.forEach((s) => { s.parentElement.open = true; }));
   const first = page.locator('#incident-list > li summary').first();
@@ -116,6 +129,11 @@ async function testPage() {
   check(close === CATALOGUE.ar.close_popup, 'the popup\'s × is named in Arabic', close);
   const inPopup = await leftovers(page);
   check(inPopup.length === 0, 'no English string of the catalogue is left with a popup open', inPopup.join('\n     '));
+  await noSideways(page, 'the Arabic page with a popup open');
+  if (screenshotPath) {
+    await page.waitForTimeout(400); // the popup's pan
+    await page.screenshot({ path: screenshotPath });
+  }
 
   // The map stays usable right to left: + zooms in, and the view (with
   // lang) stays in the address bar.
@@ -152,6 +170,13 @@ async function testEmbed() {
   await ctx.close();
 }
 
+async function testPhone() {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+  const { page } = await open(ctx, '/?lang=ar', '/?lang=ar on a phone');
+  await noSideways(page, 'the Arabic phone layout');
+  await ctx.close();
+}
+
 async function testAcceptLanguage() {
   // No lang: the reader's browser prefers Arabic.
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ar-IQ', extraHTTPHeaders: { 'Accept-Language': 'ar-IQ,ar;q=0.9,en;q=0.5' } });
@@ -173,6 +198,7 @@ async function testAcceptLanguage() {
 try {
   await testPage();
   await testEmbed();
+  await testPhone();
   await testAcceptLanguage();
   check(errors.length === 0, 'no script errors', errors.join('\n     '));
 } catch (e) {

@@ -26,7 +26,9 @@ export function formatTime(iso, precision) {
   if (!m) return iso || t('not_reported');
   const [, y, mo, d, hh, mm, zone] = m;
   const date = dayOf(y, mo, d);
-  const tz = zone === 'Z' ? 'UTC' : 'UTC' + zone;
+  const utc = zone === 'Z' ? 'UTC' : 'UTC' + zone;
+  // (in Arabic isolated left to right, so that "UTC+03:00" reads so)
+  const tz = AR ? '\u2066' + utc + '\u2069' : utc;
   switch (precision) {
     case 'day': return t('prec_day', { date });
     case 'hour': return t('prec_hour', { date, from: clock(hh, 0), to: clock(hh, 59), tz });
@@ -74,8 +76,8 @@ function place(p) {
 // source is the quoted sentence, then who said it and when.
 function source(s) {
   const li = el('li');
-  li.append(el('blockquote', 'quote', s.quote));
-  const cite = el('p', 'cite');
+  li.append(el('blockquote', { className: 'quote', dir: 'auto' }, s.quote));
+  const cite = el('p', { className: 'cite', dir: 'auto' });
   let title = el('cite', null, s.title);
   if (/^https?:\/\//.test(s.url || '')) {
     const a = el('a', { href: s.url, rel: 'noopener noreferrer' });
@@ -103,7 +105,9 @@ function corrected(id) {
 export function incidentCard(f, headingLevel = 3) {
   const p = f.properties;
   const card = el('article', 'card');
-  card.append(el('h' + headingLevel, 'card-title', p.title));
+  // Text of the data runs in its own direction (dir=auto): English
+  // sentences in an Arabic card read left to right.
+  card.append(el('h' + headingLevel, { className: 'card-title', dir: 'auto' }, p.title));
   card.append(corrected(f.id));
   const dl = el('dl');
   row(dl, t('when'), formatTime(p.occurred_at, p.time_precision));
@@ -114,7 +118,7 @@ export function incidentCard(f, headingLevel = 3) {
   row(dl, t('killed'), reported(p.killed));
   if (p.actors && p.actors.length) row(dl, t('actors'), p.actors.map((a) => `${a.name} (${tOr('role_' + a.role, a.role)})`).join('; '));
   card.append(dl);
-  if (p.summary) card.append(el('p', 'summary', p.summary));
+  if (p.summary) card.append(el('p', { className: 'summary', dir: 'auto' }, p.summary));
   const sources = p.sources || [];
   card.append(el('h' + (headingLevel + 1), 'sources-title', sources.length === 1 ? t('source') : t('sources')));
   const ol = el('ol', 'sources');

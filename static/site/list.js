@@ -10,7 +10,7 @@ function entry(f, meta, show) {
   li.dataset.id = f.id;
   const det = li.appendChild(el('details'));
   det.append(el('summary'));
-  det.firstChild.append(el('span', 'title', f.properties.title), el('span', 'meta', meta || shortDate(f.properties.occurred_at)));
+  det.firstChild.append(el('span', { className: 'title', dir: 'auto' }, f.properties.title), el('span', 'meta', meta || shortDate(f.properties.occurred_at)));
   det.addEventListener('toggle', () => {
     if (!det.open || det.childElementCount > 1) return;
     const card = incidentCard(f);
