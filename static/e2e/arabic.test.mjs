@@ -131,7 +131,11 @@ async function testPage() {
   check(inPopup.length === 0, 'no English string of the catalogue is left with a popup open', inPopup.join('\n     '));
   await noSideways(page, 'the Arabic page with a popup open');
   if (screenshotPath) {
-    await page.waitForTimeout(400); // the popup's pan
+    // The popup's pan, then the tiles it brought into view.
+    await page.waitForTimeout(400);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 20000 });
+    await page.waitForLoadState('networkidle');
+    await page.waitForFunction(() => [...document.querySelectorAll('img.leaflet-tile')].every((i) => i.complete), null, { timeout: 20000 });
     await page.screenshot({ path: screenshotPath });
   }
 
