@@ -25,7 +25,8 @@ const (
 )
 
 // oembedParams are what /oembed accepts (oEmbed 1.0, section 2.2).
-var oembedParams = []string{"url", "maxwidth", "maxheight", "format"}
+// lang is ours: the language of the embed and its title.
+var oembedParams = []string{"url", "maxwidth", "maxheight", "format", "lang"}
 
 // oembedResponse is an oEmbed 1.0 "rich" response.
 type oembedResponse struct {
@@ -84,22 +85,29 @@ func (s *Server) oembed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := c.Request()
-	vw, pin, err := s.ourPageView(r, v.Get("url"))
+	lang, given, err := parseLang(v)
 	if err != nil {
 		return err
 	}
-	q := viewQuery(vw).Encode()
+	r := c.Request()
+	vw, urlLang, pin, err := s.ourPageView(r, v.Get("url"))
+	if err != nil {
+		return err
+	}
+	if !given {
+		lang = urlLang // the page's own language, as its URL says
+	}
+	q := langQuery(viewQuery(vw), lang).Encode()
 	base := s.root(r)
 	w, h := embedSize(maxW, maxH)
-	html, err := iframe{Src: base + pin + "/embed" + withQuery(q), Width: w, Height: h, Title: pageTitle}.html()
+	html, err := iframe{Src: base + pin + "/embed" + withQuery(q), Width: w, Height: h, Title: lang.text("title")}.html()
 	if err != nil {
 		return err
 	}
 	resp := oembedResponse{
 		Version:      "1.0",
 		Type:         "rich",
-		Title:        pageTitle,
+		Title:        lang.text("title"),
 		ProviderName: "incidentmap",
 		ProviderURL:  base + "/",
 		CacheAge:     3600,
@@ -117,41 +125,42 @@ func (s *Server) oembed(c echo.Context) error {
 // ourPageView parses raw, the url parameter of /oembed: an absolute URL
 // of this host (as the client reached us, X-Forwarded-Host included) whose
 // path is / or /embed, with valid view parameters. It returns the view
-// and the path prefix of the revision its embed is pinned to (/r/N): the
+// and language (its lang, else English) and the path prefix of the
+// revision its embed is pinned to (/r/N): the
 // one the URL pins (/r/N/… or rev=N), else the one this server serves,
 // so that an embed shows the data as it was when it was made; "" on a
 // server without a store, which has no revisions.
-func (s *Server) ourPageView(r *http.Request, raw string) (view, string, error) {
+func (s *Server) ourPageView(r *http.Request, raw string) (view, language, string, error) {
 	if raw == "" {
-		return view{}, "", badParam("url", "missing; give the address of a page or embed of this site")
+		return view{}, langEN, "", badParam("url", "missing; give the address of a page or embed of this site")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return view{}, "", badParam("url", "not a URL: %v", errors.Unwrap(err))
+		return view{}, langEN, "", badParam("url", "not a URL: %v", errors.Unwrap(err))
 	}
 	us, err := url.Parse(s.root(r))
 	if err != nil {
-		return view{}, "", fmt.Errorf("parse own base URL: %w", err)
+		return view{}, langEN, "", fmt.Errorf("parse own base URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || hostOf(u) != hostOf(us) {
-		return view{}, "", notFound("url", "%s is not a page of this site (%s)", u.Redacted(), us.Host)
+		return view{}, langEN, "", notFound("url", "%s is not a page of this site (%s)", u.Redacted(), us.Host)
 	}
 	rev, err := takeRevision(u)
 	var p *Problem
 	if errors.As(err, &p) {
-		return view{}, "", badParam("url", "%s", p.Detail)
+		return view{}, langEN, "", badParam("url", "%s", p.Detail)
 	}
 	if u.Path != "" && u.Path != "/" && u.Path != "/embed" && u.Path != "/embed/" {
-		return view{}, "", notFound("url", "%s has no embed; oEmbed covers /, /embed and the same under /r/N/", u.Path)
+		return view{}, langEN, "", notFound("url", "%s has no embed; oEmbed covers /, /embed and the same under /r/N/", u.Path)
 	}
 	pin := ""
 	head, _ := strconv.ParseInt(revisionOf(s.data), 10, 64)
 	switch {
 	case rev > 0 && s.writer == nil:
-		return view{}, "", notFound("url", "this server reads a file, which has no revisions")
+		return view{}, langEN, "", notFound("url", "this server reads a file, which has no revisions")
 	case rev > 0:
 		if latest, _ := strconv.ParseInt(revisionOf(s.now().data), 10, 64); rev > latest {
-			return view{}, "", notFound("url", "revision %d: the latest is %d", rev, latest)
+			return view{}, langEN, "", notFound("url", "revision %d: the latest is %d", rev, latest)
 		}
 		pin = pinPrefix(rev)
 	case head > 0:
@@ -159,9 +168,16 @@ func (s *Server) ourPageView(r *http.Request, raw string) (view, string, error) 
 	}
 	vw, err := s.parsePageView(u.Query())
 	if errors.As(err, &p) {
-		return view{}, "", badParam("url", "%s", p.Detail)
+		return view{}, langEN, "", badParam("url", "%s", p.Detail)
 	}
-	return vw, pin, err
+	if err != nil {
+		return view{}, langEN, "", err
+	}
+	lang, _, err := parseLang(u.Query())
+	if errors.As(err, &p) {
+		return view{}, langEN, "", badParam("url", "%s", p.Detail)
+	}
+	return vw, lang, pin, err
 }
 
 // hostOf is u's host without the port its scheme implies, so that

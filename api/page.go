@@ -25,14 +25,10 @@ import (
 // and the revision pinned, a parsed number, through html/template's
 // escaping.
 
-var pageTemplate = template.Must(template.New("page").Parse(static.Page))
-
-// pageTitle and pageDescription are the page's title and description, in
-// <title>, Open Graph and oEmbed.
-const (
-	pageTitle       = "incidentmap: sourced conflict incidents"
-	pageDescription = "The November 2023 attacks on Ain Al Asad Air Base and what followed, each incident with its source."
-)
+// The page is in the language of lang.go: every string of the template is
+// .T.key, the catalogue's, and a key missing from it fails the render
+// (missingkey=error) rather than leaving a hole.
+var pageTemplate = template.Must(template.New("page").Option("missingkey=error").Parse(static.Page))
 
 // ogImageSize is the size of the og:image, as /api/static.png parameters.
 const ogImageSize = "width=1200&height=630"
@@ -40,6 +36,9 @@ const ogImageSize = "width=1200&height=630"
 // pageData is what page.html is rendered with.
 type pageData struct {
 	Embed       bool
+	Lang, Dir   string            // <html lang dir>
+	T           map[string]string // the catalogue in Lang
+	Strings     string            // T as JSON, for the scripts (data-i18n)
 	Title       string
 	Description string
 	PageURL     string // this page, canonical
@@ -100,8 +99,12 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		return err
 	}
 	r := c.Request()
+	lang, err := pageLanguage(r, c.QueryParams())
+	if err != nil {
+		return err
+	}
 	base := s.origin(r)
-	q := viewQuery(vw).Encode()
+	q := langQuery(viewQuery(vw), lang).Encode()
 	b := s.DefaultView()
 	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
 	if err != nil {
@@ -111,10 +114,18 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("encode palette: %w", err)
 	}
+	strs, err := json.Marshal(catalogue[lang])
+	if err != nil {
+		return fmt.Errorf("encode strings: %w", err)
+	}
 	d := pageData{
 		Embed:       path == "/embed",
-		Title:       pageTitle,
-		Description: pageDescription,
+		Lang:        string(lang),
+		Dir:         lang.dir(),
+		T:           catalogue[lang],
+		Strings:     string(strs),
+		Title:       lang.text("title"),
+		Description: lang.text("description"),
 		PageURL:     base + path + withQuery(q),
 		BackURL:     base + "/" + withQuery(q),
 		ImageURL:    base + "/api/static.png?" + joinQuery(q, ogImageSize),
@@ -134,6 +145,11 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Cache-Control", "no-cache")
+	// Without lang the page is in the reader's language: a cache in
+	// front keeps one copy per Accept-Language (there is no server-side
+	// cache of pages; the view and language are in the URL otherwise).
+	h.Add("Vary", "Accept-Language")
+	h.Set("Content-Language", string(lang))
 	s.varyOrigin(h)
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }

@@ -48,9 +48,9 @@ var (
 	// anything is the query of routes outside the API (health, metrics,
 	// static files, unknown paths): not checked.
 	anything = query{ignoreOthers: true}
-	// pageQuery is the query of the pages: the view parameters, each once;
+	// pageQuery is the query of the pages: the view parameters and lang, each once;
 	// anything else is ignored.
-	pageQuery = query{params: viewParams, ignoreOthers: true}
+	pageQuery = query{params: append([]string{"lang"}, viewParams...), ignoreOthers: true}
 )
 
 // check refuses a query that names a parameter q does not take (unless q

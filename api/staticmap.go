@@ -13,8 +13,8 @@ import (
 )
 
 // staticMapParams are what /api/static.png accepts: the view parameters
-// and the image's size.
-var staticMapParams = append([]string{"width", "height", "scale"}, viewParams...)
+// the image's size, and lang.
+var staticMapParams = append([]string{"width", "height", "scale", "lang"}, viewParams...)
 
 // Static map limits: big enough for print and social cards, small enough
 // that one request cannot ask for a gigapixel.
@@ -48,6 +48,15 @@ func (s *Server) staticMap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// lang is accepted (a page in Arabic links its og:image with it), but
+	// the image's one text, the attribution, stays in English: the fonts
+	// embedded (Go's) have no Arabic glyphs, and freetype does no
+	// shaping. It is in the cache key all the same, so that an Arabic
+	// image, once drawn, is never served for English or the reverse.
+	lang, _, err := parseLang(v)
+	if err != nil {
+		return err
+	}
 	if px := width * height * scale * scale; px > staticMaxPixels {
 		return badParam("scale", "%d×%d at scale %d is %d pixels, at most %d", width, height, scale, px, staticMaxPixels)
 	}
@@ -69,7 +78,7 @@ func (s *Server) staticMap(c echo.Context) error {
 	}
 
 	r := c.Request()
-	canon := viewQuery(vw)
+	canon := langQuery(viewQuery(vw), lang)
 	canon.Set("width", strconv.Itoa(width))
 	canon.Set("height", strconv.Itoa(height))
 	canon.Set("scale", strconv.Itoa(scale))

@@ -129,8 +129,8 @@ func TestBrowserPinned(t *testing.T) {
 // at least 60% of the first screen, nothing scrolls sideways, the
 // timeline and the radius search work by touch; the embed is usable at
 // 320×240; and axe-core finds no serious or critical violation on /,
-// /embed and the phone layout. It writes the README's phone screenshot
-// to docs/phone.png.
+// /embed, the phone layout, and the Arabic page and embed (?lang=ar).
+// It writes the README's phone screenshot to docs/phone.png.
 func TestBrowserPhone(t *testing.T) {
 	node, bm := browserSetup(t, "playwright-core", "axe-core")
 	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
@@ -150,6 +150,31 @@ func TestBrowserPhone(t *testing.T) {
 		t.Fatalf("phone test: %v\n%s", err, out)
 	}
 	t.Logf("phone test:\n%s", out)
+}
+
+// TestBrowserArabic runs e2e/arabic.test.mjs in headless Chromium
+// against the server with the fixtures (issue #13, item 5): /?lang=ar,
+// /embed?lang=ar and / for a browser that prefers Arabic are right to
+// left, a popup shows place_ar and an Arabic date, and no English string
+// of the catalogue is left on them. It writes the README's screenshot of
+// the Arabic page to docs/arabic.png.
+func TestBrowserArabic(t *testing.T) {
+	node, bm := browserSetup(t, "playwright-core")
+	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
+	if err != nil {
+		t.Fatalf("load fixtures: %v", err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Data: ds, Basemap: bm}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "e2e/arabic.test.mjs", srv.URL, filepath.Join("..", "docs", "arabic.png"))
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("Arabic test: %v\n%s", err, out)
+	}
+	t.Logf("Arabic test:\n%s", out)
 }
 
 // paint is a colour as the browser computes an SVG fill or stroke, and

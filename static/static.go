@@ -29,3 +29,12 @@ func mustSub(f embed.FS, dir string) fs.FS {
 	}
 	return sub
 }
+
+// Catalogue is every interface string of the page and the embed, in
+// English ("en") and Arabic ("ar"), by key: {"en": {key: text}, "ar":
+// {...}}. The template takes its strings from it (api renders .T.key),
+// and the scripts theirs (the page carries its language's part in
+// data-i18n; site/i18n.js reads it), so there is one catalogue.
+//
+//go:embed i18n.json
+var Catalogue []byte

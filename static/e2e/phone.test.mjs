@@ -8,7 +8,8 @@
 // at least 44×44 px, the map is at least 60% of the first screen, nothing
 // scrolls sideways, the timeline and the radius search work by touch, and
 // the embed is usable at 320×240. Then axe-core (item 6) must find no
-// serious or critical violation on /, /embed and the phone layout. It
+// serious or critical violation on /, /embed, the phone layout, and the
+// Arabic page and embed (?lang=ar). It
 // prints one line per check and exits 1 if any failed. It never downloads
 // a browser: it runs the system's Chromium.
 
@@ -335,6 +336,14 @@ try {
     await page.getByRole('button', { name: 'Embed this view' }).click();
     await page.locator('#embed-dialog[open]').waitFor();
   });
+  // Arabic, right to left (item 5): the page, its phone layout with a
+  // popup open, and the embed.
+  await checkAxe({ viewport: { width: 1280, height: 800 } }, '/?lang=ar', 'the Arabic page (/?lang=ar)');
+  await checkAxe(PHONE, '/?lang=ar', 'the Arabic phone layout with a popup open', async (page) => {
+    await page.locator('path.incident[data-id]').first().dispatchEvent('click');
+    await page.locator('.leaflet-popup-content').waitFor();
+  });
+  await checkAxe({ viewport: { width: 600, height: 400 } }, `/embed?lang=ar&${VIEW}&layers=incidents`, 'the Arabic embed (/embed?lang=ar)');
   check(errors.length === 0, 'no script errors', errors.join('\n     '));
 } catch (e) {
   check(false, 'the phone test ran to the end', e.stack);

@@ -6,6 +6,7 @@
 
 import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
+import { LANG, t } from './i18n.js';
 import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
@@ -33,7 +34,7 @@ function main() {
   const timeline = createTimeline(v.datetime || '', later);
   const near = createNear(v.near || null, map, update, setStatus);
   const notice = createPinNotice(PIN, embed);
-  const syncURL = () => notice.setView(writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, ...map.view() }, PIN));
+  const syncURL = () => notice.setView(writeURL({ layers: layers.ids, datetime: timeline.datetime, near: near.value, lang: v.lang, ...map.view() }, PIN));
   map.onMove(later);
 
   // The legend, layer control, timeline and place names, once.
@@ -49,7 +50,7 @@ function main() {
       const [lon, lat] = f.geometry.coordinates;
       return [f.properties.name, f.properties.name_ar].map((name) => ({ name, lon, lat }));
     }), ...summary.places]);
-    layers.setup(list.layers);
+    layers.setup(list.layers, Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar])));
     timeline.setup(summary.time);
   });
 
@@ -93,12 +94,14 @@ function main() {
 }
 
 // embedDialog shows the oEmbed answer for this very view, asked anew
-// each time: it pins the latest revision (or the one shown, if pinned).
+// each time: it pins the latest revision (or the one shown, if pinned),
+// in the page's language (which the address may not say, when it came
+// from Accept-Language).
 function embedDialog(syncURL, setStatus) {
   const dialog = $('embed-dialog');
   $('embed-open').addEventListener('click', async () => {
     syncURL();
-    const url = '/oembed?url=' + encodeURIComponent(location.href);
+    const url = '/oembed?url=' + encodeURIComponent(location.href) + '&lang=' + LANG;
     try {
       const o = await fetchJSON(url);
       $('embed-code').value = o.html;
@@ -106,7 +109,7 @@ function embedDialog(syncURL, setStatus) {
       dialog.showModal();
       $('embed-code').select();
     } catch (err) {
-      setStatus('No embed code: ' + err.message);
+      setStatus(t('no_embed', { err: err.message }));
     }
   });
   $('embed-close').addEventListener('click', () => dialog.close());

@@ -3,19 +3,20 @@
 
 import { incidentCard, shortDate } from './card.js';
 import { $, el } from './dom.js';
+import { t } from './i18n.js';
 
 function entry(f, meta, show) {
   const li = el('li');
   li.dataset.id = f.id;
   const det = li.appendChild(el('details'));
   det.append(el('summary'));
-  det.firstChild.append(el('span', 'title', f.properties.title), el('span', 'meta', meta || shortDate(f.properties.occurred_at)));
+  det.firstChild.append(el('span', { className: 'title', dir: 'auto' }, f.properties.title), el('span', 'meta', meta || shortDate(f.properties.occurred_at)));
   det.addEventListener('toggle', () => {
     if (!det.open || det.childElementCount > 1) return;
     const card = incidentCard(f);
     card.querySelector('.card-title').remove(); // the summary already says it
     det.append(card);
-    if (f.geometry) det.append(el('button', { className: 'show', type: 'button', onclick: () => show(f) }, 'Show on the map'));
+    if (f.geometry) det.append(el('button', { className: 'show', type: 'button', onclick: () => show(f) }, t('show_on_map')));
   });
   return li;
 }
@@ -35,7 +36,7 @@ export function fillList(ol, fc, show, meta, more, offset = 0) {
   if (left <= 0 || !more || !fc.features.length) return;
   const next = () => more(shown).then((page) => ol.gen === gen && fillList(ol, page, show, meta, more, shown));
   ol.append(el('li', 'more'));
-  ol.lastChild.append(el('button', { type: 'button', onclick: next }, `Show more (${left} left)`));
+  ol.lastChild.append(el('button', { type: 'button', onclick: next }, t('show_more', { n: left })));
 }
 
 // showIncidents lists the first pages of the incidents in view and of
@@ -43,5 +44,5 @@ export function fillList(ol, fc, show, meta, more, offset = 0) {
 export function showIncidents([inView, unlocated], timed, show, more) {
   fillList($('incident-list'), inView, show, null, (o) => more(true, o));
   fillList($('unlocated-list'), unlocated, show, null, (o) => more(false, o));
-  $('list-count').textContent = `${inView.numberMatched} in this part of the map, ${unlocated.numberMatched} without a location${timed ? ', in the chosen time' : ''}.`;
+  $('list-count').textContent = t('list_count', { a: inView.numberMatched, b: unlocated.numberMatched, when: timed ? t('in_time') : '' });
 }

@@ -4,6 +4,7 @@ import { cellBounds, viewCells } from './cells.js';
 import { incidentCard } from './card.js';
 import { el } from './dom.js';
 import { isCluster, isIncident } from './data.js';
+import { t } from './i18n.js';
 import { colors, legend, overlay, POPUP } from './overlays.js';
 
 const L = globalThis.L;
@@ -18,7 +19,8 @@ const nearBounds = (n) => L.latLng(n.lat, n.lon).toBounds(n.radius * 2.2);
 export function createMap(body, v, onCluster) {
   const c = colors(JSON.parse(body.dataset.palette));
   const maxZoom = Number(body.dataset.maxZoom) || 12;
-  const map = L.map('map', { maxZoom, minZoom: 1, worldCopyJump: true });
+  const map = L.map('map', { maxZoom, minZoom: 1, worldCopyJump: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
   map.getContainer().style.setProperty('--cluster', c.cluster); // CSSOM: allowed by style-src 'self'
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   const overlays = L.layerGroup().addTo(map);
@@ -43,6 +45,7 @@ export function createMap(body, v, onCluster) {
     const p = L.popup(POPUP).setLatLng(ll).setContent(content).openOn(map);
     // A card taller than its popup scrolls there: keys must reach it too.
     p.getElement().querySelector('.leaflet-popup-content').tabIndex = 0;
+    p.getElement().querySelector('.leaflet-popup-close-button')?.setAttribute('aria-label', t('close_popup'));
     return content;
   };
   return {
@@ -95,10 +98,10 @@ export function createMap(body, v, onCluster) {
     zoomInto(f, latlng, list) {
       const [w, s, e, n] = cellBounds(f.id);
       if (map.getZoom() < maxZoom) return map.setView([(s + n) / 2, (w + e) / 2], Math.min(maxZoom, map.getZoom() + 2));
-      const box = popup(latlng, el('div', null, 'Loading…'));
+      const box = popup(latlng, el('div', null, t('loading')));
       list([w, s, e, n]).then((fc) => {
         box.replaceChildren(...fc.features.map((g) => incidentCard(g, 2)));
-        if (fc.numberMatched > fc.features.length) box.append(el('p', null, `and ${fc.numberMatched - fc.features.length} more: see the list`));
+        if (fc.numberMatched > fc.features.length) box.append(el('p', null, t('and_more', { n: fc.numberMatched - fc.features.length })));
       }, (err) => { box.textContent = err.message; });
     },
   };

@@ -2,9 +2,10 @@
 // incidents within it, nearest first.
 
 import { $, el } from './dom.js';
+import { t } from './i18n.js';
 import { fillList } from './list.js';
 
-const km = (m) => (m < 10000 ? `${Number((m / 1000).toFixed(1))} km` : `${Math.round(m / 1000)} km`);
+const km = (m) => t('km', { n: m < 10000 ? Number((m / 1000).toFixed(1)) : Math.round(m / 1000) });
 const radiusMetres = () => Math.min(2000, Math.max(1, Number($('near-km').value) || 50)) * 1000;
 // metres between two points, equirectangular: enough to match a place.
 const metres = (a, b) => 111195 * Math.hypot((b.lon - a.lon) * Math.cos(a.lat * Math.PI / 180), b.lat - a.lat);
@@ -38,7 +39,7 @@ export function createNear(near, map, changed, setStatus) {
     s.picking = on;
     $('near-pick').setAttribute('aria-pressed', String(on));
     map.setPicking(on);
-    setStatus(on ? 'Click the map to set the centre (Escape cancels).' : '');
+    setStatus(on ? t('pick_status') : '');
   };
   return {
     get value() { return s.near; },
@@ -61,7 +62,7 @@ export function createNear(near, map, changed, setStatus) {
         e.preventDefault();
         const p = find(input.value);
         s.shown = '';
-        if (!p) return void ($('near-status').textContent = `No place “${input.value}” in the data: type lat, lon or pick a point.`);
+        if (!p) return void ($('near-status').textContent = t('no_place', { q: input.value }));
         set({ lat: p.lat, lon: p.lon, radius: radiusMetres() }, p.name);
       });
       $('near-pick').addEventListener('click', () => pick(!s.picking));
@@ -80,16 +81,16 @@ export function createNear(near, map, changed, setStatus) {
     show(fc, timed, more) {
       const n = s.near;
       const where = n && (s.label || nameOf(n));
-      const when = timed ? ' in the chosen time' : '';
-      const count = fc && (fc.numberMatched === 1 ? '1 incident' : `${fc.numberMatched} incidents`);
+      const when = timed ? t('near_when') : '';
+      const count = fc && (fc.numberMatched === 1 ? t('one_incident') : t('n_incidents', { n: fc.numberMatched }));
       const text = !fc ? '' : fc.numberMatched === 0
-        ? `No incidents within ${km(n.radius)} of ${where}${when}.`
-        : `${count} within ${km(n.radius)} of ${where}${when}, nearest first.`;
+        ? t('near_none', { km: km(n.radius), where, when })
+        : t('near_some', { count, km: km(n.radius), where, when });
       const key = text + (fc ? fc.features.map((f) => f.id) : '');
       if (key === s.shown) return;
       s.shown = key;
       $('near-status').textContent = text;
-      fillList($('near-list'), fc || { features: [], numberMatched: 0 }, map.show, (f) => `${km(f.properties.distance_m)} from ${where}`, more);
+      fillList($('near-list'), fc || { features: [], numberMatched: 0 }, map.show, (f) => t('km_from', { km: km(f.properties.distance_m), where }), more);
     },
   };
 }

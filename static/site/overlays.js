@@ -4,6 +4,7 @@
 import { label, shortDate } from './card.js';
 import { el } from './dom.js';
 import { isCluster, isIncident } from './data.js';
+import { LANG, t } from './i18n.js';
 
 const L = globalThis.L;
 // (on a phone, narrow enough to fit beside the zoom buttons; the legend
@@ -43,7 +44,7 @@ function pointToLayer(f, latlng, c) {
     const d = 2 * Math.min(9 + 1.6 * Math.log(Math.max(p.point_count, 1)), 24);
     const html = el('span', null, p.point_count_abbreviated);
     html.style.setProperty('--d', d + 'px'); // CSSOM: allowed by style-src 'self'
-    const title = `${p.point_count} incidents, ${shortDate(p.first_at)} to ${shortDate(p.last_at)}: zoom in`;
+    const title = t('cluster_title', { n: p.point_count, a: shortDate(p.first_at), b: shortDate(p.last_at) });
     // The marker is a finger's size (44 px) or the disc's, if larger.
     const size = Math.max(d, 44);
     return L.marker(latlng, { icon: L.divIcon({ html, className: 'cluster', iconSize: [size, size] }), title, keyboard: true });
@@ -65,11 +66,11 @@ export function overlay(fc, c, onClick) {
         layer.on('add', () => Object.assign(layer.getElement().dataset, { id: f.id }, isCluster(f) && { count: p.point_count }));
         if (isIncident(f)) layer.bindTooltip(el('span', null, p.title));
       } else if (p.kind === 'link') {
-        layer.bindTooltip(el('span', null, `${p.from_title} → ${p.to_title}: ${p.distance_km} km`), { sticky: true });
+        layer.bindTooltip(el('span', null, t('link_label', { from: p.from_title, to: p.to_title, km: t('km', { n: p.distance_km }) })), { sticky: true });
       } else if (p.kind === 'ring') {
-        layer.bindTooltip(el('span', null, p.label), { sticky: true });
+        layer.bindTooltip(el('span', null, p.radius_km ? t('ring_label', { n: p.radius_km, name: p.name }) : p.label), { sticky: true });
       } else if (f.geometry && f.geometry.type === 'Point') {
-        layer.bindTooltip(el('span', null, p.name || f.id));
+        layer.bindTooltip(el('span', null, (LANG === 'ar' && p.name_ar) || p.name || f.id));
       }
     },
   });
@@ -81,7 +82,7 @@ export function legend(types, open, c) {
   const ctl = L.control({ position: innerWidth > 760 ? 'bottomleft' : 'topright' });
   ctl.onAdd = () => {
     const box = el('details', { className: 'legend', open });
-    box.append(el('summary', null, 'Legend'));
+    box.append(el('summary', null, t('legend')));
     const ul = el('ul');
     const item = (cls, color, text) => {
       const sw = el('span', 'swatch ' + cls);
@@ -90,12 +91,12 @@ export function legend(types, open, c) {
       ul.lastChild.append(sw, text);
     };
     for (const t of types) item('dot', c.event(t), label(t));
-    item('dot', c.cluster, 'several incidents: click to zoom in');
-    item('site', c.site[0], 'site');
-    item('ring', c.ring[0], 'range ring (10, 25, 50 km)');
-    item('line', c.link[0], 'link between related incidents');
-    item('area', c.uncertainty[0], 'location uncertainty');
-    item('ring', c.radius[0], 'radius search');
+    item('dot', c.cluster, t('legend_cluster'));
+    item('site', c.site[0], t('legend_site'));
+    item('ring', c.ring[0], t('legend_ring'));
+    item('line', c.link[0], t('legend_link'));
+    item('area', c.uncertainty[0], t('legend_area'));
+    item('ring', c.radius[0], t('legend_radius'));
     box.append(ul);
     L.DomEvent.disableClickPropagation(box);
     return box;

@@ -7,6 +7,7 @@
 // it.
 
 import { $, el } from './dom.js';
+import { t } from './i18n.js';
 
 // createPinNotice owns the notice of a page pinned to pin ("/r/N"; ''
 // for none, which needs none); in an embed its links open a new tab.
@@ -28,11 +29,11 @@ export function createPinNotice(pin, embed) {
       const rev = Number(pin.slice(3));
       const r = await fetch('/api', { method: 'HEAD' }).catch(() => null);
       if (!r || !r.ok || !(Number(r.headers.get('X-Revision')) > rev)) return;
-      s.link = el('a', { href: current(), ...open }, 'See the map as it is now');
+      s.link = el('a', { href: current(), ...open }, t('pin_see_now'));
       const box = $('pin-notice');
-      box.replaceChildren(el('strong', null, 'Updated since publication.'),
-        ` This map shows the data as published (revision ${rev}). `, s.link, ' · ',
-        el('a', { href: '/changes', ...open }, 'What changed: the corrections log'));
+      box.replaceChildren(el('strong', null, t('pin_updated')),
+        t('pin_published', { rev }), s.link, ' · ',
+        el('a', { href: '/changes', ...open }, t('pin_changes')));
       box.hidden = false;
     },
   };

@@ -4,6 +4,8 @@
 // then im-draw; the browser test waits on body[data-state] and
 // [data-renders].
 
+import { t } from './i18n.js';
+
 export function createRenderer(body, setStatus, stages) {
   const s = { gen: 0, renders: 0, drawn: 0, timer: 0 };
   return {
@@ -22,7 +24,7 @@ export function createRenderer(body, setStatus, stages) {
         body.dataset.state = 'ready';
       } catch (err) {
         if (gen !== s.gen) return;
-        setStatus('Could not load: ' + err.message);
+        setStatus(t('could_not_load', { err: err.message }));
         body.dataset.state = 'error';
       }
     },

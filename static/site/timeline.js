@@ -1,8 +1,9 @@
 // The time filter: two sliders over the incidents' dates, by the hour, in
 // UTC, giving a datetime interval ('' for all dates).
 
-import { shortDate } from './card.js';
+import { clock, shortDate } from './card.js';
 import { $, el } from './dom.js';
+import { t } from './i18n.js';
 import { splitDatetime } from './view.js';
 
 const HOUR = 3600e3;
@@ -10,7 +11,7 @@ const DAY = 24 * HOUR;
 
 const at = (t) => {
   const d = new Date(t).toISOString();
-  return `${shortDate(d)} ${d.slice(11, 16)} UTC`;
+  return `${shortDate(d)} ${clock(Number(d.slice(11, 13)), Number(d.slice(14, 16)))} UTC`;
 };
 
 // createTimeline owns the datetime filter, starting from datetime;
@@ -24,7 +25,7 @@ export function createTimeline(datetime, changed) {
     setup(h) {
       const from = $('time-from');
       const to = $('time-to');
-      if (!h) return void ($('time-out').textContent = 'No incidents.');
+      if (!h) return void ($('time-out').textContent = t('no_incidents'));
       const t0 = Date.parse(h.start);
       const t1 = Date.parse(h.end);
       const max = Math.round((t1 - t0) / HOUR);
@@ -38,11 +39,11 @@ export function createTimeline(datetime, changed) {
       to.value = String(Number.isFinite(b0) ? hourOf(b0) : max);
       const describe = () => {
         const [a, b] = splitDatetime(s.datetime);
-        from.setAttribute('aria-valuetext', +from.value === 0 ? 'the start' : at(t0 + from.value * HOUR));
-        to.setAttribute('aria-valuetext', +to.value === max ? 'the end' : at(t0 + to.value * HOUR));
+        from.setAttribute('aria-valuetext', +from.value === 0 ? t('the_start') : at(t0 + from.value * HOUR));
+        to.setAttribute('aria-valuetext', +to.value === max ? t('the_end') : at(t0 + to.value * HOUR));
         $('time-out').textContent = s.datetime
-          ? `${Number.isFinite(a) ? at(a) : 'The start'} to ${Number.isFinite(b) ? at(b) : 'the end'}`
-          : `All dates: ${at(t0)} to ${at(t1)}`;
+          ? t('range', { a: Number.isFinite(a) ? at(a) : t('The_start'), b: Number.isFinite(b) ? at(b) : t('the_end') })
+          : t('all_dates_range', { a: at(t0), b: at(t1) });
       };
       const slide = (moved) => {
         if (+from.value > +to.value) (moved === from ? to : from).value = moved.value;

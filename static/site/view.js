@@ -6,7 +6,7 @@
 const num = (s) => (s == null || s.trim() === '' ? NaN : Number(s));
 const finite = (...xs) => xs.every(Number.isFinite);
 
-// readView parses a query string into {center, zoom, bbox, layers, datetime, near}.
+// readView parses a query string into {center, zoom, bbox, layers, datetime, near, lang}.
 export function readView(search) {
   const q = new URLSearchParams(search);
   const v = {};
@@ -20,6 +20,7 @@ export function readView(search) {
   const layers = (q.get('layers') || '').split(',').filter(Boolean);
   if (layers.length) v.layers = layers;
   if (q.get('datetime')) v.datetime = q.get('datetime');
+  if (q.get('lang')) v.lang = q.get('lang');
   const near = { lat: num(q.get('lat')), lon: num(q.get('lon')), radius: num(q.get('radius')) };
   if (finite(near.lat, near.lon, near.radius) && near.radius > 0) v.near = near;
   return v;
@@ -43,6 +44,7 @@ export function writeView(v) {
     add('lon', round(v.near.lon, 5));
     add('radius', String(Math.round(v.near.radius)));
   }
+  if (v.lang) add('lang', v.lang);
   return parts.join('&');
 }
 
