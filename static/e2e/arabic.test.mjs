@@ -15,21 +15,16 @@
 
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, check, failures } from './harness.mjs';
 
 const [base, screenshotPath] = process.argv.slice(2);
 if (!base) {
   console.error('usage: node e2e/arabic.test.mjs <baseURL> [<screenshotPath>]');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CATALOGUE = JSON.parse(readFileSync(new URL('../i18n.json', import.meta.url), 'utf8'));
 const VIEW = 'center=33.6,43.2&zoom=7';
 
-const failures = [];
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n     ${detail}` : ''}`);
-  if (!ok) failures.push(what);
-}
 
 // english is what of the English catalogue must not be seen on an Arabic
 // page: each string without placeholders whole, and of those with
@@ -44,8 +39,7 @@ const english = Object.entries(CATALOGUE.en).flatMap(([k, s]) => {
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 const errors = [];
 async function open(ctx, url, label) {

@@ -9,13 +9,13 @@
 // its default), once every basemap tile in view has loaded.
 
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './harness.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node e2e/basemap-shots.mjs <baseURL> <outDir>');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const views = [
   { zoom: 5, center: '33.2,44.0' },
   { zoom: 7, center: '33.5,43.6' }, // Anbar: Hit, Ramadi, Fallujah, Baghdad
@@ -24,7 +24,7 @@ const views = [
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -17,13 +17,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, check, failures } from './harness.mjs';
 
 const [base, screenshotPath, xssBase, manyBase] = process.argv.slice(2);
 if (!base || !screenshotPath) {
   console.error('usage: node e2e/map.test.mjs <baseURL> <screenshotPath> [<xssBaseURL> [<manyBaseURL>]]');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const ABU_GHRAIB = '2023-11-21-abu-ghraib-ac130';
 const AL_ASAD = { name: 'Ain Al Asad Air Base', lat: 33.786, lon: 42.441 };
@@ -31,11 +31,6 @@ const AL_ASAD = { name: 'Ain Al Asad Air Base', lat: 33.786, lon: 42.441 };
 // each paint {rgb: 'rgb(r, g, b)', alpha}.
 const WANT = JSON.parse(process.env.WANT_COLORS || 'null');
 
-const failures = [];
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n     ${detail}` : ''}`);
-  if (!ok) failures.push(what);
-}
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 async function api(path, from = base) {
@@ -67,8 +62,7 @@ const profile = mkdtempSync(join(tmpdir(), 'incidentmap-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
   viewport: { width: 1280, height: 800 },
 });
 ctx.on('request', (r) => {

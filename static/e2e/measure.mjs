@@ -15,6 +15,7 @@
 // It prints a line a run, then "RESULT " and the runs as JSON.
 
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './harness.mjs';
 
 const [base, runsArg, screenshot] = process.argv.slice(2);
 if (!base) {
@@ -22,13 +23,11 @@ if (!base) {
   process.exit(2);
 }
 const runs = Number(runsArg) || 3;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 await (await browser.newPage()).waitForTimeout(1000);
 

@@ -16,30 +16,24 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, check, failures } from './harness.mjs';
 
 const [base, screenshotPath] = process.argv.slice(2);
 if (!base) {
   console.error('usage: node e2e/phone.test.mjs <baseURL> [<screenshotPath>]');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
 const MIN = 44; // px, WCAG 2.5.5 (AAA) and Apple's and Google's guidance
 const PHONE = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const SMALL_EMBED = { viewport: { width: 320, height: 240 }, isMobile: true, hasTouch: true };
 const VIEW = 'center=33.6,43.2&zoom=7';
 
-const failures = [];
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n     ${detail}` : ''}`);
-  if (!ok) failures.push(what);
-}
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 const errors = [];
 async function open(ctx, url, label) {

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, check, failures } from './harness.mjs';
 
 const [base] = process.argv.slice(2);
 const TOKEN = process.env.TOKEN;
@@ -23,18 +24,12 @@ if (!base || !TOKEN) {
   console.error('usage: TOKEN=imt_… node e2e/pinned.test.mjs <baseURL>');
   process.exit(2);
 }
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ITEMS = '/api/collections/incidents/items/';
 const CLAIM = '2023-11-21-al-shaddadi-claim'; // not corrected by the fixtures
 const STRIKE = '2023-11-21-abu-ghraib-ac130'; // corrected by the fixtures
 const NEW_TITLE = 'Claimed attack on the Al Shaddadi base (corrected)';
 const REASON = 'A test of pinned embeds: the <title> changed.';
 
-const failures = [];
-function check(ok, what, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? `\n     ${detail}` : ''}`);
-  if (!ok) failures.push(what);
-}
 
 async function api(path, init) {
   const r = await fetch(base + path, init);
@@ -65,8 +60,7 @@ const profile = mkdtempSync(join(tmpdir(), 'incidentmap-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
   viewport: { width: 1000, height: 700 },
 });
 const host = new URL(base).host;
