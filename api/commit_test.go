@@ -18,6 +18,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
+	"github.com/incidentmap/incidentmap/store/storetest"
 )
 
 // Writes that come together are batched (commit.go); each must still be
@@ -100,7 +101,7 @@ func TestWriteOnAStaleServer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "store.db")
 	open := func() *Server {
-		st, ds := openSeeded(t, path, nil)
+		st, ds := storetest.Seeded(t, path, nil)
 		return New(Config{Data: ds, Store: st})
 	}
 	a, b := open(), open() // neither follows the other

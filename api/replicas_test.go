@@ -25,7 +25,7 @@ const replicaFollow = 500 * time.Millisecond
 // set, following the store (polling every poll) until the test ends.
 func newReplica(t testing.TB, dsn, redisURL, prefix string, poll time.Duration) (*Server, *store.Store) {
 	t.Helper()
-	st, ds := openSeeded(t, dsn, nil)
+	st, ds := storetest.Seeded(t, dsn, nil)
 	cfg := Config{Data: ds, Store: st, KeyPrefix: prefix}
 	if redisURL != "" {
 		rc, err := cache.NewRedis(cache.RedisConfig{URL: redisURL, Timeout: time.Second, TTL: time.Minute})

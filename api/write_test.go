@@ -49,37 +49,12 @@ func correctedServer(t *testing.T) (*Server, *store.Store, string) {
 // and corrections cs, at its latest revision, and an editor's token.
 func storeServer(t *testing.T, cs []store.Correction) (*Server, *store.Store, string) {
 	t.Helper()
-	st, ds := openSeeded(t, filepath.Join(t.TempDir(), "store.db"), cs)
+	st, ds := storetest.Seeded(t, filepath.Join(t.TempDir(), "store.db"), cs)
 	_, token, err := st.CreateToken(context.Background(), "Graphics desk", store.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return New(Config{Data: ds, Store: st}), st, token
-}
-
-// openSeeded opens the store dsn names (a SQLite file, a postgres:// URL)
-// until the test ends, seeds it with the fixtures and cs unless another
-// did, and returns it with the data set of its head.
-func openSeeded(t testing.TB, dsn string, cs []store.Correction) (*store.Store, *geo.Dataset) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
-		t.Fatal(err)
-	}
-	head, err := st.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := st.Dataset(ctx, head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, ds
 }
 
 // do sends a request with the headers given as name, value pairs.
@@ -353,7 +328,7 @@ func TestReplicas(t *testing.T) {
 	}
 	ctx := context.Background()
 	replica := func() (*Server, *store.Store) {
-		st, ds := openSeeded(t, dsn, nil)
+		st, ds := storetest.Seeded(t, dsn, nil)
 		s := New(Config{Data: ds, Store: st})
 		followCtx, stop := context.WithCancel(ctx)
 		t.Cleanup(stop)

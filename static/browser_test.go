@@ -17,6 +17,7 @@ import (
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
 	"github.com/incidentmap/incidentmap/store"
+	"github.com/incidentmap/incidentmap/store/storetest"
 	"github.com/incidentmap/incidentmap/tiles"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
@@ -87,26 +88,11 @@ func TestBrowserPinned(t *testing.T) {
 	node, bm := browserSetup(t, "playwright-core")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	cs, err := store.ParseCorrections(fixtures.Corrections)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Seed(ctx, fixtures.Incidents, fixtures.Sites, cs, store.Revision{At: time.Now(), Author: "test", Reason: "seed"}); err != nil {
-		t.Fatal(err)
-	}
-	head, err := st.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := st.Dataset(ctx, head)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ds := storetest.Seeded(t, filepath.Join(t.TempDir(), "store.db"), cs)
 	_, token, err := st.CreateToken(ctx, "Graphics desk", store.RoleEditor)
 	if err != nil {
 		t.Fatal(err)
