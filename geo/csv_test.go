@@ -2,7 +2,6 @@ package geo_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,28 +14,14 @@ import (
 	"github.com/incidentmap/incidentmap/geo/synth"
 )
 
-// mergeCollections joins the features of GeoJSON FeatureCollections.
-func mergeCollections(t testing.TB, collections ...[]byte) []byte {
-	t.Helper()
-	var all []json.RawMessage
-	for _, c := range collections {
-		var fc struct{ Features []json.RawMessage }
-		if err := json.Unmarshal(c, &fc); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, fc.Features...)
-	}
-	data, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // awkwardDataset is the fixtures and synth.Awkward's incidents.
 func awkwardDataset(t testing.TB) *geo.Dataset {
 	t.Helper()
-	ds, err := geo.NewDataset(mergeCollections(t, fixtures.Incidents, synth.Awkward()), fixtures.Sites)
+	data, err := synth.Join(fixtures.Incidents, synth.Awkward())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := geo.NewDataset(data, fixtures.Sites)
 	if err != nil {
 		t.Fatal(err)
 	}

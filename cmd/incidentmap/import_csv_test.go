@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -18,24 +17,6 @@ import (
 	"github.com/incidentmap/incidentmap/store"
 	"github.com/incidentmap/incidentmap/store/storetest"
 )
-
-// joinCollections joins the features of GeoJSON FeatureCollections.
-func joinCollections(t *testing.T, collections ...[]byte) []byte {
-	t.Helper()
-	var all []json.RawMessage
-	for _, c := range collections {
-		var fc struct{ Features []json.RawMessage }
-		if err := json.Unmarshal(c, &fc); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, fc.Features...)
-	}
-	data, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": all})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 // getBody GETs url and returns its body, requiring a 200.
 func getBody(t *testing.T, url string) string {
@@ -73,7 +54,10 @@ func storeDataset(t *testing.T, dsn string) *geo.Dataset {
 // texts are as awkward for CSV as they come (commas, quotes, line breaks,
 // Arabic, HTML, formulas), null and zero casualties, no location.
 func TestImportOwnCSVRoundTrip(t *testing.T) {
-	data := joinCollections(t, fixtures.Incidents, synth.Awkward())
+	data, err := synth.Join(fixtures.Incidents, synth.Awkward())
+	if err != nil {
+		t.Fatal(err)
+	}
 	served, err := geo.NewDataset(data, fixtures.Sites)
 	if err != nil {
 		t.Fatal(err)

@@ -152,3 +152,17 @@ func Awkward() []byte {
 	}
 	return data
 }
+
+// Join returns one FeatureCollection of the features of collections, in
+// order: e.g. the fixtures and Awkward, to test both at once.
+func Join(collections ...[]byte) ([]byte, error) {
+	var all []json.RawMessage
+	for i, c := range collections {
+		var fc struct{ Features []json.RawMessage }
+		if err := json.Unmarshal(c, &fc); err != nil {
+			return nil, fmt.Errorf("collection %d: %w", i, err)
+		}
+		all = append(all, fc.Features...)
+	}
+	return json.Marshal(map[string]any{"type": "FeatureCollection", "features": all})
+}
