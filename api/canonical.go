@@ -74,6 +74,9 @@ func (r itemsRequest) values() url.Values {
 	if r.located != locatedAny {
 		v.Set("located", strconv.FormatBool(r.located == locatedYes))
 	}
+	if len(q.Words) > 0 {
+		v.Set("q", strings.Join(q.Words, " "))
+	}
 	setPage(v, q.Limit, q.Offset)
 	if r.format != "" && r.format != "geojson" {
 		v.Set("f", r.format)

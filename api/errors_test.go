@@ -26,6 +26,10 @@ func TestBadRequests(t *testing.T) {
 		status int
 		param  string
 	}{
+		// q
+		{"q over 200 bytes", itemsPath + "?q=" + strings.Repeat("x", 201), 400, "q"},
+		{"q of nine words", itemsPath + "?q=a+b+c+d+e+f+g+h+i", 400, "q"},
+		{"q not UTF-8", itemsPath + "?q=%ff", 400, "q"},
 		// bbox
 		{"bbox three numbers", itemsPath + "?bbox=42,33,43", 400, "bbox"},
 		{"bbox five numbers", itemsPath + "?bbox=42,33,43,34,5", 400, "bbox"},

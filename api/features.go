@@ -242,10 +242,10 @@ func (s *Server) incidentItems(c echo.Context) error {
 	req.format = formatOf(c)
 	r := c.Request()
 	canon := req.values()
-	// An export (CSV, KML), a long page or one filtered by location (which
-	// reads every match) is expensive; a page of a radius or bbox query is
+	// An export (CSV, KML), a long page, or one filtered by location or
+	// by words (which read every match) is expensive; a page of a radius or bbox query is
 	// a millisecond even at a million incidents.
-	expensive := req.format != "geojson" || req.query.Limit > cheapPage || req.located != locatedAny
+	expensive := req.format != "geojson" || req.query.Limit > cheapPage || req.located != locatedAny || len(req.query.Words) > 0
 	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive,
 		contentType: formatTypes[req.format], headers: true, version: s.itemsVersion(req.query),
 		render: func(ctx context.Context) ([]byte, error) {

@@ -1186,3 +1186,58 @@ func TestSiteKindServedAsSiteKind(t *testing.T) {
 		}
 	}
 }
+
+// q keeps the incidents whose text holds every word, with the other
+// conditions; the fixtures' own texts say which those are.
+func TestItemsWords(t *testing.T) {
+	s := newTestServer(t)
+	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claimed, claimedIQ []string
+	for _, in := range ds.Incidents() {
+		if strings.Contains(strings.ToLower(in.Title+in.Summary), "claim") {
+			claimed = append(claimed, in.ID)
+			if in.Country == "IQ" {
+				claimedIQ = append(claimedIQ, in.ID)
+			}
+		}
+	}
+	if len(claimedIQ) == 0 || len(claimedIQ) == len(claimed) {
+		t.Fatalf("the fixtures' claims: %v, in Iraq %v; the test needs some in Iraq and some not", claimed, claimedIQ)
+	}
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"q=CLAIM&limit=1000", nil}, // filled below: every title or summary with "claim"
+		{"q=claim&country=IQ&limit=1000", claimedIQ},
+		{"q=claim+nosuchword", nil},
+	} {
+		want := tt.want
+		if strings.HasPrefix(tt.query, "q=CLAIM") {
+			want = claimed
+		}
+		fc := getCollection(t, s, itemsPath+"?"+tt.query)
+		// Words in a source's text match too, so the answer holds at least
+		// the claims of titles and summaries.
+		for _, id := range want {
+			if !slices.Contains(fc.ids(), id) {
+				t.Errorf("%s: %v lacks %s", tt.query, fc.ids(), id)
+			}
+		}
+		for _, f := range fc.Features {
+			in, err := ds.Incident(f.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(tt.query, "country=IQ") && in.Country != "IQ" {
+				t.Errorf("%s: %s is in %s", tt.query, f.ID, in.Country)
+			}
+		}
+		if tt.query == "q=claim+nosuchword" && fc.NumberMatched != 0 {
+			t.Errorf("%s: %v", tt.query, fc.ids())
+		}
+	}
+}

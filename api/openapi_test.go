@@ -132,6 +132,7 @@ var validItemsValue = map[string]string{
 	"site":       "al-asad",
 	"country":    "IQ",
 	"located":    "false",
+	"q":          "mortar",
 	"limit":      "2",
 	"offset":     "1",
 	"f":          "csv",

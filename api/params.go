@@ -45,7 +45,7 @@ const (
 
 // itemsParams are the parameters /collections/incidents/items accepts;
 // the OpenAPI document declares the same list.
-var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "located", "limit", "offset", "f"}
+var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "located", "q", "limit", "offset", "f"}
 
 // sitesItemsParams are those /collections/sites/items accepts.
 var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
@@ -78,6 +78,9 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 	}
 	if r.query.Countries, err = parseList("country", v.Get("country"), geo.ValidCountry, "an ISO 3166-1 alpha-2 code such as IQ"); err != nil {
 		return r, err
+	}
+	if r.query.Words, err = geo.SearchWords(v.Get("q")); err != nil {
+		return r, badParam("q", "%v", err)
 	}
 	switch l := v.Get("located"); l {
 	case "":

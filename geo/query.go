@@ -45,8 +45,12 @@ type Query struct {
 	EventTypes []string
 	Sites      []string
 	Countries  []string
-	Limit      int // 0: no limit
-	Offset     int
+	// Words are lower-case words that must each appear in an incident's
+	// text (TextWords): a search, as the editor's desk makes. It reads
+	// every incident's text, so it is a scan.
+	Words  []string
+	Limit  int // 0: no limit
+	Offset int
 }
 
 // Match is one incident a query found. DistanceM is the geodesic distance
@@ -263,14 +267,16 @@ type filter struct {
 	none                         bool // no condition: keep all
 	types, sites, countries      []uint32
 	anyType, anySite, anyCountry bool
+	words                        []string
 }
 
 func (d *Dataset) filter(q Query) filter {
 	f := filter{d: d, time: q.Time,
 		types: d.strIndices(q.EventTypes), sites: d.strIndices(q.Sites), countries: d.strIndices(q.Countries),
 		anyType: len(q.EventTypes) == 0, anySite: len(q.Sites) == 0, anyCountry: len(q.Countries) == 0,
+		words: q.Words,
 	}
-	f.none = q.Time.Start.IsZero() && q.Time.End.IsZero() && f.anyType && f.anySite && f.anyCountry
+	f.none = q.Time.Start.IsZero() && q.Time.End.IsZero() && f.anyType && f.anySite && f.anyCountry && len(f.words) == 0
 	return f
 }
 
@@ -299,11 +305,16 @@ func (f *filter) keep(pos int32) bool {
 		!f.anyCountry && !slices.Contains(f.countries, r.country) {
 		return false
 	}
-	if f.time.Start.IsZero() && f.time.End.IsZero() {
-		return true
+	if !f.time.Start.IsZero() || !f.time.End.IsZero() {
+		if from, to := r.window(); !f.time.Overlaps(from, to) {
+			return false
+		}
 	}
-	from, to := r.window()
-	return f.time.Overlaps(from, to)
+	if len(f.words) > 0 {
+		in := f.d.incident(int(pos))
+		return in.hasWords(f.words)
+	}
+	return true
 }
 
 // sortFirst puts the first n of ms in order (all of them when n is 0 or
