@@ -22,11 +22,6 @@ const importUsage = "incidentmap import -store STORE -reason WHY [-author WHO] [
 // counts them.
 const maxListedProblems = 1000
 
-// maxImportRows bounds the incidents of one import, which is one
-// revision held in memory while it is checked: a million, the most the
-// service is measured at. A larger file is split.
-const maxImportRows = 1_000_000
-
 // runImport imports a file of incidents into a store as one revision: a
 // GeoJSON FeatureCollection, our CSV export or an ACLED-style CSV, told
 // apart by their first bytes unless -format says which. incidents with a new id are created, those whose id
@@ -99,25 +94,27 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 		}
 	}
-	plan, err := planImport(r, format, current, stderr)
+	bar := newProgress(stderr, "rows")
+	plan, err := store.PlanImport(r, format, current, func(n int) { bar.update(n, 0) })
 	if err != nil {
 		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 	}
-	for i, p := range plan.problems {
+	bar.finish("read", plan.Rows)
+	for i, p := range plan.Problems {
 		if i == maxListedProblems {
-			fmt.Fprintf(stdout, "… and %d more\n", len(plan.problems)-i)
+			fmt.Fprintf(stdout, "… and %d more\n", len(plan.Problems)-i)
 			break
 		}
 		fmt.Fprintln(stdout, p)
 	}
-	summary := fmt.Sprintf("%d to create, %d to update, %d unchanged", plan.created, plan.updated, plan.unchanged)
+	summary := plan.Summary()
 	switch {
-	case len(plan.problems) > 0:
-		return fmt.Errorf("import %s: %d problems (%s once they are fixed); nothing imported", fs.Arg(0), len(plan.problems), summary)
+	case len(plan.Problems) > 0:
+		return fmt.Errorf("import %s: %d problems (%s once they are fixed); nothing imported", fs.Arg(0), len(plan.Problems), summary)
 	case *dryRun:
 		fmt.Fprintf(stdout, "dry run: %s; nothing written\n", summary)
 		return nil
-	case len(plan.changes) == 0:
+	case len(plan.Changes) == 0:
 		fmt.Fprintf(stdout, "nothing to import: the store at revision %d holds the file as it is\n", head)
 		return nil
 	}
@@ -125,10 +122,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	if err := checkMerged(current, sites, plan.changes); err != nil {
+	if err := checkMerged(current, sites, plan.Changes); err != nil {
 		return fmt.Errorf("import %s: %w; nothing imported", fs.Arg(0), err)
 	}
-	rev, err := st.Commit(ctx, store.Revision{At: time.Now(), Author: *author, Reason: *reason}, plan.changes)
+	rev, err := st.Commit(ctx, store.Revision{At: time.Now(), Author: *author, Reason: *reason}, plan.Changes)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 	}
@@ -139,79 +136,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 // detectBytes is how much of a file DetectFormat sees: a header row
 // and more.
 const detectBytes = 64 << 10
-
-// importPlan is what an import would do.
-type importPlan struct {
-	changes                     []store.Change
-	created, updated, unchanged int
-	problems                    []string
-}
-
-// planImport checks every incident of r, a file in format, against the
-// data model and against the data set it would join, and works out the
-// changes.
-func planImport(r io.Reader, format geo.Format, current *geo.Dataset, progressTo io.Writer) (*importPlan, error) {
-	p := &importPlan{}
-	bar := newProgress(progressTo, "rows")
-	lineOf := map[string]int{}
-	type found struct {
-		line int
-		in   geo.Incident
-	}
-	var valid []found
-	n := 0
-	err := geo.EachIncident(r, format, current.Sites, func(c geo.Checked) error {
-		n++
-		if n > maxImportRows {
-			return fmt.Errorf("line %d: more than %d incidents, the most one import takes; split the file", c.Line, maxImportRows)
-		}
-		bar.update(n, 0)
-		if c.Err != nil {
-			p.problems = append(p.problems, fmt.Sprintf("line %d: %v", c.Line, c.Err))
-			return nil
-		}
-		if first, dup := lineOf[c.Incident.ID]; dup {
-			p.problems = append(p.problems, fmt.Sprintf("line %d: id %q: also at line %d", c.Line, c.Incident.ID, first))
-			return nil
-		}
-		lineOf[c.Incident.ID] = c.Line
-		valid = append(valid, found{c.Line, c.Incident})
-		return nil
-	})
-	bar.finish("read", n)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range valid {
-		for _, id := range v.in.Related {
-			_, inFile := lineOf[id]
-			if _, err := current.Incident(id); err != nil && !inFile || id == v.in.ID {
-				p.problems = append(p.problems, fmt.Sprintf("line %d: id %q: properties.related: %q is no other incident of the store or the file", v.line, v.in.ID, id))
-			}
-		}
-		feature, err := v.in.AppendGeoJSON(nil, math.NaN())
-		if err != nil {
-			return nil, err
-		}
-		old, err := current.Incident(v.in.ID)
-		if err != nil {
-			p.changes = append(p.changes, store.Change{ID: v.in.ID, Op: store.Create, Feature: feature})
-			p.created++
-			continue
-		}
-		was, err := old.AppendGeoJSON(nil, math.NaN())
-		if err != nil {
-			return nil, err
-		}
-		if bytes.Equal(was, feature) {
-			p.unchanged++
-			continue
-		}
-		p.changes = append(p.changes, store.Change{ID: v.in.ID, Op: store.Update, Feature: feature})
-		p.updated++
-	}
-	return p, nil
-}
 
 // checkMerged loads the data set the changes would make, as the server
 // will: whatever the loader refuses, the import must not write.

@@ -227,9 +227,9 @@ func BenchmarkPlanImport(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.data)))
 			for b.Loop() {
-				p, err := planImport(bytes.NewReader(c.data), c.format, current, io.Discard)
-				if err != nil || p.created != n {
-					b.Fatalf("%v, %+v", err, p.problems)
+				p, err := store.PlanImport(bytes.NewReader(c.data), c.format, current, nil)
+				if err != nil || p.Created != n {
+					b.Fatalf("%v, %+v", err, p.Problems)
 				}
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
