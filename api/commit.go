@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -193,10 +195,17 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 		return
 	}
 	next.Version = st.Version(last)
-	// The map changed only where the batch's incidents were or are.
+	s.swapIn(cur, next, maps.Keys(pending))
+	s.answerAll(ok, nil)
+}
+
+// swapIn serves next, built from cur's data set by writes to the
+// incidents of ids, with cur's edit log and these edits: the map changed
+// only where those incidents were or are. The caller holds writer.mu.
+func (s *Server) swapIn(cur *Server, next *geo.Dataset, ids iter.Seq[string]) {
 	var reach orb.Bound
 	reached := false
-	for id := range pending {
+	for id := range ids {
 		for _, d := range []*geo.Dataset{cur.data, next} {
 			if b, ok := d.Reach(id); ok && reached {
 				reach = reach.Union(b)
@@ -206,7 +215,6 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 		}
 	}
 	s.setData(next, cur.edits.with(cur.data.Version, next.Version, reach, reached))
-	s.answerAll(ok, nil)
 }
 
 // fits checks in against the data served as the writes before it in

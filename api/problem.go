@@ -28,6 +28,9 @@ type Problem struct {
 	// Errors are every field at fault, when there are several (a written
 	// incident's), the first of them also in Param and Detail.
 	Errors []FieldError `json:"errors,omitempty"`
+	// Import is an import's report, when the problem is its file's
+	// (imports.go): every problem by line.
+	Import *importReport `json:"import,omitempty"`
 }
 
 // FieldError is one field a problem names, and what is wrong with it.
@@ -94,7 +97,8 @@ func handleError(log *slog.Logger) echo.HTTPErrorHandler {
 		var he *echo.HTTPError
 		switch {
 		case errors.As(err, &p):
-			p = &Problem{Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail, Param: p.Param, RetryAfter: p.RetryAfter, ETag: p.ETag, Errors: p.Errors}
+			cp := *p // a copy: the error may be shared
+			p = &cp
 		case errors.As(err, &he):
 			detail := http.StatusText(he.Code)
 			if m, ok := he.Message.(string); ok {

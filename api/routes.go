@@ -98,6 +98,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	s.writeRoutes(e)
 	s.tokenRoutes(e)
+	s.importRoutes(e)
 	return e
 }
 

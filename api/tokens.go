@@ -46,6 +46,7 @@ func (s *Server) tokenRoutes(e *echo.Echo) {
 		return
 	}
 	e.GET("/api/tokens", s.asAdmin((*Server).listTokens))
+	e.GET("/api/tokens/current", s.currentToken)
 	e.POST("/api/tokens", s.asAdmin((*Server).createToken))
 	e.DELETE("/api/tokens/:tid", s.asAdmin((*Server).revokeToken))
 }
@@ -71,6 +72,23 @@ func (s *Server) asAdmin(h func(*Server, echo.Context, store.Token) error) echo.
 		}
 		return h(s.now(), c, tok)
 	}
+}
+
+// currentToken answers the request's own token, an editor's or an
+// admin's, without its text: who the editor's desk is signed in as.
+func (s *Server) currentToken(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if c.Get(pinKey) != nil {
+		return badParam("rev", "tokens are not data; they have no revision")
+	}
+	if err := checkParams(c.QueryParams(), nil); err != nil {
+		return err
+	}
+	tok, err := s.authorize(c, "the desk", store.RoleEditor, store.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, docOfToken(tok))
 }
 
 // listTokens answers every token, oldest first, revoked ones too.
