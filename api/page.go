@@ -162,6 +162,12 @@ func (s *Server) contentSecurityPolicy() string {
 	if frames == "" {
 		frames = "*"
 	}
+	return policyFramedBy(frames)
+}
+
+// policyFramedBy is the pages' Content-Security-Policy, with frames as
+// its frame-ancestors.
+func policyFramedBy(frames string) string {
 	return "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
 		"frame-ancestors " + frames

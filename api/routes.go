@@ -45,6 +45,7 @@ func (s *Server) routeTable() []route {
 		{"/", pageQuery, s.page},
 		{"/embed", pageQuery, s.embed},
 		{"/oembed", query{params: oembedParams}, s.oembed},
+		{"/edit", query{}, s.desk},
 
 		// The corrections log, on a store (changes.go).
 		{"/api/changes", query{params: changesParams}, s.changesJSON},

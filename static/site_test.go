@@ -26,12 +26,31 @@ import (
 // static/i18n.json, comes in the page (data-i18n), one language a page.
 const pageBudget = 52 << 10
 
-// ownFiles are the page's own .js and .css files (not the vendored ones).
+// deskBudget is what the editor's desk's own scripts and styles may
+// weigh, unminified (site/desk: the form, its panels, the session): 41 KB
+// at first.
+const deskBudget = 48 << 10
+
+// ownFiles are the map page's own .js and .css files (not the vendored
+// ones, nor the desk's).
 func ownFiles(t *testing.T) map[string]string {
+	t.Helper()
+	return siteFiles(t, func(p string) bool { return !strings.HasPrefix(p, "vendor/") && !strings.HasPrefix(p, "desk/") })
+}
+
+// deskFiles are the editor's desk's own .js and .css files.
+func deskFiles(t *testing.T) map[string]string {
+	t.Helper()
+	return siteFiles(t, func(p string) bool { return strings.HasPrefix(p, "desk/") })
+}
+
+// siteFiles are the .js and .css files of the site whose paths keep
+// says to.
+func siteFiles(t *testing.T, keep func(path string) bool) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(p, "vendor/") {
+		if err != nil || d.IsDir() || !keep(p) {
 			return err
 		}
 		if ext := path.Ext(p); ext == ".js" || ext == ".css" {
@@ -48,14 +67,20 @@ func ownFiles(t *testing.T) map[string]string {
 }
 
 func TestPageWeight(t *testing.T) {
-	total := 0
-	for name, src := range ownFiles(t) {
-		t.Logf("%-10s %6d bytes", name, len(src))
-		total += len(src)
-	}
-	t.Logf("total      %6d bytes (budget %d)", total, pageBudget)
-	if total > pageBudget {
-		t.Errorf("the page's own JS and CSS weigh %d bytes, over the %d budget", total, pageBudget)
+	for _, c := range []struct {
+		what   string
+		files  map[string]string
+		budget int
+	}{{"the map page", ownFiles(t), pageBudget}, {"the desk", deskFiles(t), deskBudget}} {
+		total := 0
+		for name, src := range c.files {
+			t.Logf("%-16s %6d bytes", name, len(src))
+			total += len(src)
+		}
+		t.Logf("%s: %d bytes (budget %d)", c.what, total, c.budget)
+		if total > c.budget || total == 0 {
+			t.Errorf("%s's own JS and CSS weigh %d bytes; the budget is %d", c.what, total, c.budget)
+		}
 	}
 }
 
@@ -63,7 +88,7 @@ func TestPageWeight(t *testing.T) {
 // for a popup or tooltip (Leaflet sets those with innerHTML).
 func TestScriptsWriteTextOnly(t *testing.T) {
 	banned := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|bind(Popup|Tooltip)\(\s*['"\x60]|setContent\(\s*['"\x60]`)
-	for name, src := range ownFiles(t) {
+	for name, src := range siteFiles(t, func(p string) bool { return !strings.HasPrefix(p, "vendor/") }) {
 		if !strings.HasSuffix(name, ".js") {
 			continue
 		}
@@ -105,5 +130,37 @@ func TestModulesPreloaded(t *testing.T) {
 				t.Errorf("%s imports %s, which page.html does not preload", name, m[1])
 			}
 		}
+	}
+}
+
+// Every file the desk's template asks for is embedded, and every module
+// its scripts import is embedded and preloaded.
+func TestDeskAssets(t *testing.T) {
+	refs := regexp.MustCompile(`(?:src|href)="(/[^"?{]*)"`)
+	for _, m := range refs.FindAllStringSubmatch(static.Desk, -1) {
+		p := strings.TrimPrefix(m[1], "/")
+		if p == "" || p == "changes" {
+			continue // the map and the log are pages of the server
+		}
+		if _, err := fs.Stat(static.FS, p); err != nil {
+			t.Errorf("desk.html asks for %s, which is not embedded: %v", p, err)
+		}
+	}
+	imports := regexp.MustCompile(`(?m)^import .* from '(\.\.?/[^']+)';$`)
+	n := 0
+	for name, src := range deskFiles(t) {
+		for _, m := range imports.FindAllStringSubmatch(src, -1) {
+			p := path.Join(path.Dir(name), m[1])
+			n++
+			if _, err := fs.Stat(static.FS, p); err != nil {
+				t.Errorf("%s imports %s, which is not embedded", name, p)
+			}
+			if !strings.Contains(static.Desk, `<link rel="modulepreload" href="/`+p+`">`) {
+				t.Errorf("%s imports %s, which desk.html does not preload", name, p)
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("found %d imports in the desk's scripts; the extraction is broken", n)
 	}
 }

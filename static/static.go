@@ -38,3 +38,9 @@ func mustSub(f embed.FS, dir string) fs.FS {
 //
 //go:embed i18n.json
 var Catalogue []byte
+
+// Desk is the html/template source of /edit, the editor's desk: a page
+// for editors with a token, whose scripts are under site/desk.
+//
+//go:embed desk.html
+var Desk string

@@ -1,0 +1,71 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/static"
+	"github.com/incidentmap/incidentmap/tiles"
+)
+
+// The editor's desk, /edit: a page from which editors with a token find,
+// add, correct, delete and import incidents through the write API. The
+// page holds no data and no secret; its scripts ask the API for both,
+// with the token the editor signs in with, which they keep in the tab's
+// sessionStorage (never a cookie, never a URL). It is served under the
+// map's Content-Security-Policy (no inline script, no other host), and
+// framed by no page.
+
+var deskTemplate = template.Must(template.New("desk").Option("missingkey=error").Parse(static.Desk))
+
+// deskData is what desk.html is rendered with.
+type deskData struct {
+	Bounds  string // JSON [w,s,e,n] of DefaultView
+	MaxZoom int
+	Palette string // JSON pagePalette
+	Radii   string // JSON {geo_precision: metres}, as uncertainty is drawn
+	Store   bool   // whether the server can be written to
+}
+
+func (s *Server) desk(c echo.Context) error {
+	if c.Get(pinKey) != nil {
+		return badParam("rev", "the desk edits the current revision; it takes no rev")
+	}
+	b := s.DefaultView()
+	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
+	if err != nil {
+		return fmt.Errorf("encode default view: %w", err)
+	}
+	palette, err := json.Marshal(newPagePalette(tiles.Palette()))
+	if err != nil {
+		return fmt.Errorf("encode palette: %w", err)
+	}
+	radii := map[geo.GeoPrecision]float64{}
+	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
+		radii[p] = p.Radius()
+	}
+	radiiJSON, err := json.Marshal(radii)
+	if err != nil {
+		return fmt.Errorf("encode radii: %w", err)
+	}
+	var buf bytes.Buffer
+	err = deskTemplate.Execute(&buf, deskData{Bounds: string(bounds), MaxZoom: basemapMaxZoom,
+		Palette: string(palette), Radii: string(radiiJSON), Store: s.writer != nil})
+	if err != nil {
+		return fmt.Errorf("render /edit: %w", err)
+	}
+	h := c.Response().Header()
+	// No page may frame the desk: a click on it writes.
+	h.Set("Content-Security-Policy", policyFramedBy("'none'"))
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-cache")
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
