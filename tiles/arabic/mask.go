@@ -19,7 +19,7 @@ type Mask struct {
 // Mask draws t at size pixels to the em, its baseline's left end at a
 // whole pixel, into a mask just large enough for its ink.
 func (t Text) Mask(size float64) Mask {
-	k := float32(size) / t.upem
+	em := float32(size)
 	// the ink's bound, from the outlines' points (a curve stays within
 	// its control points), in pixels, y down
 	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
@@ -27,7 +27,7 @@ func (t Text) Mask(size float64) Mask {
 	for _, g := range t.glyphs {
 		for _, s := range g.outline {
 			for _, p := range s.ArgsSlice() {
-				x, y := (g.x+p.X)*k, -(g.y+p.Y)*k
+				x, y := (g.x+p.X*g.k)*em, -(g.y+p.Y*g.k)*em
 				minX, maxX = min(minX, x), max(maxX, x)
 				minY, maxY = min(minY, y), max(maxY, y)
 			}
@@ -44,7 +44,7 @@ func (t Text) Mask(size float64) Mask {
 	r.Reset(w, h)
 	r.DrawOp = draw.Src
 	for _, g := range t.glyphs {
-		at := func(p ot.SegmentPoint) (float32, float32) { return ox + (g.x+p.X)*k, oy - (g.y+p.Y)*k }
+		at := func(p ot.SegmentPoint) (float32, float32) { return ox + (g.x+p.X*g.k)*em, oy - (g.y+p.Y*g.k)*em }
 		for _, s := range g.outline {
 			switch s.Op {
 			case ot.SegmentOpMoveTo:

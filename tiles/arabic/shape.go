@@ -15,47 +15,60 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// Font is an Arabic font ready to shape text with. Its methods may be
-// called from many goroutines at once.
+// Font is an Arabic font, with fonts to fall back on for the letters it
+// lacks (Noto Sans Arabic has no Latin letters), ready to shape text
+// with. Its methods may be called from many goroutines at once.
 type Font struct {
-	upem float32
-
 	// mu guards what go-text does not share between goroutines: the
-	// face's caches, the shaper's buffers, and the outlines taken so far.
-	mu       sync.Mutex
+	// faces' caches, the shaper's buffers, and the outlines taken so far.
+	mu     sync.Mutex
+	faces  []*face
+	shaper shaping.HarfbuzzShaper
+}
+
+// face is one font of a Font.
+type face struct {
 	face     *font.Face
-	shaper   shaping.HarfbuzzShaper
+	upem     float32
 	outlines map[font.GID][]ot.Segment
 }
 
-// Parse returns the font in ttf, a TrueType or OpenType file.
-func Parse(ttf []byte) (*Font, error) {
-	f, err := font.ParseTTF(bytes.NewReader(ttf))
-	if err != nil {
-		return nil, fmt.Errorf("parse arabic font: %w", err)
+// Parse returns the font in ttf, a TrueType or OpenType file, falling
+// back on those in fallbacks, in their order, for the letters it lacks.
+func Parse(ttf []byte, fallbacks ...[]byte) (*Font, error) {
+	f := &Font{}
+	for i, b := range append([][]byte{ttf}, fallbacks...) {
+		ff, err := font.ParseTTF(bytes.NewReader(b))
+		if err != nil {
+			if i > 0 {
+				return nil, fmt.Errorf("parse fallback font %d: %w", i, err)
+			}
+			return nil, fmt.Errorf("parse font: %w", err)
+		}
+		f.faces = append(f.faces, &face{face: ff, upem: float32(ff.Upem()), outlines: map[font.GID][]ot.Segment{}})
 	}
-	return &Font{upem: float32(f.Upem()), face: f, outlines: map[font.GID][]ot.Segment{}}, nil
+	return f, nil
 }
 
-// Text is a line of text shaped in one font: its glyphs in the order
-// they are seen, left to right, each with its outline. It holds no font
-// and never changes, so it may be drawn from many goroutines at once.
+// Text is a line of text shaped: its glyphs in the order they are seen,
+// left to right, each with its outline. It holds no font and never
+// changes, so it may be drawn from many goroutines at once.
 type Text struct {
 	glyphs  []glyph
-	advance float32 // font units
-	upem    float32
+	advance float32 // ems
 }
 
-// glyph is one glyph of a Text: its origin on the baseline, in font
-// units from the left end of the text (y up), and its outline there.
+// glyph is one glyph of a Text: its origin on the baseline, in ems from
+// the left end of the text (y up), and its outline, in its font's units,
+// scaled by k to ems.
 type glyph struct {
 	id      font.GID
-	x, y    float32
+	x, y, k float32
 	outline []ot.Segment
 }
 
 // Width returns t's advance, in pixels, at size pixels to the em.
-func (t Text) Width(size float64) float64 { return float64(t.advance) * size / float64(t.upem) }
+func (t Text) Width(size float64) float64 { return float64(t.advance) * size }
 
 // Glyphs returns t's glyph ids, left to right as seen.
 func (t Text) Glyphs() []uint16 {
@@ -66,10 +79,9 @@ func (t Text) Glyphs() []uint16 {
 	return ids
 }
 
-// Covers reports whether f has a glyph for every letter, digit and mark
-// of s: whether Shape draws s without a blank box. Noto Sans Arabic has
-// Arabic letters, both sets of digits and punctuation, but no Latin
-// letters.
+// Covers reports whether f, or a font it falls back on, has a glyph for
+// every letter, digit and mark of s: whether Shape draws s without a
+// blank box.
 func (f *Font) Covers(s string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -77,11 +89,28 @@ func (f *Font) Covers(s string) bool {
 		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 			continue
 		}
-		if _, ok := f.face.NominalGlyph(r); !ok {
+		if f.faceFor(r, -1) < 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// faceFor returns the face to draw r with: cur if it has r (so that a
+// space or a mark stays with the letters around it), else the first that
+// has it; -1 if none has. f.mu is held.
+func (f *Font) faceFor(r rune, cur int) int {
+	if cur >= 0 {
+		if _, ok := f.faces[cur].face.NominalGlyph(r); ok {
+			return cur
+		}
+	}
+	for i, fc := range f.faces {
+		if _, ok := fc.face.NominalGlyph(r); ok {
+			return i
+		}
+	}
+	return -1
 }
 
 // Shape returns s shaped as one line of Arabic: each letter in the form
@@ -89,49 +118,83 @@ func (f *Font) Covers(s string) bool {
 // alef as their ligature, marks placed over or under their letter, and
 // the whole laid right to left. Runs of digits or Latin letters inside it
 // read left to right, in their place (the Unicode bidirectional
-// algorithm, with an Arabic paragraph).
+// algorithm, with an Arabic paragraph); letters the Arabic font lacks are
+// drawn in the first fallback font that has them.
 func (f *Font) Shape(s string) Text {
 	text := []rune(s)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t := Text{upem: f.upem}
+	var t Text
 	// Visual order: the runs of the line from right to left, each run's
 	// glyphs as the shaper lays them (left to right as seen).
 	runs := bidiRuns(text)
 	for i := len(runs) - 1; i >= 0; i-- {
 		r := runs[i]
-		in := shaping.Input{
-			Text: text, RunStart: r.start, RunEnd: r.end,
-			Direction: di.DirectionLTR, Face: f.face,
-			Size:     fixed.I(int(f.upem)), // positions in font units
-			Script:   language.Latin,
-			Language: language.NewLanguage("ar"),
-		}
-		if r.rtl {
-			in.Direction, in.Script = di.DirectionRTL, language.Arabic
-		}
-		out := f.shaper.Shape(in)
-		for _, g := range out.Glyphs {
-			t.glyphs = append(t.glyphs, glyph{
-				id: g.GlyphID,
-				x:  t.advance + fixedFloat(g.XOffset),
-				y:  fixedFloat(g.YOffset),
-				// the outline is read only here, under mu
-				outline: f.outline(g.GlyphID),
-			})
-			t.advance += fixedFloat(g.Advance)
+		parts := f.split(text, r)
+		for j := range parts {
+			p := parts[j]
+			if r.rtl {
+				p = parts[len(parts)-1-j]
+			}
+			fc := f.faces[p.face]
+			in := shaping.Input{
+				Text: text, RunStart: p.start, RunEnd: p.end,
+				Direction: di.DirectionLTR, Face: fc.face,
+				Size:     fixed.I(int(fc.upem)), // positions in font units
+				Script:   language.Latin,
+				Language: language.NewLanguage("ar"),
+			}
+			if r.rtl {
+				in.Direction, in.Script = di.DirectionRTL, language.Arabic
+			}
+			out := f.shaper.Shape(in)
+			k := 1 / fc.upem
+			for _, g := range out.Glyphs {
+				t.glyphs = append(t.glyphs, glyph{
+					id: g.GlyphID,
+					x:  t.advance + fixedFloat(g.XOffset)*k,
+					y:  fixedFloat(g.YOffset) * k,
+					k:  k,
+					// the outline is read only here, under mu
+					outline: fc.outline(g.GlyphID),
+				})
+				t.advance += fixedFloat(g.Advance) * k
+			}
 		}
 	}
 	return t
 }
 
-// outline returns glyph id's outline, read once; f.mu is held.
-func (f *Font) outline(id font.GID) []ot.Segment {
-	if o, ok := f.outlines[id]; ok {
+// facePart is a stretch of a run drawn in one face: text[start:end].
+type facePart struct{ start, end, face int }
+
+// split cuts run r of text where the face that draws it changes, in
+// logical order. f.mu is held.
+func (f *Font) split(text []rune, r run) []facePart {
+	var out []facePart
+	cur := -1
+	for i := r.start; i < r.end; i++ {
+		fi := f.faceFor(text[i], cur)
+		if fi < 0 {
+			fi = max(cur, 0) // nobody has it: a box, in the face at hand
+		}
+		if fi != cur || len(out) == 0 {
+			out = append(out, facePart{start: i, end: i + 1, face: fi})
+			cur = fi
+			continue
+		}
+		out[len(out)-1].end = i + 1
+	}
+	return out
+}
+
+// outline returns glyph id's outline, read once; the Font's mu is held.
+func (fc *face) outline(id font.GID) []ot.Segment {
+	if o, ok := fc.outlines[id]; ok {
 		return o
 	}
-	o, _ := f.face.GlyphDataOutline(id) // a glyph with no outline (a space) draws nothing
-	f.outlines[id] = o.Segments
+	o, _ := fc.face.GlyphDataOutline(id) // a glyph with no outline (a space) draws nothing
+	fc.outlines[id] = o.Segments
 	return o.Segments
 }
 

@@ -11,7 +11,7 @@ import (
 // presentation form (U+FE70–FEFF), the glyph of that one form.
 func nominal(t *testing.T, f *Font, r rune) uint16 {
 	t.Helper()
-	g, ok := f.face.NominalGlyph(r)
+	g, ok := f.faces[0].face.NominalGlyph(r)
 	if !ok {
 		t.Fatalf("the font has no glyph for %U", r)
 	}
@@ -67,6 +67,31 @@ func TestShapeDigitsReadLeftToRight(t *testing.T) {
 	}
 	if i != 0 {
 		t.Errorf("Shape = %v: the number should be leftmost, got it at %d", got, i)
+	}
+}
+
+func TestShapeLatinFallsBack(t *testing.T) {
+	f, err := Regular()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "Data: Natural Earth": the Latin words in Go's font, left of the
+	// Arabic word and reading left to right
+	text := f.Shape("بيانات: Natural Earth")
+	latin := 0
+	for _, g := range text.glyphs {
+		if g.k != 1/f.faces[0].upem {
+			latin++
+		}
+	}
+	if latin != len("Natural Earth") {
+		t.Errorf("%d glyphs from the Latin font, want %d", latin, len("Natural Earth"))
+	}
+	if g := text.glyphs[0]; g.k == 1/f.faces[0].upem {
+		t.Errorf("the leftmost glyph %d is Arabic: want N of Natural", g.id)
+	}
+	if m := text.Mask(11); m.Alpha.Rect.Dx() < int(text.Width(11)) {
+		t.Errorf("mask %v narrower than the text, %.1f", m.Alpha.Rect, text.Width(11))
 	}
 }
 
@@ -127,7 +152,7 @@ func TestCovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for s, want := range map[string]bool{"بغداد": true, "نهر الفرات": true, "شارع 14": true, "Baghdad": false, "北京": false} {
+	for s, want := range map[string]bool{"بغداد": true, "نهر الفرات": true, "شارع 14": true, "Baghdad": true, "بغداد Baghdad": true, "北京": false} {
 		if got := f.Covers(s); got != want {
 			t.Errorf("Covers(%q) = %v, want %v", s, got, want)
 		}
