@@ -109,7 +109,7 @@ func Load(files Files) (*Basemap, error) {
 	for i, p := range b.places {
 		b.names[i] = displayName(p.Name, fonts.bold)
 	}
-	b.placeLabels, b.riverLabels = placeNames(b.places, b.names, b.rivers, &b.labels, fonts)
+	b.placeLabels, b.riverLabels = placeNames(b.places, b.rivers, &b.labels, latinMetrics(b.places, b.names, b.rivers, fonts))
 	return b, nil
 }
 
