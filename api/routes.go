@@ -40,7 +40,7 @@ func (s *Server) routeTable() []route {
 		{"/api/static.png", query{params: staticMapParams}, s.staticMap},
 
 		{"/tiles/:file", query{params: []string{"f"}, formats: []string{"mvt", "png"}}, s.tileJSON},
-		{"/tiles/:layer/:z/:x/:y", query{params: []string{"datetime"}}, s.tile},
+		{"/tiles/:layer/:z/:x/:y", query{params: []string{"datetime", "lang"}}, s.tile},
 
 		{"/", pageQuery, s.page},
 		{"/embed", pageQuery, s.embed},

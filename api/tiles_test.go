@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 // alAsadTile is the path of the tile holding Ain Al Asad at zoom z.
@@ -102,6 +104,9 @@ func TestTileErrors(t *testing.T) {
 		"@2x on mvt":         {"/tiles/incidents/3/0/0@2x.mvt", 400, "y"},
 		"unknown param":      {"/tiles/incidents/3/0/0.mvt?foo=1", 400, "foo"},
 		"bad datetime":       {"/tiles/incidents/3/0/0.mvt?datetime=soon", 400, "datetime"},
+		"unknown lang":       {"/tiles/basemap/3/0/0.png?lang=fr", 400, "lang"},
+		"lang twice":         {"/tiles/basemap/3/0/0.png?lang=ar&lang=ar", 400, "lang"},
+		"arabic overlay":     {"/tiles/incidents/3/0/0.mvt?lang=ar", 400, "lang"},
 		"tilejson of nobody": {"/tiles/nope.json", 404, "layer"},
 		"tilejson bad f":     {"/tiles/incidents.json?f=gif", 400, "f"},
 	} {
@@ -227,5 +232,36 @@ func TestWarmStops(t *testing.T) {
 	n, err = s.Warm(ctx, WarmOptions{Layers: []string{"incidents"}, MaxZoom: 4, Bound: world})
 	if !errors.Is(err, context.Canceled) || n != 0 {
 		t.Errorf("warm with a cancelled context: %d tiles, err %v", n, err)
+	}
+}
+
+// TestBasemapTileInArabic checks lang=ar draws the basemap's names in
+// Arabic under a key and ETag of its own, and that lang=en is the
+// English tile itself.
+func TestBasemapTileInArabic(t *testing.T) {
+	s := newTestServer(t)
+	tile := maptile.At(orb.Point{44.366, 33.315}, 7) // Baghdad, Ramadi
+	path := fmt.Sprintf("/tiles/basemap/7/%d/%d.png", tile.X, tile.Y)
+	en, ar, en2 := get(t, s, path), get(t, s, path+"?lang=ar"), get(t, s, path+"?lang=en")
+	for _, rec := range []*httptest.ResponseRecorder{en, ar, en2} {
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" {
+			t.Fatalf("%d %q", rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+	if bytes.Equal(en.Body.Bytes(), ar.Body.Bytes()) || en.Header().Get("ETag") == ar.Header().Get("ETag") {
+		t.Errorf("lang=ar: the English tile (ETag %s, Arabic %s)", en.Header().Get("ETag"), ar.Header().Get("ETag"))
+	}
+	if ar.Header().Get("X-Cache") != "miss" || en2.Header().Get("X-Cache") != "hit" || en2.Header().Get("ETag") != en.Header().Get("ETag") {
+		t.Errorf("X-Cache: ar %q, then lang=en %q (ETag %s, want %s)", ar.Header().Get("X-Cache"), en2.Header().Get("X-Cache"), en2.Header().Get("ETag"), en.Header().Get("ETag"))
+	}
+	want, err := s.basemap.Render(tile, 1, basemap.Arabic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ar.Body.Bytes(), want) {
+		t.Error("lang=ar is not the basemap's Arabic tile")
+	}
+	if rec := get(t, s, path+"?lang=ar", "If-None-Match", ar.Header().Get("ETag")); rec.Code != 304 {
+		t.Errorf("If-None-Match: %d, want 304", rec.Code)
 	}
 }

@@ -16,6 +16,21 @@ type Mask struct {
 	Origin image.Point
 }
 
+// Extent returns how far t's ink reaches above and below its baseline,
+// in ems, at most: the outlines' control points bound their curves.
+func (t Text) Extent() (ascent, descent float64) {
+	var top, bottom float32
+	for _, g := range t.glyphs {
+		for _, s := range g.outline {
+			for _, p := range s.ArgsSlice() {
+				y := g.y + p.Y*g.k
+				top, bottom = max(top, y), min(bottom, y)
+			}
+		}
+	}
+	return float64(top), float64(-bottom)
+}
+
 // Mask draws t at size pixels to the em, its baseline's left end at a
 // whole pixel, into a mask just large enough for its ink.
 func (t Text) Mask(size float64) Mask {

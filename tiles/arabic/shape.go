@@ -70,6 +70,9 @@ type glyph struct {
 // Width returns t's advance, in pixels, at size pixels to the em.
 func (t Text) Width(size float64) float64 { return float64(t.advance) * size }
 
+// Empty reports whether t has no glyphs: the text of an empty string.
+func (t Text) Empty() bool { return len(t.glyphs) == 0 }
+
 // Glyphs returns t's glyph ids, left to right as seen.
 func (t Text) Glyphs() []uint16 {
 	ids := make([]uint16, len(t.glyphs))

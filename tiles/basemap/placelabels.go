@@ -126,13 +126,14 @@ const labelGap = 2
 const riverYieldPopulation = 100_000
 
 // nameMetrics are the sizes of one language's names at scale 1, in
-// pixels: each place's name's width, each river's (0 for a river with no
-// name), and how far the names of a font size reach above and below the
-// baseline, and where their middle is above it, as fractions of the size.
+// pixels: each place's name's width and how far its ink reaches above
+// and below the baseline, each river's width (0 for a river with no
+// name) and the height of a river's name; mid is how high above the
+// baseline a name's middle is, as a fraction of its font size.
 type nameMetrics struct {
-	places, rivers []float64
-	asc, desc, mid float64
-	riverHeight    float64 // the height of a river's name
+	places, ascents, descents []float64
+	rivers                    []float64
+	mid, riverHeight          float64
 }
 
 // latinMetrics measures names drawn with the Latin faces at scale 1:
@@ -143,14 +144,16 @@ func latinMetrics(places []Place, names []string, rivers []boundedRiver, fonts p
 	defer major.Close()
 	river := face(fonts.italic, riverSize, 1)
 	defer river.Close()
-	m := nameMetrics{places: make([]float64, len(places)), rivers: make([]float64, len(rivers)),
-		asc: 0.75, desc: 0.25, mid: 0.35, riverHeight: riverSize}
+	m := nameMetrics{places: make([]float64, len(places)), ascents: make([]float64, len(places)), descents: make([]float64, len(places)),
+		rivers: make([]float64, len(rivers)), mid: 0.35, riverHeight: riverSize}
 	for i, p := range places {
-		f := town
+		f, size := town, float64(townSize)
 		if isMajor(p) {
-			f = major
+			f, size = major, majorSize
 		}
 		m.places[i] = float64(font.MeasureString(f, names[i])) / 64
+		// Go's capitals and ascenders, and its descenders
+		m.ascents[i], m.descents[i] = 0.75*size, 0.25*size
 	}
 	for i, r := range rivers {
 		if r.name != "" {
@@ -212,7 +215,7 @@ func placeNames(places []Place, rivers []boundedRiver, countries *[labelMaxZoom 
 				size = majorSize
 			}
 			w := widths[i]
-			asc, desc := m.asc*size, m.desc*size
+			asc, desc := m.ascents[i], m.descents[i]
 			best, bestText, bestCover := [2]float64{}, orb.Bound{}, -1
 			for _, at := range [8][2]float64{
 				{x + r + labelGap, y + m.mid*size},     // right

@@ -80,12 +80,12 @@ func TestBasemapDeterministic(t *testing.T) {
 	b := testBasemap(t)
 	for _, z := range []maptile.Zoom{3, 5, 9} {
 		tile := maptile.At(alAsadBase, z)
-		first, err := b.Render(tile, 2)
+		first, err := b.Render(tile, 2, English)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, bm := range []*Basemap{b, other} {
-			again, err := bm.Render(tile, 2)
+			again, err := bm.Render(tile, 2, English)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +127,7 @@ func TestBasemapRenderRejects(t *testing.T) {
 		{"scale 0", maptile.New(0, 0, 0), 0, "scale 0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := b.Render(c.tile, c.scale)
+			_, err := b.Render(c.tile, c.scale, English)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want one naming %q", err, c.want)
 			}
@@ -147,7 +147,7 @@ func TestBasemapConcurrent(t *testing.T) {
 	want := make([][]byte, len(tiles))
 	for i, tile := range tiles {
 		var err error
-		if want[i], err = b.Render(tile, 1); err != nil {
+		if want[i], err = b.Render(tile, 1, English); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -155,7 +155,7 @@ func TestBasemapConcurrent(t *testing.T) {
 	for range 4 {
 		for i, tile := range tiles {
 			wg.Go(func() {
-				got, err := b.Render(tile, 1)
+				got, err := b.Render(tile, 1, English)
 				if err != nil {
 					t.Error(err)
 					return
@@ -202,7 +202,8 @@ func TestBasemapScaleFor(t *testing.T) {
 // BenchmarkBasemap renders tiles cold (the basemap caches no tile): the
 // tile holding Al Asad at z4 (50m and names), z8 and z10 (10m, clipped),
 // and the one holding Baghdad at z7, z8 and z10, the busiest with towns,
-// rivers and lakes.
+// rivers and lakes; in English, and with "-ar" in Arabic (names shaped at
+// load, drawn from their outlines on every render).
 func BenchmarkBasemap(b *testing.B) {
 	bm := testBasemap(b)
 	for _, c := range []struct {
@@ -214,14 +215,19 @@ func BenchmarkBasemap(b *testing.B) {
 		{"baghdad-z7", baghdad, 7}, {"baghdad-z8", baghdad, 8}, {"baghdad-z10", baghdad, 10},
 	} {
 		tile := maptile.At(c.at, c.z)
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := bm.Render(tile, 1); err != nil {
-					b.Fatal(err)
+		for _, l := range []struct {
+			suffix string
+			lang   Lang
+		}{{"", English}, {"-ar", Arabic}} {
+			b.Run(c.name+l.suffix, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := bm.Render(tile, 1, l.lang); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
