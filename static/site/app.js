@@ -11,6 +11,7 @@ import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
 import { createNear } from './near.js';
+import { setSiteNames } from './overlays.js';
 import { createPinNotice } from './pin.js';
 import { createRenderer } from './render.js';
 import { createTimeline } from './timeline.js';
@@ -50,7 +51,9 @@ function main() {
       const [lon, lat] = f.geometry.coordinates;
       return [f.properties.name, f.properties.name_ar].map((name) => ({ name, lon, lat }));
     }), ...summary.places]);
-    layers.setup(list.layers, Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar])));
+    const namesAr = Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar]));
+    setSiteNames(namesAr);
+    layers.setup(list.layers, namesAr);
     timeline.setup(summary.time);
   });
 
