@@ -172,6 +172,25 @@ async function testEmbed() {
   await ctx.close();
 }
 
+// testNumbers: at z5 the incidents cluster, and a cluster's count is
+// Intl's compact form in the catalogue's locale (Arabic-Indic digits); a
+// range ring's tooltip names its site in Arabic, its radius in Arabic
+// digits.
+async function testNumbers() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page } = await open(ctx, '/?lang=ar&center=33.6,43.2&zoom=5&layers=incidents,rings', '/?lang=ar at z5 with rings');
+  const LOCALE = CATALOGUE.ar.locale;
+  const counts = await page.locator('.cluster[data-count]').evaluateAll((cs) => cs.map((c) => [Number(c.dataset.count), c.textContent]));
+  const want = await page.evaluate(([l, ns]) => ns.map((n) => new Intl.NumberFormat(l, { notation: 'compact', maximumFractionDigits: 1 }).format(n)), [LOCALE, counts.map(([n]) => n)]);
+  check(counts.length > 0 && counts.every(([, text], i) => text === want[i] && /^[٠-٩٫]+/.test(text)), 'clusters count in Arabic digits, compact', JSON.stringify(counts));
+  await page.locator('path.ring').first().dispatchEvent('mouseover');
+  const tip = page.locator('.leaflet-tooltip');
+  await tip.waitFor();
+  const text = await tip.innerText();
+  check(/[٠-٩]/.test(text) && !/[0-9A-Za-z]/.test(text), `a ring's tooltip is Arabic, its site and radius too: “${text}”`, text);
+  await ctx.close();
+}
+
 async function testPhone() {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
   const { page } = await open(ctx, '/?lang=ar', '/?lang=ar on a phone');
@@ -200,6 +219,7 @@ async function testAcceptLanguage() {
 try {
   await testPage();
   await testEmbed();
+  await testNumbers();
   await testPhone();
   await testAcceptLanguage();
   check(errors.length === 0, 'no script errors', errors.join('\n     '));
