@@ -264,4 +264,18 @@ func TestBasemapTileInArabic(t *testing.T) {
 	if rec := get(t, s, path+"?lang=ar", "If-None-Match", ar.Header().Get("ETag")); rec.Code != 304 {
 		t.Errorf("If-None-Match: %d, want 304", rec.Code)
 	}
+	// TileJSON: the Arabic basemap's tiles carry lang=ar, the English
+	// ones none, each document under its own key
+	for q, want := range map[string]string{"": "/tiles/basemap/{z}/{x}/{y}.png", "?lang=ar": "/tiles/basemap/{z}/{x}/{y}.png?lang=ar", "?lang=en": "/tiles/basemap/{z}/{x}/{y}.png"} {
+		var doc struct {
+			Tiles []string `json:"tiles"`
+		}
+		decodeJSON(t, get(t, s, "/tiles/basemap.json"+q).Body, &doc)
+		if len(doc.Tiles) != 1 || !strings.HasSuffix(doc.Tiles[0], want) {
+			t.Errorf("/tiles/basemap.json%s: tiles %v, want …%s", q, doc.Tiles, want)
+		}
+	}
+	if rec := get(t, s, "/tiles/incidents.json?lang=ar"); rec.Code != 400 {
+		t.Errorf("/tiles/incidents.json?lang=ar: %d, want 400", rec.Code)
+	}
 }
