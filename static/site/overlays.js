@@ -8,7 +8,7 @@ import { LANG, compact, t } from './i18n.js';
 
 const L = globalThis.L;
 
-// Sites' Arabic names by id, for rings' tooltips.
+// Sites' Arabic names, for rings.
 const siteNamesAr = {};
 export const setSiteNames = (names) => Object.assign(siteNamesAr, names);
 // (on a phone, narrow enough to fit beside the zoom buttons; the legend
