@@ -199,6 +199,14 @@ func TestWarmTheWholeWorld(t *testing.T) {
 	if err != nil || n != 1+4+16 {
 		t.Errorf("warmed %d tiles, err %v; want 21 and no error", n, err)
 	}
+	// with Arabic, each basemap tile twice, the Arabic one read as a hit
+	n, err = s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MinZoom: 1, MaxZoom: 1, Bound: world, Arabic: true})
+	if err != nil || n != 2*4 {
+		t.Errorf("warmed %d tiles in both languages, err %v; want 8 and no error", n, err)
+	}
+	if rec := get(t, s, "/tiles/basemap/1/1/0.png?lang=ar"); rec.Header().Get("X-Cache") != "hit" {
+		t.Errorf("an Arabic tile after warm: X-Cache %q, want hit", rec.Header().Get("X-Cache"))
+	}
 }
 
 // TestTileCoordinateProblem checks a coordinate off the world is a 400
