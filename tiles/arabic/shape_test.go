@@ -3,6 +3,7 @@ package arabic
 import (
 	"bytes"
 	"slices"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -182,4 +183,30 @@ func FuzzShape(f *testing.F) {
 			t.Fatalf("Mask(%q) is %v", s, r)
 		}
 	})
+}
+
+// TestShapeConcurrent shapes and draws from many goroutines at once (run
+// with -race), as static maps do with their credits: the same glyphs and
+// pixels as one at a time.
+func TestShapeConcurrent(t *testing.T) {
+	f, err := Regular()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"بغداد", "الرمادي", "بيانات: Natural Earth", "نهر الفرات", "شارع 14"}
+	want := make([]Mask, len(texts))
+	for i, s := range texts {
+		want[i] = f.Shape(s).Mask(12)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		for i, s := range texts {
+			wg.Go(func() {
+				if got := f.Shape(s).Mask(12); !bytes.Equal(got.Alpha.Pix, want[i].Alpha.Pix) || got.Origin != want[i].Origin {
+					t.Errorf("%q: a concurrent shaping differs", s)
+				}
+			})
+		}
+	}
+	wg.Wait()
 }

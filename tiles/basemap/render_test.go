@@ -78,21 +78,29 @@ func TestBasemapDeterministic(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	b := testBasemap(t)
-	for _, z := range []maptile.Zoom{3, 5, 9} {
-		tile := maptile.At(alAsadBase, z)
-		first, err := b.Render(tile, 2, English)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, bm := range []*Basemap{b, other} {
-			again, err := bm.Render(tile, 2, English)
+	for _, lang := range []Lang{English, Arabic} {
+		for _, at := range []struct {
+			p orb.Point
+			z maptile.Zoom
+		}{{alAsadBase, 3}, {alAsadBase, 5}, {alAsadBase, 9}, {baghdad, 7}, {ramadi, 9}} {
+			tile := maptile.At(at.p, at.z)
+			first, err := b.Render(tile, 2, lang)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(first, again) {
-				t.Errorf("z%d: two renders differ", z)
+			for _, bm := range []*Basemap{b, other} {
+				again, err := bm.Render(tile, 2, lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(first, again) {
+					t.Errorf("lang %d, %v: two renders differ", lang, tile)
+				}
 			}
 		}
+	}
+	if _, err := b.Render(maptile.At(baghdad, 7), 1, Lang(2)); err == nil {
+		t.Error("Render in an unknown language succeeded")
 	}
 }
 
@@ -144,18 +152,21 @@ func TestBasemapConcurrent(t *testing.T) {
 		c := maptile.At(alAsadBase, z)
 		tiles = append(tiles, c, maptile.New(c.X+1, c.Y, z), maptile.New(c.X, c.Y+1, z))
 	}
-	want := make([][]byte, len(tiles))
-	for i, tile := range tiles {
+	// each tile in English, then in Arabic
+	n := len(tiles)
+	want := make([][]byte, 2*n)
+	for i := range want {
 		var err error
-		if want[i], err = b.Render(tile, 1, English); err != nil {
+		if want[i], err = b.Render(tiles[i%n], 1, Lang(i/n)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var wg sync.WaitGroup
 	for range 4 {
-		for i, tile := range tiles {
+		for i := range want {
+			tile := tiles[i%n]
 			wg.Go(func() {
-				got, err := b.Render(tile, 1, English)
+				got, err := b.Render(tile, 1, Lang(i/n))
 				if err != nil {
 					t.Error(err)
 					return
