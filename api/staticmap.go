@@ -74,6 +74,7 @@ func (s *Server) staticMap(c echo.Context) error {
 		view = tiles.FitView(s.DefaultView(), width, height, scale, basemapMaxZoom)
 	}
 
+	view.Arabic = lang == langAR
 	r := c.Request()
 	canon := langQuery(viewQuery(vw), lang)
 	canon.Set("width", strconv.Itoa(width))

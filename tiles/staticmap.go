@@ -19,7 +19,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/incidentmap/incidentmap/geo"
-	"github.com/incidentmap/incidentmap/tiles/arabic"
+	arabicfont "github.com/incidentmap/incidentmap/tiles/arabic"
 )
 
 // View is what a static map shows: a centre and whole zoom, on an image
@@ -29,6 +29,9 @@ type View struct {
 	Zoom          int
 	Width, Height int
 	Scale         int
+	// Arabic writes the clusters' counts in Arabic-Indic digits (٣, ١٫٢
+	// ألف), as an Arabic page writes numbers.
+	Arabic bool
 }
 
 // FitView returns the view of b on a width by height image at the deepest
@@ -116,7 +119,7 @@ func StaticMap(ctx context.Context, v View, basemap TileSource, fs []geo.Feature
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("static map: %w", err)
 	}
-	drawOverlay(dc, pr, fs, v.Scale) // markers on top of the query circle
+	drawOverlay(dc, pr, fs, v.Scale, v.Arabic) // markers on top of the query circle
 
 	if err := drawAttribution(dc, attribution, float64(v.Scale)); err != nil {
 		return nil, err
@@ -161,7 +164,7 @@ func drawAttribution(dc *gg.Context, text string, s float64) error {
 // Sans Arabic (Latin words in it in Go's font), a little larger, as
 // Arabic letters are smaller than Latin ones at one size.
 func drawArabicAttribution(dc *gg.Context, text string, s float64) error {
-	f, err := arabic.Regular()
+	f, err := arabicfont.Regular()
 	if err != nil {
 		return fmt.Errorf("attribution font: %w", err)
 	}
