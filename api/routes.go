@@ -39,8 +39,8 @@ func (s *Server) routeTable() []route {
 		{"/api/layers/:id", query{params: layerParams, formats: []string{"geojson"}}, s.layer},
 		{"/api/static.png", query{params: staticMapParams}, s.staticMap},
 
-		{"/tiles/:file", query{params: []string{"f"}, formats: []string{"mvt", "png"}}, s.tileJSON},
-		{"/tiles/:layer/:z/:x/:y", query{params: []string{"datetime"}}, s.tile},
+		{"/tiles/:file", query{params: []string{"f", "lang"}, formats: []string{"mvt", "png"}}, s.tileJSON},
+		{"/tiles/:layer/:z/:x/:y", query{params: []string{"datetime", "lang"}}, s.tile},
 
 		{"/", pageQuery, s.page},
 		{"/embed", pageQuery, s.embed},

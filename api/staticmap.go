@@ -23,8 +23,7 @@ const (
 	staticMinSide = 64
 	// staticMaxPixels bounds the image after scale: 16 MiB of RGBA, so
 	// the renders a process runs at once (renderSlots) bound its memory.
-	staticMaxPixels   = 2048 * 2048
-	staticAttribution = "incidentmap · Natural Earth · GeoNames · © OpenStreetMap"
+	staticMaxPixels = 2048 * 2048
 )
 
 // staticMap serves the view as a PNG, rendered by the tiles package from
@@ -48,11 +47,9 @@ func (s *Server) staticMap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// lang is accepted (a page in Arabic links its og:image with it), but
-	// the image's one text, the attribution, stays in English: the fonts
-	// embedded (Go's) have no Arabic glyphs, and freetype does no
-	// shaping. It is in the cache key all the same, so that an Arabic
-	// image, once drawn, is never served for English or the reverse.
+	// lang draws the basemap's names and the attribution in Arabic, and
+	// is in the cache key, so that an Arabic image, once drawn, is never
+	// served for English or the reverse.
 	lang, _, err := parseLang(v)
 	if err != nil {
 		return err
@@ -77,6 +74,7 @@ func (s *Server) staticMap(c echo.Context) error {
 		view = tiles.FitView(s.DefaultView(), width, height, scale, basemapMaxZoom)
 	}
 
+	view.Arabic = lang == langAR
 	r := c.Request()
 	canon := langQuery(viewQuery(vw), lang)
 	canon.Set("width", strconv.Itoa(width))
@@ -102,10 +100,10 @@ func (s *Server) staticMap(c echo.Context) error {
 			var basemap tiles.TileSource
 			if s.basemap != nil {
 				basemap = func(t maptile.Tile, scale int) ([]byte, error) {
-					b, _, err := s.fetchTile(ctx, tileRequest{layer: LayerBasemap, tile: t, format: "png", scale: scale})
+					b, _, err := s.fetchTile(ctx, tileRequest{layer: LayerBasemap, tile: t, format: "png", scale: scale, lang: lang})
 					return b, err
 				}
 			}
-			return tiles.StaticMap(ctx, view, basemap, fs, vw.near, staticAttribution)
+			return tiles.StaticMap(ctx, view, basemap, fs, vw.near, lang.text("static_credit"))
 		}})
 }

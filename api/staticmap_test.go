@@ -167,3 +167,37 @@ func TestBasemapTile(t *testing.T) {
 		t.Errorf("basemap TileJSON: %+v", doc)
 	}
 }
+
+// TestStaticMapInArabic checks lang=ar gives a static map drawn on the
+// Arabic basemap with its credits in Arabic: it differs from the English
+// one where names are, and in the credits' corner.
+func TestStaticMapInArabic(t *testing.T) {
+	s := newTestServer(t)
+	const q = "/api/static.png?center=33.4,43.8&zoom=7&width=400&height=300&layers=links"
+	en, ar := get(t, s, q), get(t, s, q+"&lang=ar")
+	if en.Code != 200 || ar.Code != 200 {
+		t.Fatalf("%d, %d", en.Code, ar.Code)
+	}
+	if en.Header().Get("ETag") == ar.Header().Get("ETag") {
+		t.Error("English and Arabic share an ETag")
+	}
+	a, b := decodePNG(t, en.Body.Bytes()), decodePNG(t, ar.Body.Bytes())
+	differ := func(r image.Rectangle) int {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if a.At(x, y) != b.At(x, y) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	// the credits, bottom right; the map above them
+	if n := differ(image.Rect(150, 275, 400, 300)); n < 100 {
+		t.Errorf("%d pixels differ in the credits' corner", n)
+	}
+	if n := differ(image.Rect(0, 0, 400, 260)); n < 500 {
+		t.Errorf("%d pixels differ on the map: want the towns named in Arabic", n)
+	}
+}

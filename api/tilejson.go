@@ -41,7 +41,8 @@ type vectorLayer struct {
 
 // tileJSON serves TileJSON 3.0.0 for a layer: /tiles/{layer}.json. Tile
 // URLs are absolute, built from the request (and X-Forwarded-*). Overlays
-// describe their MVT tiles unless f=png asks for the raster ones.
+// describe their MVT tiles unless f=png asks for the raster ones; the
+// basemap's lang=ar describes its Arabic tiles.
 func (s *Server) tileJSON(c echo.Context) error {
 	layer, ok := strings.CutSuffix(c.Param("file"), ".json")
 	if !ok {
@@ -54,16 +55,25 @@ func (s *Server) tileJSON(c echo.Context) error {
 	if layer == LayerBasemap {
 		format = "png"
 	}
+	lang, err := parseTileLang(layer, c.QueryParams())
+	if err != nil {
+		return err
+	}
+	key, query := url.Values{"f": {format}}, ""
+	if lang == langAR {
+		key.Set("lang", string(langAR))
+		query = "?lang=ar"
+	}
 	// Bounds come from the whole layer: computed once a data version, as
 	// every cacheable response is.
-	return s.serveCached(c, cachedResponse{kind: "tilejson", request: keyRequest(c.Request().URL.Path, url.Values{"f": {format}}), linked: true, contentType: typeJSON,
+	return s.serveCached(c, cachedResponse{kind: "tilejson", request: keyRequest(c.Request().URL.Path, key), linked: true, contentType: typeJSON,
 		render: func(context.Context) ([]byte, error) {
 			base := s.origin(c.Request())
 			doc := tileJSONDoc{
 				TileJSON: "3.0.0",
 				Name:     layer,
 				Scheme:   "xyz",
-				Tiles:    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+				Tiles:    []string{base + "/tiles/" + layer + "/{z}/{x}/{y}." + format + query},
 				MinZoom:  0,
 				MaxZoom:  maxZoom(layer),
 			}

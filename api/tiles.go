@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,11 +15,13 @@ import (
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
-// Basemap renders basemap tiles as PNG; basemap.Basemap is one.
+// Basemap renders basemap tiles as PNG, naming places in lang;
+// basemap.Basemap is one.
 type Basemap interface {
-	Render(t maptile.Tile, scale int) ([]byte, error)
+	Render(t maptile.Tile, scale int, lang basemap.Lang) ([]byte, error)
 }
 
 // LayerBasemap is the raster layer of land, sea, borders, water and
@@ -41,6 +44,15 @@ type tileRequest struct {
 	format string // "mvt" or "png"
 	scale  int    // 1, or 2 for @2x
 	time   geo.Interval
+	lang   language // the basemap's names; "" is English
+}
+
+// basemapLang is the language the basemap draws names in for l.
+func basemapLang(l language) basemap.Lang {
+	if l == langAR {
+		return basemap.Arabic
+	}
+	return basemap.English
 }
 
 // key is the tile's normalised request. Tiles carry no links, so unlike
@@ -53,8 +65,13 @@ func (t tileRequest) key() string {
 	}
 	k += "." + t.format
 	// The interval in full: UnixNano would wrap outside 1678–2262, and two
-	// intervals would share a tile.
-	return keyRequest(k, intervalValues(t.time))
+	// intervals would share a tile. lang=ar alone is added, so English
+	// keys (and ETags) stay as they were.
+	v := intervalValues(t.time)
+	if t.lang == langAR {
+		v.Set("lang", string(langAR))
+	}
+	return keyRequest(k, v)
 }
 
 // maxZoom is the deepest zoom of a layer.
@@ -156,7 +173,7 @@ func (s *Server) renderTile(ctx context.Context, r tileRequest) ([]byte, error) 
 		if s.basemap == nil {
 			return nil, fmt.Errorf("no basemap configured")
 		}
-		return s.basemap.Render(r.tile, r.scale)
+		return s.basemap.Render(r.tile, r.scale, basemapLang(r.lang))
 	}
 	fs, err := s.tileFeatures(r)
 	if err != nil {
@@ -207,5 +224,21 @@ func (s *Server) tile(c echo.Context) error {
 	if r.time, err = parseDatetime("datetime", c.QueryParam("datetime")); err != nil {
 		return err
 	}
+	if r.lang, err = parseTileLang(r.layer, c.QueryParams()); err != nil {
+		return err
+	}
 	return s.serveCached(c, s.tileResponse(r))
+}
+
+// parseTileLang reads a tile's lang: en (the default) or ar, and ar for
+// the basemap alone, the one layer that draws names.
+func parseTileLang(layer string, v url.Values) (language, error) {
+	l, _, err := parseLang(v)
+	if err != nil {
+		return l, err
+	}
+	if l != langEN && layer != LayerBasemap {
+		return l, badParam("lang", "%s draws no names; only the basemap is drawn in Arabic", layer)
+	}
+	return l, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"net/url"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/tiles"
@@ -43,6 +44,39 @@ func FuzzParseTile(f *testing.F) {
 		}
 		if r.format != "mvt" && r.format != "png" || r.scale != 1 && r.scale != 2 || r.scale == 2 && r.format != "png" {
 			t.Fatalf("accepted format %q scale %d", r.format, r.scale)
+		}
+	})
+}
+
+// FuzzParseTileLang feeds lang values to the tile parser's: it must never
+// panic, accept en and ar alone, ar for the basemap alone, and refuse
+// the rest with a 4xx naming lang.
+func FuzzParseTileLang(f *testing.F) {
+	for _, seed := range [][2]string{{"basemap", "ar"}, {"basemap", "en"}, {"incidents", "ar"}, {"basemap", "AR"}, {"basemap", "ar-IQ"}, {"rings", ""}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, layer, lang string) {
+		v := url.Values{}
+		if lang != "" {
+			v.Set("lang", lang)
+		}
+		l, err := parseTileLang(layer, v)
+		if err != nil {
+			var p *Problem
+			if !errors.As(err, &p) || p.Status != 400 || p.Param != "lang" {
+				t.Fatalf("parseTileLang(%q, %q) = %v; want a 400 naming lang", layer, lang, err)
+			}
+			return
+		}
+		switch {
+		case lang == "" && l != langEN:
+			t.Fatalf("no lang gave %q", l)
+		case lang != "" && string(l) != lang:
+			t.Fatalf("lang %q gave %q", lang, l)
+		case l != langEN && l != langAR:
+			t.Fatalf("accepted %q", l)
+		case l == langAR && layer != LayerBasemap:
+			t.Fatalf("accepted ar for %q", layer)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
 // alAsadTile is the path of the tile holding Ain Al Asad at zoom z.
@@ -102,6 +104,9 @@ func TestTileErrors(t *testing.T) {
 		"@2x on mvt":         {"/tiles/incidents/3/0/0@2x.mvt", 400, "y"},
 		"unknown param":      {"/tiles/incidents/3/0/0.mvt?foo=1", 400, "foo"},
 		"bad datetime":       {"/tiles/incidents/3/0/0.mvt?datetime=soon", 400, "datetime"},
+		"unknown lang":       {"/tiles/basemap/3/0/0.png?lang=fr", 400, "lang"},
+		"lang twice":         {"/tiles/basemap/3/0/0.png?lang=ar&lang=ar", 400, "lang"},
+		"arabic overlay":     {"/tiles/incidents/3/0/0.mvt?lang=ar", 400, "lang"},
 		"tilejson of nobody": {"/tiles/nope.json", 404, "layer"},
 		"tilejson bad f":     {"/tiles/incidents.json?f=gif", 400, "f"},
 	} {
@@ -194,6 +199,14 @@ func TestWarmTheWholeWorld(t *testing.T) {
 	if err != nil || n != 1+4+16 {
 		t.Errorf("warmed %d tiles, err %v; want 21 and no error", n, err)
 	}
+	// with Arabic, each basemap tile twice, the Arabic one read as a hit
+	n, err = s.Warm(context.Background(), WarmOptions{Layers: []string{LayerBasemap}, MinZoom: 1, MaxZoom: 1, Bound: world, Arabic: true})
+	if err != nil || n != 2*4 {
+		t.Errorf("warmed %d tiles in both languages, err %v; want 8 and no error", n, err)
+	}
+	if rec := get(t, s, "/tiles/basemap/1/1/0.png?lang=ar"); rec.Header().Get("X-Cache") != "hit" {
+		t.Errorf("an Arabic tile after warm: X-Cache %q, want hit", rec.Header().Get("X-Cache"))
+	}
 }
 
 // TestTileCoordinateProblem checks a coordinate off the world is a 400
@@ -227,5 +240,50 @@ func TestWarmStops(t *testing.T) {
 	n, err = s.Warm(ctx, WarmOptions{Layers: []string{"incidents"}, MaxZoom: 4, Bound: world})
 	if !errors.Is(err, context.Canceled) || n != 0 {
 		t.Errorf("warm with a cancelled context: %d tiles, err %v", n, err)
+	}
+}
+
+// TestBasemapTileInArabic checks lang=ar draws the basemap's names in
+// Arabic under a key and ETag of its own, and that lang=en is the
+// English tile itself.
+func TestBasemapTileInArabic(t *testing.T) {
+	s := newTestServer(t)
+	tile := maptile.At(orb.Point{44.366, 33.315}, 7) // Baghdad, Ramadi
+	path := fmt.Sprintf("/tiles/basemap/7/%d/%d.png", tile.X, tile.Y)
+	en, ar, en2 := get(t, s, path), get(t, s, path+"?lang=ar"), get(t, s, path+"?lang=en")
+	for _, rec := range []*httptest.ResponseRecorder{en, ar, en2} {
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/png" {
+			t.Fatalf("%d %q", rec.Code, rec.Header().Get("Content-Type"))
+		}
+	}
+	if bytes.Equal(en.Body.Bytes(), ar.Body.Bytes()) || en.Header().Get("ETag") == ar.Header().Get("ETag") {
+		t.Errorf("lang=ar: the English tile (ETag %s, Arabic %s)", en.Header().Get("ETag"), ar.Header().Get("ETag"))
+	}
+	if ar.Header().Get("X-Cache") != "miss" || en2.Header().Get("X-Cache") != "hit" || en2.Header().Get("ETag") != en.Header().Get("ETag") {
+		t.Errorf("X-Cache: ar %q, then lang=en %q (ETag %s, want %s)", ar.Header().Get("X-Cache"), en2.Header().Get("X-Cache"), en2.Header().Get("ETag"), en.Header().Get("ETag"))
+	}
+	want, err := s.basemap.Render(tile, 1, basemap.Arabic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ar.Body.Bytes(), want) {
+		t.Error("lang=ar is not the basemap's Arabic tile")
+	}
+	if rec := get(t, s, path+"?lang=ar", "If-None-Match", ar.Header().Get("ETag")); rec.Code != 304 {
+		t.Errorf("If-None-Match: %d, want 304", rec.Code)
+	}
+	// TileJSON: the Arabic basemap's tiles carry lang=ar, the English
+	// ones none, each document under its own key
+	for q, want := range map[string]string{"": "/tiles/basemap/{z}/{x}/{y}.png", "?lang=ar": "/tiles/basemap/{z}/{x}/{y}.png?lang=ar", "?lang=en": "/tiles/basemap/{z}/{x}/{y}.png"} {
+		var doc struct {
+			Tiles []string `json:"tiles"`
+		}
+		decodeJSON(t, get(t, s, "/tiles/basemap.json"+q).Body, &doc)
+		if len(doc.Tiles) != 1 || !strings.HasSuffix(doc.Tiles[0], want) {
+			t.Errorf("/tiles/basemap.json%s: tiles %v, want …%s", q, doc.Tiles, want)
+		}
+	}
+	if rec := get(t, s, "/tiles/incidents.json?lang=ar"); rec.Code != 400 {
+		t.Errorf("/tiles/incidents.json?lang=ar: %d, want 400", rec.Code)
 	}
 }

@@ -14,7 +14,9 @@ import (
 
 // WarmOptions says which tiles Warm renders.
 type WarmOptions struct {
-	Layers           []string // overlay ids or "basemap"
+	Layers []string // overlay ids or "basemap"
+	// Arabic warms the basemap's Arabic tiles (lang=ar) too.
+	Arabic           bool
 	MinZoom, MaxZoom int
 	Bound            orb.Bound // the area to cover, clamped to the world
 	// Concurrency is how many tiles render at once.
@@ -41,6 +43,9 @@ func (s *Server) Warm(ctx context.Context, opts WarmOptions) (int, error) {
 		for z := opts.MinZoom; z <= min(opts.MaxZoom, maxZoom(layer)); z++ {
 			for _, t := range tiles.Range(opts.Bound, maptile.Zoom(z)).All() {
 				jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1, tile: t})
+				if layer == LayerBasemap && opts.Arabic {
+					jobs = append(jobs, tileRequest{layer: layer, format: format, scale: 1, tile: t, lang: langAR})
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package static_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"image/color"
 	"net/http/httptest"
@@ -21,6 +22,10 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
+
+// screenshots asks the browser tests to rewrite the README's screenshots
+// in docs: go test ./static -run TestBrowserArabic -screenshots.
+var screenshots = flag.Bool("screenshots", false, "rewrite the screenshots in docs")
 
 // chromium is the Debian package's browser; the test never downloads one.
 const chromium = "/usr/bin/chromium"
@@ -186,8 +191,9 @@ func TestBrowserPhone(t *testing.T) {
 // against the server with the fixtures (issue #13, item 5): /?lang=ar,
 // /embed?lang=ar and / for a browser that prefers Arabic are right to
 // left, a popup shows place_ar and an Arabic date, and no English string
-// of the catalogue is left on them. It writes the README's screenshot of
-// the Arabic page to docs/arabic.png.
+// of the catalogue is left on them. With -screenshots it writes the
+// README's screenshot of the Arabic page to docs/arabic.png (never
+// otherwise: each run's bytes differ, which would dirty the checkout).
 func TestBrowserArabic(t *testing.T) {
 	node, bm := browserSetup(t, "playwright-core")
 	ds, err := geo.NewDataset(fixtures.Incidents, fixtures.Sites)
@@ -198,7 +204,11 @@ func TestBrowserArabic(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "e2e/arabic.test.mjs", srv.URL, filepath.Join("..", "docs", "arabic.png"))
+	args := []string{"e2e/arabic.test.mjs", srv.URL}
+	if *screenshots {
+		args = append(args, filepath.Join("..", "docs", "arabic.png"))
+	}
+	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

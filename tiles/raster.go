@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/fogleman/gg"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/incidentmap/incidentmap/geo"
+	arabicfont "github.com/incidentmap/incidentmap/tiles/arabic"
 )
 
 // Raster tiles are drawn with fogleman/gg: anti-aliased paths, strokes,
@@ -52,15 +54,15 @@ func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
 func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 	size := TileSize * scale
 	dc := gg.NewContext(size, size)
-	if !drawOverlay(dc, NewProjector(t, size), fs, scale) {
+	if !drawOverlay(dc, NewProjector(t, size), fs, scale, false) {
 		return nil, nil
 	}
 	return EncodePNG(dc.Image())
 }
 
 // drawOverlay draws the features that fall on pr's image, and reports
-// whether any did.
-func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int) bool {
+// whether any did; arabic writes clusters' counts in Arabic-Indic digits.
+func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int, arabic bool) bool {
 	onImage := pr.Bound(float64(symbolReach * scale))
 	var drawn []*geo.Feature
 	for i := range fs {
@@ -71,7 +73,7 @@ func drawOverlay(dc *gg.Context, pr Projector, fs []geo.Feature, scale int) bool
 	s := float64(scale)
 	for pass := range 3 {
 		for _, f := range drawn {
-			drawFeature(dc, pr, f, pass, s)
+			drawFeature(dc, pr, f, pass, s, arabic)
 		}
 	}
 	return len(drawn) > 0
@@ -89,7 +91,7 @@ func EncodePNG(im image.Image) ([]byte, error) {
 
 // drawFeature draws f if it belongs to this pass: 0 areas, 1 lines,
 // 2 points.
-func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float64) {
+func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float64, arabic bool) {
 	kind, _ := f.Properties["kind"].(string)
 	switch g := f.Geometry.(type) {
 	case orb.Polygon:
@@ -120,7 +122,7 @@ func drawFeature(dc *gg.Context, pr Projector, f *geo.Feature, pass int, s float
 		x, y := pr.Pixel(g)
 		if kind == KindCluster {
 			n, _ := f.Properties["point_count"].(int)
-			drawCluster(dc, x, y, n, s)
+			drawCluster(dc, x, y, n, s, arabic)
 			return
 		}
 		if f.Incident == nil {
@@ -161,8 +163,9 @@ const clusterLabelSize = 12
 // drawCluster draws a cluster of n incidents at x, y as a disc sized by
 // clusterRadius with the count written on it. The count goes straight onto
 // the image at whole pixels (as the basemap's names do), sharper than gg's
-// resampled text.
-func drawCluster(dc *gg.Context, x, y float64, n int, s float64) {
+// resampled text; in Arabic-Indic digits, shaped in Noto Sans Arabic,
+// where arabic is.
+func drawCluster(dc *gg.Context, x, y float64, n int, s float64, arabic bool) {
 	dc.DrawCircle(x, y, clusterRadius(n)*s)
 	dc.SetColor(ClusterColor)
 	dc.FillPreserve()
@@ -170,9 +173,22 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64) {
 	dc.SetLineWidth(1.5 * s)
 	dc.Stroke()
 	im, ok := dc.Image().(*image.RGBA)
+	if !ok {
+		return // gg always draws on *image.RGBA
+	}
+	if arabic {
+		f, err := arabicfont.Regular()
+		if err != nil {
+			return // embedded, and tested
+		}
+		text := f.Shape(arabicCount(n))
+		size := clusterLabelSize * s
+		text.Mask(size).Draw(im, int(math.Round(x-text.Width(size)/2)), int(math.Round(y+0.3*size)), image.White)
+		return
+	}
 	f, err := goRegular()
-	if !ok || err != nil {
-		return // gg always draws on *image.RGBA; the font is embedded
+	if err != nil {
+		return // the font is embedded
 	}
 	face := truetype.NewFace(f, &truetype.Options{
 		Size:              clusterLabelSize * s,
@@ -185,6 +201,28 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64) {
 	// baseline: centred on the height of a digit, about 0.7 of the size
 	dr.Dot = fixed.P(int(math.Round(x-w/2)), int(math.Round(y+0.35*clusterLabelSize*s)))
 	dr.DrawString(text)
+}
+
+// arabicCount writes n as abbreviate does, in Arabic: Arabic-Indic
+// digits, the Arabic decimal separator, ألف for thousands and مليون for
+// millions.
+func arabicCount(n int) string {
+	var b strings.Builder
+	for _, r := range abbreviate(n) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune('٠' + r - '0')
+		case r == '.':
+			b.WriteRune('٫')
+		case r == 'k':
+			b.WriteString(" ألف")
+		case r == 'M':
+			b.WriteString(" مليون")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // project returns the pixel coordinates of ps as one or more paths,

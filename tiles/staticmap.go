@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/color"
 	"image/png"
 	"math"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/fogleman/gg"
 	"github.com/golang/freetype/truetype"
@@ -16,6 +19,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/incidentmap/incidentmap/geo"
+	arabicfont "github.com/incidentmap/incidentmap/tiles/arabic"
 )
 
 // View is what a static map shows: a centre and whole zoom, on an image
@@ -25,6 +29,9 @@ type View struct {
 	Zoom          int
 	Width, Height int
 	Scale         int
+	// Arabic writes the clusters' counts in Arabic-Indic digits (٣, ١٫٢
+	// ألف), as an Arabic page writes numbers.
+	Arabic bool
 }
 
 // FitView returns the view of b on a width by height image at the deepest
@@ -112,7 +119,7 @@ func StaticMap(ctx context.Context, v View, basemap TileSource, fs []geo.Feature
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("static map: %w", err)
 	}
-	drawOverlay(dc, pr, fs, v.Scale) // markers on top of the query circle
+	drawOverlay(dc, pr, fs, v.Scale, v.Arabic) // markers on top of the query circle
 
 	if err := drawAttribution(dc, attribution, float64(v.Scale)); err != nil {
 		return nil, err
@@ -124,10 +131,17 @@ var goRegular = sync.OnceValues(func() (*truetype.Font, error) {
 	return truetype.Parse(goregular.TTF)
 })
 
-// drawAttribution writes text on a pale box in the bottom-right corner.
+// attributionColor is the colour of the attribution's text.
+var attributionColor = color.NRGBA{0x33, 0x33, 0x33, 0xff}
+
+// drawAttribution writes text on a pale box in the bottom-right corner;
+// text with Arabic letters in it is shaped and laid right to left.
 func drawAttribution(dc *gg.Context, text string, s float64) error {
 	if text == "" {
 		return nil
+	}
+	if strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Arabic, r) }) {
+		return drawArabicAttribution(dc, text, s)
 	}
 	f, err := goRegular()
 	if err != nil {
@@ -141,7 +155,35 @@ func drawAttribution(dc *gg.Context, text string, s float64) error {
 	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xcc})
 	dc.DrawRectangle(x, y, tw+2*pad, th+2*pad)
 	dc.Fill()
-	dc.SetColor(color.NRGBA{0x33, 0x33, 0x33, 0xff})
+	dc.SetColor(attributionColor)
 	dc.DrawStringAnchored(text, x+pad, y+pad+th/2, 0, 0.35)
+	return nil
+}
+
+// drawArabicAttribution is drawAttribution for text in Arabic, in Noto
+// Sans Arabic (Latin words in it in Go's font), a little larger, as
+// Arabic letters are smaller than Latin ones at one size.
+func drawArabicAttribution(dc *gg.Context, text string, s float64) error {
+	f, err := arabicfont.Regular()
+	if err != nil {
+		return fmt.Errorf("attribution font: %w", err)
+	}
+	size := 12 * s
+	shaped := f.Shape(text)
+	m := shaped.Mask(size)
+	tw, th := math.Ceil(shaped.Width(size)), math.Ceil(1.3*size)
+	pad := 4 * s
+	x := float64(dc.Width()) - tw - 2*pad
+	y := float64(dc.Height()) - th - 2*pad
+	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xcc})
+	dc.DrawRectangle(x, y, tw+2*pad, th+2*pad)
+	dc.Fill()
+	im, ok := dc.Image().(*image.RGBA)
+	if !ok {
+		return fmt.Errorf("attribution: gg draws on %T", dc.Image())
+	}
+	// the baseline a little below the box's middle, Arabic letters'
+	// bodies sitting on it
+	m.Draw(im, int(math.Round(x+pad)), int(math.Round(y+pad+th/2+0.3*size)), image.NewUniform(attributionColor))
 	return nil
 }

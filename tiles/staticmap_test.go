@@ -26,7 +26,7 @@ func cachedBasemap(b testing.TB) tiles.TileSource {
 		if png, ok := rendered.Load(key); ok {
 			return png.([]byte), nil
 		}
-		png, err := bm.Render(t, scale)
+		png, err := bm.Render(t, scale, basemap.English)
 		if err != nil {
 			return nil, err
 		}

@@ -17,7 +17,7 @@ import (
 )
 
 // warmUsage is the warm subcommand's synopsis.
-const warmUsage = "incidentmap warm -layers basemap,incidents -zooms 0-8 [-bbox W,S,E,N] [-concurrency N]"
+const warmUsage = "incidentmap warm -layers basemap,incidents -zooms 0-8 [-bbox W,S,E,N] [-arabic] [-concurrency N]"
 
 // runWarm renders tiles into the cache ahead of traffic. With REDIS_URL
 // set, the tiles land in Redis, where every replica finds them.
@@ -28,6 +28,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 	zooms := fs.String("zooms", "0-8", "zoom range, e.g. 0-8 or 5")
 	bbox := fs.String("bbox", "", "area W,S,E,N in degrees (default: the data's extent)")
 	conc := fs.Int("concurrency", runtime.GOMAXPROCS(0), "tiles rendered at once")
+	arabic := fs.Bool("arabic", false, "warm the basemap's Arabic tiles (lang=ar) too")
 	var cfg config
 	addCommonFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +55,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 	bar := newProgress(stderr, "tiles")
 	n, err := srv.Warm(ctx, api.WarmOptions{
 		Layers:      strings.Split(*layers, ","),
+		Arabic:      *arabic,
 		MinZoom:     minZ,
 		MaxZoom:     maxZ,
 		Bound:       bound,

@@ -26,11 +26,13 @@ targets=(
   "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never
   "api FuzzSplitHeaders"         # headers stored with a cached page
   "api FuzzParseTile"            # tile paths
+  "api FuzzParseTileLang"        # a tile's lang: en|ar, ar for the basemap alone
   "api FuzzHandler"              # whole requests: never a 5xx
   "api FuzzPage"                 # view parameters of / and /embed: never echoed into HTML
   "tiles/basemap FuzzDecode"     # the basemap's compact format
   "tiles/basemap FuzzDecodePlaces" # its places
   "tiles/basemap FuzzDecodeWater"  # its rivers and lakes
+  "tiles/arabic FuzzShape"       # Arabic shaping and drawing of any text
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"

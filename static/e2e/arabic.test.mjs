@@ -98,11 +98,15 @@ async function testPage() {
   await page.locator('#layers input').first().waitFor();
   const left = await leftovers(page);
   check(left.length === 0, 'no English string of the catalogue is left on /?lang=ar', left.join('\n     '));
-  // Numbers as Intl.NumberFormat('ar') writes them (this ICU's CLDR
-  // gives 'ar' Latin digits; the words around them are Arabic).
+  // Numbers in the catalogue's locale, ar-u-nu-arab: Arabic-Indic
+  // digits (this ICU's CLDR gives plain 'ar' Latin ones), no Latin digit.
+  const LOCALE = CATALOGUE.ar.locale;
   const count = await page.locator('#list-count').innerText();
-  const nf = await page.evaluate(() => new Intl.NumberFormat('ar').format(1234.5));
-  check(/[\u0600-\u06FF]/.test(count) && /\d|[٠-٩]/.test(count), `the list counts in Arabic (“${count}”; Intl writes 1234.5 as “${nf}”)`, count);
+  const nf = await page.evaluate((l) => new Intl.NumberFormat(l).format(1234.5), LOCALE);
+  check(/[\u0600-\u06FF]/.test(count) && /[٠-٩]/.test(count) && !/[0-9]/.test(count), `the list counts in Arabic digits (“${count}”; Intl writes 1234.5 as “${nf}”)`, count);
+  // The basemap's tiles are the Arabic ones.
+  const tiles = await page.locator('img.leaflet-tile').evaluateAll((is) => is.map((i) => i.src).filter((s) => s.includes('/tiles/basemap/')));
+  check(tiles.length > 0 && tiles.every((s) => new URL(s).searchParams.get('lang') === 'ar'), 'the basemap tiles are asked for with lang=ar', tiles.slice(0, 3).join(' '));
   check(/[\u0600-\u06FF]/.test(await page.locator('#layers label').first().innerText()), 'the layer control is in Arabic');
   const zoomTitle = await page.locator('.leaflet-control-zoom-in').getAttribute('title');
   check(zoomTitle === CATALOGUE.ar.zoom_in, 'Leaflet\'s zoom buttons are named in Arabic', zoomTitle);
@@ -115,9 +119,9 @@ async function testPage() {
   await popup.waitFor();
   const text = await popup.innerText();
   const [y, m, day] = f.properties.occurred_at.slice(0, 10).split('-').map(Number);
-  const date = await page.evaluate(([y, m, day]) => new Intl.DateTimeFormat('ar', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, day)), [y, m, day]);
+  const date = await page.evaluate(([y, m, day, l]) => new Intl.DateTimeFormat(l, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, day)), [y, m, day, LOCALE]);
   check(Boolean(f.properties.place_ar) && text.includes(f.properties.place_ar), `the popup of ${id} shows its place_ar “${f.properties.place_ar}”`, text);
-  check(text.includes(date) && /[\u0600-\u06FF]/.test(date), `the popup dates it in Arabic: “${date}”`, text);
+  check(text.includes(date) && /[\u0600-\u06FF]/.test(date) && /[٠-٩]/.test(date), `the popup dates it in Arabic, with Arabic digits: “${date}”`, text);
   check(text.includes(CATALOGUE.ar.when) && !text.includes(CATALOGUE.en.when + '\n'), 'the popup\'s labels are Arabic', text);
   const close = await page.locator('.leaflet-popup-close-button').getAttribute('aria-label');
   check(close === CATALOGUE.ar.close_popup, 'the popup\'s × is named in Arabic', close);
@@ -168,6 +172,25 @@ async function testEmbed() {
   await ctx.close();
 }
 
+// testNumbers: at z5 the incidents cluster, and a cluster's count is
+// Intl's compact form in the catalogue's locale (Arabic-Indic digits); a
+// range ring's tooltip names its site in Arabic, its radius in Arabic
+// digits.
+async function testNumbers() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page } = await open(ctx, '/?lang=ar&center=33.6,43.2&zoom=5&layers=incidents,rings', '/?lang=ar at z5 with rings');
+  const LOCALE = CATALOGUE.ar.locale;
+  const counts = await page.locator('.cluster[data-count]').evaluateAll((cs) => cs.map((c) => [Number(c.dataset.count), c.textContent]));
+  const want = await page.evaluate(([l, ns]) => ns.map((n) => new Intl.NumberFormat(l, { notation: 'compact', maximumFractionDigits: 1 }).format(n)), [LOCALE, counts.map(([n]) => n)]);
+  check(counts.length > 0 && counts.every(([, text], i) => text === want[i] && /^[٠-٩٫]+/.test(text)), 'clusters count in Arabic digits, compact', JSON.stringify(counts));
+  await page.locator('path.ring').first().dispatchEvent('mouseover');
+  const tip = page.locator('.leaflet-tooltip');
+  await tip.waitFor();
+  const text = await tip.innerText();
+  check(/[٠-٩]/.test(text) && !/[0-9A-Za-z]/.test(text), `a ring's tooltip is Arabic, its site and radius too: “${text}”`, text);
+  await ctx.close();
+}
+
 async function testPhone() {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
   const { page } = await open(ctx, '/?lang=ar', '/?lang=ar on a phone');
@@ -196,6 +219,7 @@ async function testAcceptLanguage() {
 try {
   await testPage();
   await testEmbed();
+  await testNumbers();
   await testPhone();
   await testAcceptLanguage();
   check(errors.length === 0, 'no script errors', errors.join('\n     '));

@@ -11,6 +11,7 @@ import { createLayers } from './layers.js';
 import { showIncidents } from './list.js';
 import { createMap } from './map.js';
 import { createNear } from './near.js';
+import { setSiteNames } from './overlays.js';
 import { createPinNotice } from './pin.js';
 import { createRenderer } from './render.js';
 import { createTimeline } from './timeline.js';
@@ -42,15 +43,17 @@ function main() {
   const loadSetup = () => Promise.all([
     getJSON(api('/api/collections/incidents/summary')),
     !embed && getJSON(api('/api/layers')),
-    !embed && getJSON(api('/api/collections/sites/items?limit=1000')),
+    (!embed || LANG === 'ar') && getJSON(api('/api/collections/sites/items?limit=1000')),
   ]).then(([summary, list, sites]) => {
     map.addLegend(summary.event_types.map((t) => t.event_type).sort(), !embed && innerWidth > 760);
+    const namesAr = sites && Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar]));
+    setSiteNames(namesAr);
     if (embed) return;
     near.setPlaces([...sites.features.flatMap((f) => {
       const [lon, lat] = f.geometry.coordinates;
       return [f.properties.name, f.properties.name_ar].map((name) => ({ name, lon, lat }));
     }), ...summary.places]);
-    layers.setup(list.layers, Object.fromEntries(sites.features.map((f) => [f.id, f.properties.name_ar])));
+    layers.setup(list.layers, namesAr);
     timeline.setup(summary.time);
   });
 

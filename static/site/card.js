@@ -3,15 +3,15 @@
 
 import { lastCorrection } from './data.js';
 import { el } from './dom.js';
-import { LANG, num, t, tOr } from './i18n.js';
+import { LANG, LOCALE, num, t, tOr } from './i18n.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // In Arabic, dates and times as the browser's ICU writes them (no
 // network), such as "21 نوفمبر 2023". Each is of the time in its own
 // offset, so the formats work in UTC on the numbers as written.
 const AR = LANG !== 'en' && {
-  date: new Intl.DateTimeFormat(LANG, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
-  clock: new Intl.DateTimeFormat(LANG, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }),
+  date: new Intl.DateTimeFormat(LOCALE, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+  clock: new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }),
 };
 const dayOf = (y, mo, d) => (AR ? AR.date.format(Date.UTC(y, mo - 1, d)) : `${Number(d)} ${MONTHS[Number(mo) - 1]} ${y}`);
 

@@ -10,10 +10,17 @@ const STRINGS = JSON.parse(document.body.dataset.i18n || '{}');
 // LANG is the page's language, 'en' or 'ar'.
 export const LANG = document.documentElement.lang === 'ar' ? 'ar' : 'en';
 
-const nf = new Intl.NumberFormat(LANG, { maximumFractionDigits: 1 });
+// LOCALE writes numbers and dates (ar: Arabic-Indic digits).
+export const LOCALE = t('locale');
+
+const nf = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
+const cf = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: 1 });
 
 // num writes a number for the language, as Intl.NumberFormat does.
 export const num = (n) => nf.format(n);
+
+// compact writes a count short: 1.2K.
+export const compact = (n) => cf.format(n);
 
 // t is the string of key, each {name} replaced by vars[name], numbers
 // written by num; a key missing from the catalogue shows as itself.

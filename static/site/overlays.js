@@ -4,9 +4,13 @@
 import { label, shortDate } from './card.js';
 import { el } from './dom.js';
 import { isCluster, isIncident } from './data.js';
-import { LANG, t } from './i18n.js';
+import { LANG, compact, t } from './i18n.js';
 
 const L = globalThis.L;
+
+// Sites' Arabic names, for rings.
+const siteNamesAr = {};
+export const setSiteNames = (names) => Object.assign(siteNamesAr, names);
 // (on a phone, narrow enough to fit beside the zoom buttons; the legend
 // gives way to it)
 export const POPUP = { maxWidth: Math.min(340, innerWidth - 120), autoPanPaddingTopLeft: [60, 10], className: 'incident-popup' };
@@ -42,7 +46,8 @@ function pointToLayer(f, latlng, c) {
     // on it as text; the colour is --cluster, Go's ClusterColor.
     const p = f.properties;
     const d = 2 * Math.min(9 + 1.6 * Math.log(Math.max(p.point_count, 1)), 24);
-    const html = el('span', null, p.point_count_abbreviated);
+    // (English as the tiles write it)
+    const html = el('span', null, LANG === 'en' ? p.point_count_abbreviated : compact(p.point_count));
     html.style.setProperty('--d', d + 'px'); // CSSOM: allowed by style-src 'self'
     const title = t('cluster_title', { n: p.point_count, a: shortDate(p.first_at), b: shortDate(p.last_at) });
     // The marker is a finger's size (44 px) or the disc's, if larger.
@@ -68,7 +73,8 @@ export function overlay(fc, c, onClick) {
       } else if (p.kind === 'link') {
         layer.bindTooltip(el('span', null, t('link_label', { from: p.from_title, to: p.to_title, km: t('km', { n: p.distance_km }) })), { sticky: true });
       } else if (p.kind === 'ring') {
-        layer.bindTooltip(el('span', null, p.radius_km ? t('ring_label', { n: p.radius_km, name: p.name }) : p.label), { sticky: true });
+        const name = () => (LANG === 'ar' && siteNamesAr[p.site]) || p.name;
+        layer.bindTooltip(() => el('span', null, p.radius_km ? t('ring_label', { n: p.radius_km, name: name() }) : p.label), { sticky: true });
       } else if (f.geometry && f.geometry.type === 'Point') {
         layer.bindTooltip(el('span', null, (LANG === 'ar' && p.name_ar) || p.name || f.id));
       }

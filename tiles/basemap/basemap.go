@@ -25,6 +25,10 @@ type Basemap struct {
 	rivers      []boundedRiver
 	riverLabels [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
 	lakes       []boundedPolygon
+
+	// ar is the Arabic map's names and their labels; the fields above
+	// are the English map's.
+	ar arabicNames
 }
 
 // scale is one scale of the data, flattened for drawing.
@@ -55,7 +59,8 @@ type Files struct {
 }
 
 // Load decodes the basemap's files and places the names of every
-// labelled zoom: countries, towns and rivers.
+// labelled zoom, for the English map and for the Arabic one: countries,
+// towns and rivers.
 func Load(files Files) (*Basemap, error) {
 	f, err := truetype.Parse(goregular.TTF)
 	if err != nil {
@@ -109,7 +114,15 @@ func Load(files Files) (*Basemap, error) {
 	for i, p := range b.places {
 		b.names[i] = displayName(p.Name, fonts.bold)
 	}
-	b.placeLabels, b.riverLabels = placeNames(b.places, b.names, b.rivers, &b.labels, fonts)
+	latin := latinMetrics(b.places, b.names, b.rivers, fonts)
+	b.placeLabels, b.riverLabels = placeNames(b.places, b.rivers, &b.labels, latin)
+	af, err := loadArabicFonts()
+	if err != nil {
+		return nil, err
+	}
+	var am nameMetrics
+	b.ar, am = shapeArabicNames(b.places, b.rivers, af, latin)
+	b.ar.placeLabels, b.ar.riverLabels = placeNames(b.places, b.rivers, &b.labels, am)
 	return b, nil
 }
 

@@ -42,10 +42,14 @@ func testBasemap(t testing.TB) *Basemap {
 	return b
 }
 
-// renderImage renders tile t and decodes it.
-func renderImage(t testing.TB, b *Basemap, tile maptile.Tile, scale int) image.Image {
+// renderImage renders tile t in lang (English if none) and decodes it.
+func renderImage(t testing.TB, b *Basemap, tile maptile.Tile, scale int, lang ...Lang) image.Image {
 	t.Helper()
-	bs, err := b.Render(tile, scale)
+	l := English
+	if len(lang) > 0 {
+		l = lang[0]
+	}
+	bs, err := b.Render(tile, scale, l)
 	if err != nil {
 		t.Fatalf("Render %v: %v", tile, err)
 	}

@@ -64,8 +64,9 @@ var haloOffsets = [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}
 // places draws the towns named at zoom z whose dot or name reaches this
 // tile: the dots, a capital's as a ring around a dot, each kind as one
 // path, then the names, at whole global pixels so that a name cut by a
-// tile edge joins.
-func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int) {
+// tile edge joins; in Arabic where lang is and the place has an Arabic
+// name.
+func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int, lang Lang) {
 	s := float64(scale)
 	size := float64(tiles.TileSize * scale)
 	ox, oy := d.pr.Origin()
@@ -112,13 +113,25 @@ func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int) {
 	dr := font.Drawer{Dst: im}
 	halo, text := image.NewUniform(HaloColor), image.NewUniform(LabelColor)
 	for _, l := range shown {
+		x := int(math.Round(l.tx*s) - ox)
+		y := int(math.Round(l.ty*s) - oy)
+		if ar := b.ar.places[l.place]; lang == Arabic && !ar.Empty() {
+			size := float64(townSize)
+			if l.major {
+				size = majorSize
+			}
+			m := ar.Mask(size * arabicScale * s)
+			for _, o := range haloOffsets {
+				m.Draw(im, x+o[0]*scale, y+o[1]*scale, halo)
+			}
+			m.Draw(im, x, y, text)
+			continue
+		}
 		dr.Face = town
 		if l.major {
 			dr.Face = major
 		}
 		name := b.names[l.place]
-		x := int(math.Round(l.tx*s) - ox)
-		y := int(math.Round(l.ty*s) - oy)
 		dr.Src = halo
 		for _, o := range haloOffsets {
 			dr.Dot = fixed.P(x+o[0]*scale, y+o[1]*scale)
@@ -131,10 +144,11 @@ func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int) {
 }
 
 // riverLabels draws the river names whose box reaches this tile, in
-// italics, turned to follow the river: each name is drawn once, flat, as
-// a mask, its halo the mask grown by a pixel, and both are turned onto
-// the tile by one bilinear transform each.
-func (d *drawer) riverLabels(b *Basemap, ls []riverLabel, scale int) {
+// italics (in Arabic, where lang is, upright), turned to follow the
+// river: each name is drawn once, flat, as a mask, its halo the mask
+// grown by a pixel, and both are turned onto the tile by one bilinear
+// transform each.
+func (d *drawer) riverLabels(b *Basemap, ls []riverLabel, scale int, lang Lang) {
 	s := float64(scale)
 	size := float64(tiles.TileSize * scale)
 	ox, oy := d.pr.Origin()
@@ -148,20 +162,34 @@ func (d *drawer) riverLabels(b *Basemap, ls []riverLabel, scale int) {
 		if !visible(l.box, s, ox, oy, size) {
 			continue
 		}
-		if f == nil {
-			f = pool.get()
-			defer pool.put(f)
-		}
 		margin := 2 * scale
-		w := font.MeasureString(f, l.name).Ceil()
-		h := int(math.Ceil(1.3 * riverSize * s))
-		text := image.NewAlpha(image.Rect(0, 0, w+2*margin, h+2*margin))
-		baseline := margin + int(math.Round(0.95*riverSize*s))
-		dr := font.Drawer{Dst: text, Src: image.Opaque, Face: f, Dot: fixed.P(margin, baseline)}
-		dr.DrawString(l.name)
+		var text *image.Alpha
+		var baseline int
+		var mid float64 // the name's middle, above the baseline
+		if ar := b.ar.rivers[l.river]; lang == Arabic && !ar.Empty() {
+			m := ar.Mask(riverSize * arabicScale * s)
+			w := int(math.Ceil(ar.Width(riverSize * arabicScale * s)))
+			h := int(math.Ceil((arabicAscent + arabicDescent) * riverSize * s))
+			text = image.NewAlpha(image.Rect(0, 0, w+2*margin, h+2*margin))
+			baseline = margin + int(math.Round(arabicAscent*riverSize*s))
+			m.Draw(text, margin, baseline, image.Opaque)
+			mid = arabicMiddle * riverSize * s
+		} else {
+			if f == nil {
+				f = pool.get()
+				defer pool.put(f)
+			}
+			w := font.MeasureString(f, l.name).Ceil()
+			h := int(math.Ceil(1.3 * riverSize * s))
+			text = image.NewAlpha(image.Rect(0, 0, w+2*margin, h+2*margin))
+			baseline = margin + int(math.Round(0.95*riverSize*s))
+			dr := font.Drawer{Dst: text, Src: image.Opaque, Face: f, Dot: fixed.P(margin, baseline)}
+			dr.DrawString(l.name)
+			mid = 0.35 * riverSize * s
+		}
 		halo := grow(text, scale)
 		// the name's centre, in the mask and on the tile
-		cx, cy := float64(text.Rect.Dx())/2, float64(baseline)-0.35*riverSize*s
+		cx, cy := float64(text.Rect.Dx())/2, float64(baseline)-mid
 		x, y := l.x*s-ox, l.y*s-oy
 		sin, cos := math.Sincos(l.angle)
 		m := f64.Aff3{cos, -sin, x - cos*cx + sin*cy, sin, cos, y - sin*cx - cos*cy}
@@ -198,24 +226,31 @@ type TileName struct {
 	// Name is the English name; NameAr the Arabic one, "" when the data
 	// has none.
 	Name, NameAr string
+	// Arabic is true when the tile draws the name in Arabic.
+	Arabic bool
 	// Labelled is true when the tile draws the name; a river may cross a
 	// tile without its name.
 	Labelled bool
 }
 
-// Names returns the towns tile t names and the named rivers it draws,
-// towns in the order they were placed, then rivers by name: what a
+// Names returns the towns tile t names in lang and the named rivers it
+// draws, towns in the order they were placed, then rivers by name: what a
 // reader of the tile can find on it.
-func (b *Basemap) Names(t maptile.Tile) []TileName {
+func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
+	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
+	if lang == Arabic {
+		placeLabels, riverLabels = &b.ar.placeLabels, &b.ar.riverLabels
+	}
 	z := int(t.Z)
 	pr := tiles.NewProjector(t, tiles.TileSize)
 	ox, oy := pr.Origin()
 	var out []TileName
 	if z >= placeMinZoom && z <= placeMaxZoom {
-		for _, l := range b.placeLabels[z-placeMinZoom] {
+		for _, l := range placeLabels[z-placeMinZoom] {
 			if visible(l.box, 1, ox, oy, tiles.TileSize) {
 				p := b.places[l.place]
-				out = append(out, TileName{Kind: "place", Name: p.Name, NameAr: p.NameAr, Labelled: true})
+				out = append(out, TileName{Kind: "place", Name: p.Name, NameAr: p.NameAr, Labelled: true,
+					Arabic: lang == Arabic && !b.ar.places[l.place].Empty()})
 			}
 		}
 	}
@@ -223,7 +258,7 @@ func (b *Basemap) Names(t maptile.Tile) []TileName {
 		return out
 	}
 	bound := pr.Bound(0)
-	for _, r := range b.rivers {
+	for ri, r := range b.rivers {
 		if r.name == "" {
 			continue
 		}
@@ -239,13 +274,14 @@ func (b *Basemap) Names(t maptile.Tile) []TileName {
 		}
 		labelled := false
 		if z >= riverMinLabelZoom && z <= placeMaxZoom {
-			for _, l := range b.riverLabels[z-riverMinLabelZoom] {
+			for _, l := range riverLabels[z-riverMinLabelZoom] {
 				if l.name == r.name && visible(l.box, 1, ox, oy, tiles.TileSize) {
 					labelled = true
 				}
 			}
 		}
-		out = append(out, TileName{Kind: "river", Name: r.name, NameAr: r.nameAr, Labelled: labelled})
+		out = append(out, TileName{Kind: "river", Name: r.name, NameAr: r.nameAr, Labelled: labelled,
+			Arabic: labelled && lang == Arabic && !b.ar.rivers[ri].Empty()})
 	}
 	return out
 }

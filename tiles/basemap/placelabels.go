@@ -125,6 +125,44 @@ const labelGap = 2
 // than a village beside it.
 const riverYieldPopulation = 100_000
 
+// nameMetrics are the sizes of one language's names at scale 1, in
+// pixels: each place's name's width and how far its ink reaches above
+// and below the baseline, each river's width (0 for a river with no
+// name) and the height of a river's name; mid is how high above the
+// baseline a name's middle is, as a fraction of its font size.
+type nameMetrics struct {
+	places, ascents, descents []float64
+	rivers                    []float64
+	mid, riverHeight          float64
+}
+
+// latinMetrics measures names drawn with the Latin faces at scale 1:
+// names are the places' display names.
+func latinMetrics(places []Place, names []string, rivers []boundedRiver, fonts placeFonts) nameMetrics {
+	town, major := face(fonts.regular, townSize, 1), face(fonts.bold, majorSize, 1)
+	defer town.Close()
+	defer major.Close()
+	river := face(fonts.italic, riverSize, 1)
+	defer river.Close()
+	m := nameMetrics{places: make([]float64, len(places)), ascents: make([]float64, len(places)), descents: make([]float64, len(places)),
+		rivers: make([]float64, len(rivers)), mid: 0.35, riverHeight: riverSize}
+	for i, p := range places {
+		f, size := town, float64(townSize)
+		if isMajor(p) {
+			f, size = major, majorSize
+		}
+		m.places[i] = float64(font.MeasureString(f, names[i])) / 64
+		// Go's capitals and ascenders, and its descenders
+		m.ascents[i], m.descents[i] = 0.75*size, 0.25*size
+	}
+	for i, r := range rivers {
+		if r.name != "" {
+			m.rivers[i] = float64(font.MeasureString(river, r.name)) / 64
+		}
+	}
+	return m
+}
+
 // placeNames decides once, for the whole world, which towns and rivers
 // each zoom names and where, around the country names already placed.
 // Towns are placed in the places' order (capitals, then the most
@@ -135,21 +173,8 @@ const riverYieldPopulation = 100_000
 // zooming in keeps them. Cities of riverYieldPopulation or more come
 // before the rivers (placeRivers), smaller towns after them. The same
 // data give the same labels on every run.
-func placeNames(places []Place, names []string, rivers []boundedRiver, countries *[labelMaxZoom - labelMinZoom + 1][]label, fonts placeFonts) ([placeMaxZoom - placeMinZoom + 1][]placeLabel, [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel) {
-	town, major := face(fonts.regular, townSize, 1), face(fonts.bold, majorSize, 1)
-	defer town.Close()
-	defer major.Close()
-	river := face(fonts.italic, riverSize, 1)
-	defer river.Close()
-	// widths at scale 1, measured once: the faces do not change with zoom
-	widths := make([]float64, len(places))
-	for i, p := range places {
-		f := town
-		if isMajor(p) {
-			f = major
-		}
-		widths[i] = float64(font.MeasureString(f, names[i])) / 64
-	}
+func placeNames(places []Place, rivers []boundedRiver, countries *[labelMaxZoom - labelMinZoom + 1][]label, m nameMetrics) ([placeMaxZoom - placeMinZoom + 1][]placeLabel, [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel) {
+	widths := m.places
 	var out [placeMaxZoom - placeMinZoom + 1][]placeLabel
 	var riverOut [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
 	var prev []bool
@@ -190,17 +215,17 @@ func placeNames(places []Place, names []string, rivers []boundedRiver, countries
 				size = majorSize
 			}
 			w := widths[i]
-			asc, desc := 0.75*size, 0.25*size
+			asc, desc := m.ascents[i], m.descents[i]
 			best, bestText, bestCover := [2]float64{}, orb.Bound{}, -1
 			for _, at := range [8][2]float64{
-				{x + r + labelGap, y + 0.35*size},     // right
-				{x - r - labelGap - w, y + 0.35*size}, // left
-				{x - w/2, y - r - labelGap - desc},    // above
-				{x - w/2, y + r + labelGap + asc},     // below
-				{x + r, y - r - desc},                 // above right
-				{x + r, y + r + asc},                  // below right
-				{x - r - w, y - r - desc},             // above left
-				{x - r - w, y + r + asc},              // below left
+				{x + r + labelGap, y + m.mid*size},     // right
+				{x - r - labelGap - w, y + m.mid*size}, // left
+				{x - w/2, y - r - labelGap - desc},     // above
+				{x - w/2, y + r + labelGap + asc},      // below
+				{x + r, y - r - desc},                  // above right
+				{x + r, y + r + asc},                   // below right
+				{x - r - w, y - r - desc},              // above left
+				{x - r - w, y + r + asc},               // below left
 			} {
 				text := orb.Bound{Min: orb.Point{at[0] - labelGap, at[1] - asc - labelGap}, Max: orb.Point{at[0] + w + labelGap, at[1] + desc + labelGap}}
 				if c.hits(text) {
@@ -236,7 +261,7 @@ func placeNames(places []Place, names []string, rivers []boundedRiver, countries
 		}
 		tryAll(true)
 		if z >= riverMinLabelZoom {
-			riverOut[z-riverMinLabelZoom] = placeRivers(z, rivers, c, dots, river)
+			riverOut[z-riverMinLabelZoom] = placeRivers(z, rivers, m, c, dots)
 		}
 		tryAll(false)
 		out[z-placeMinZoom] = labels

@@ -16,7 +16,7 @@ import (
 func TestNamesOverBaghdad(t *testing.T) {
 	b := testBasemap(t)
 	tile := maptile.At(baghdad, 7)
-	names := b.Names(tile)
+	names := b.Names(tile, English)
 	got := map[string]TileName{}
 	for _, n := range names {
 		got[n.Kind+" "+n.Name] = n
@@ -100,44 +100,50 @@ func TestCapitalsNamed(t *testing.T) {
 // with their dots, countries, rivers) overlap.
 func TestLabelsDoNotOverlap(t *testing.T) {
 	b := testBasemap(t)
-	for z := placeMinZoom; z <= placeMaxZoom; z++ {
-		// each name is one or two boxes (a town's dot and name)
-		type named struct {
-			name  string
-			boxes []orb.Bound
-		}
-		var all []named
-		if z <= labelMaxZoom {
-			for _, l := range b.labels[z-labelMinZoom] {
-				all = append(all, named{l.name, []orb.Bound{{Min: orb.Point{l.x - l.w/2, l.y - l.h/2}, Max: orb.Point{l.x + l.w/2, l.y + l.h/2}}}})
+	for _, lang := range []struct {
+		name   string
+		places *[placeMaxZoom - placeMinZoom + 1][]placeLabel
+		rivers *[placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
+	}{{"en", &b.placeLabels, &b.riverLabels}, {"ar", &b.ar.placeLabels, &b.ar.riverLabels}} {
+		for z := placeMinZoom; z <= placeMaxZoom; z++ {
+			// each name is one or two boxes (a town's dot and name)
+			type named struct {
+				name  string
+				boxes []orb.Bound
 			}
-		}
-		for _, l := range b.placeLabels[z-placeMinZoom] {
-			all = append(all, named{b.places[l.place].Name, []orb.Bound{l.dot, l.text}})
-		}
-		if z >= riverMinLabelZoom {
-			for _, l := range b.riverLabels[z-riverMinLabelZoom] {
-				all = append(all, named{l.name, []orb.Bound{l.box}})
-			}
-		}
-		c := newCollider()
-		for _, n := range all {
-			var in []orb.Bound
-			for _, b := range n.boxes {
-				// shrunk by a hair: boxes that only touch do not overlap
-				in = append(in, orb.Bound{Min: orb.Point{b.Min[0] + 0.01, b.Min[1] + 0.01}, Max: orb.Point{b.Max[0] - 0.01, b.Max[1] - 0.01}})
-			}
-			for _, b := range in {
-				if c.hits(b) {
-					t.Errorf("z%d: %q overlaps a name placed before it", z, n.name)
+			var all []named
+			if z <= labelMaxZoom {
+				for _, l := range b.labels[z-labelMinZoom] {
+					all = append(all, named{l.name, []orb.Bound{{Min: orb.Point{l.x - l.w/2, l.y - l.h/2}, Max: orb.Point{l.x + l.w/2, l.y + l.h/2}}}})
 				}
 			}
-			for _, b := range in {
-				c.add(b)
+			for _, l := range lang.places[z-placeMinZoom] {
+				all = append(all, named{b.places[l.place].Name, []orb.Bound{l.dot, l.text}})
 			}
-		}
-		if len(all) < 100 {
-			t.Errorf("z%d: only %d names", z, len(all))
+			if z >= riverMinLabelZoom {
+				for _, l := range lang.rivers[z-riverMinLabelZoom] {
+					all = append(all, named{l.name, []orb.Bound{l.box}})
+				}
+			}
+			c := newCollider()
+			for _, n := range all {
+				var in []orb.Bound
+				for _, b := range n.boxes {
+					// shrunk by a hair: boxes that only touch do not overlap
+					in = append(in, orb.Bound{Min: orb.Point{b.Min[0] + 0.01, b.Min[1] + 0.01}, Max: orb.Point{b.Max[0] - 0.01, b.Max[1] - 0.01}})
+				}
+				for _, b := range in {
+					if c.hits(b) {
+						t.Errorf("%s z%d: %q overlaps a name placed before it", lang.name, z, n.name)
+					}
+				}
+				for _, b := range in {
+					c.add(b)
+				}
+			}
+			if len(all) < 100 {
+				t.Errorf("%s z%d: only %d names", lang.name, z, len(all))
+			}
 		}
 	}
 }
@@ -150,7 +156,8 @@ func TestPlacementDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(a.placeLabels, b.placeLabels) || !reflect.DeepEqual(a.riverLabels, b.riverLabels) || !reflect.DeepEqual(a.labels, b.labels) {
+	if !reflect.DeepEqual(a.placeLabels, b.placeLabels) || !reflect.DeepEqual(a.riverLabels, b.riverLabels) || !reflect.DeepEqual(a.labels, b.labels) ||
+		!reflect.DeepEqual(a.ar.placeLabels, b.ar.placeLabels) || !reflect.DeepEqual(a.ar.riverLabels, b.ar.riverLabels) {
 		t.Error("two loads place names differently")
 	}
 }
@@ -203,7 +210,7 @@ func ExampleBasemap_Names() {
 		fmt.Println(err)
 		return
 	}
-	for _, n := range b.Names(maptile.At(orb.Point{43.30, 33.42}, 9)) {
+	for _, n := range b.Names(maptile.At(orb.Point{43.30, 33.42}, 9), English) {
 		fmt.Println(n.Kind, n.Name, n.NameAr, n.Labelled)
 	}
 	// Output:

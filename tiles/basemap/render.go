@@ -78,14 +78,17 @@ func borderWidth(z maptile.Zoom) float64 {
 // Render draws tile t of the basemap as a PNG of tiles.TileSize*scale
 // pixels a side (scale 1 or 2): sea, land, lakes, rivers, country borders,
 // from zoom 3 to 6 country names, from zoom 4 towns and cities and from
-// zoom 6 the great rivers' names. The same tile gives the same bytes on
-// every call.
-func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
+// zoom 6 the great rivers' names, the towns and rivers in lang. The same
+// tile gives the same bytes on every call.
+func (b *Basemap) Render(t maptile.Tile, scale int, lang Lang) ([]byte, error) {
 	if err := tiles.Validate(t, tiles.MaxZoom); err != nil {
 		return nil, fmt.Errorf("basemap tile: %w", err)
 	}
 	if scale != 1 && scale != 2 {
 		return nil, fmt.Errorf("basemap tile: scale %d, want 1 or 2", scale)
+	}
+	if lang != English && lang != Arabic {
+		return nil, fmt.Errorf("basemap tile: language %d, want English or Arabic", lang)
 	}
 	size := tiles.TileSize * scale
 	s := float64(scale)
@@ -156,11 +159,15 @@ func (b *Basemap) Render(t maptile.Tile, scale int) ([]byte, error) {
 	if z := int(t.Z); z >= labelMinZoom && z <= labelMaxZoom {
 		d.labels(b.font, b.labels[z-labelMinZoom], z, scale)
 	}
+	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
+	if lang == Arabic {
+		placeLabels, riverLabels = &b.ar.placeLabels, &b.ar.riverLabels
+	}
 	if z := int(t.Z); z >= riverMinLabelZoom && z <= placeMaxZoom {
-		d.riverLabels(b, b.riverLabels[z-riverMinLabelZoom], scale)
+		d.riverLabels(b, riverLabels[z-riverMinLabelZoom], scale, lang)
 	}
 	if z := int(t.Z); z >= placeMinZoom && z <= placeMaxZoom {
-		d.places(b, b.placeLabels[z-placeMinZoom], z, scale)
+		d.places(b, placeLabels[z-placeMinZoom], z, scale, lang)
 	}
 
 	png, err := tiles.EncodePNG(d.dc.Image())

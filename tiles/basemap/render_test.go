@@ -78,21 +78,29 @@ func TestBasemapDeterministic(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	b := testBasemap(t)
-	for _, z := range []maptile.Zoom{3, 5, 9} {
-		tile := maptile.At(alAsadBase, z)
-		first, err := b.Render(tile, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, bm := range []*Basemap{b, other} {
-			again, err := bm.Render(tile, 2)
+	for _, lang := range []Lang{English, Arabic} {
+		for _, at := range []struct {
+			p orb.Point
+			z maptile.Zoom
+		}{{alAsadBase, 3}, {alAsadBase, 5}, {alAsadBase, 9}, {baghdad, 7}, {ramadi, 9}} {
+			tile := maptile.At(at.p, at.z)
+			first, err := b.Render(tile, 2, lang)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(first, again) {
-				t.Errorf("z%d: two renders differ", z)
+			for _, bm := range []*Basemap{b, other} {
+				again, err := bm.Render(tile, 2, lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(first, again) {
+					t.Errorf("lang %d, %v: two renders differ", lang, tile)
+				}
 			}
 		}
+	}
+	if _, err := b.Render(maptile.At(baghdad, 7), 1, Lang(2)); err == nil {
+		t.Error("Render in an unknown language succeeded")
 	}
 }
 
@@ -127,7 +135,7 @@ func TestBasemapRenderRejects(t *testing.T) {
 		{"scale 0", maptile.New(0, 0, 0), 0, "scale 0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := b.Render(c.tile, c.scale)
+			_, err := b.Render(c.tile, c.scale, English)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want one naming %q", err, c.want)
 			}
@@ -144,18 +152,21 @@ func TestBasemapConcurrent(t *testing.T) {
 		c := maptile.At(alAsadBase, z)
 		tiles = append(tiles, c, maptile.New(c.X+1, c.Y, z), maptile.New(c.X, c.Y+1, z))
 	}
-	want := make([][]byte, len(tiles))
-	for i, tile := range tiles {
+	// each tile in English, then in Arabic
+	n := len(tiles)
+	want := make([][]byte, 2*n)
+	for i := range want {
 		var err error
-		if want[i], err = b.Render(tile, 1); err != nil {
+		if want[i], err = b.Render(tiles[i%n], 1, Lang(i/n)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var wg sync.WaitGroup
 	for range 4 {
-		for i, tile := range tiles {
+		for i := range want {
+			tile := tiles[i%n]
 			wg.Go(func() {
-				got, err := b.Render(tile, 1)
+				got, err := b.Render(tile, 1, Lang(i/n))
 				if err != nil {
 					t.Error(err)
 					return
@@ -202,7 +213,8 @@ func TestBasemapScaleFor(t *testing.T) {
 // BenchmarkBasemap renders tiles cold (the basemap caches no tile): the
 // tile holding Al Asad at z4 (50m and names), z8 and z10 (10m, clipped),
 // and the one holding Baghdad at z7, z8 and z10, the busiest with towns,
-// rivers and lakes.
+// rivers and lakes; in English, and with "-ar" in Arabic (names shaped at
+// load, drawn from their outlines on every render).
 func BenchmarkBasemap(b *testing.B) {
 	bm := testBasemap(b)
 	for _, c := range []struct {
@@ -214,14 +226,19 @@ func BenchmarkBasemap(b *testing.B) {
 		{"baghdad-z7", baghdad, 7}, {"baghdad-z8", baghdad, 8}, {"baghdad-z10", baghdad, 10},
 	} {
 		tile := maptile.At(c.at, c.z)
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := bm.Render(tile, 1); err != nil {
-					b.Fatal(err)
+		for _, l := range []struct {
+			suffix string
+			lang   Lang
+		}{{"", English}, {"-ar", Arabic}} {
+			b.Run(c.name+l.suffix, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := bm.Render(tile, 1, l.lang); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

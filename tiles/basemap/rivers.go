@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"golang.org/x/image/font"
 
 	"github.com/incidentmap/incidentmap/tiles"
 )
@@ -90,6 +89,7 @@ func riverWidth(z int, named bool) float64 {
 // box is the bound of the turned name.
 type riverLabel struct {
 	name  string
+	river int // index in Basemap.rivers
 	x, y  float64
 	angle float64
 	box   orb.Bound
@@ -113,16 +113,15 @@ const riverLabelSpacing = 500
 // a river's lines, every riverLabelSpacing pixels, where the river runs
 // straight enough for the name to follow it and the name overlaps no name
 // in c and no town's dot in dots (the towns still to be named come after
-// the rivers); each name placed is added to c. f is the rivers' face at
-// scale 1.
-func placeRivers(z int, rivers []boundedRiver, c, dots *collider, f font.Face) []riverLabel {
+// the rivers); each name placed is added to c. m has the names' widths.
+func placeRivers(z int, rivers []boundedRiver, m nameMetrics, c, dots *collider) []riverLabel {
 	world := float64(tiles.TileSize) * math.Exp2(float64(z))
 	var out []riverLabel
-	for _, r := range rivers {
+	for ri, r := range rivers {
 		if r.name == "" {
 			continue
 		}
-		w := float64(font.MeasureString(f, r.name)) / 64
+		w := m.rivers[ri]
 		for _, bl := range r.lines {
 			px := make([]orb.Point, len(bl.line))
 			for i, p := range bl.line {
@@ -146,13 +145,13 @@ func placeRivers(z int, rivers []boundedRiver, c, dots *collider, f font.Face) [
 					} else if angle < -math.Pi/2 {
 						angle += math.Pi
 					}
-					m := orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
-					box := rotatedBox(m, w+2*labelGap, riverSize+2*labelGap, angle)
+					mid := orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
+					box := rotatedBox(mid, w+2*labelGap, m.riverHeight+2*labelGap, angle)
 					if c.hits(box) || dots.hits(box) {
 						continue
 					}
 					c.add(box)
-					out = append(out, riverLabel{name: r.name, x: m[0], y: m[1], angle: angle, box: box})
+					out = append(out, riverLabel{name: r.name, river: ri, x: mid[0], y: mid[1], angle: angle, box: box})
 					break
 				}
 			}
