@@ -24,7 +24,7 @@ import (
 )
 
 // screenshots asks the browser tests to rewrite the README's screenshots
-// in docs: go test ./static -run TestBrowserArabic -screenshots.
+// in docs: go test ./static -run 'TestBrowserArabic|TestBrowserDesk' -screenshots.
 var screenshots = flag.Bool("screenshots", false, "rewrite the screenshots in docs")
 
 // chromium is the Debian package's browser; the test never downloads one.
@@ -123,7 +123,7 @@ func TestBrowserPinned(t *testing.T) {
 // opens and reviews with nothing to save; the API's problems appear
 // beside their fields; a stale edit is redone on top of the other
 // editor's; the history restores; a file is imported after a dry run.
-// With INCIDENTMAP_SHOTS=1 it writes the README's screenshot of the desk,
+// With -screenshots it writes the README's screenshot of the desk,
 // docs/desk.png.
 func TestBrowserDesk(t *testing.T) {
 	node, bm := browserSetup(t, "playwright-core")
@@ -146,7 +146,7 @@ func TestBrowserDesk(t *testing.T) {
 	defer srv.Close()
 
 	args := []string{"e2e/desk.test.mjs", srv.URL}
-	if os.Getenv("INCIDENTMAP_SHOTS") == "1" {
+	if *screenshots {
 		args = append(args, filepath.Join("..", "docs", "desk.png"))
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
