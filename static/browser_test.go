@@ -126,7 +126,7 @@ func TestBrowserPinned(t *testing.T) {
 // With -screenshots it writes the README's screenshot of the desk,
 // docs/desk.png.
 func TestBrowserDesk(t *testing.T) {
-	node, bm := browserSetup(t, "playwright-core")
+	node, bm := browserSetup(t, "playwright-core", "axe-core")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cs, err := store.ParseCorrections(fixtures.Corrections)

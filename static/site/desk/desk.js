@@ -242,6 +242,7 @@ async function save(reason, deleting) {
   const headers = { 'Change-Reason': reason };
   const id = state.base ? state.base.id : mine.id;
   const url = `${ITEMS}/${encodeURIComponent(id)}`;
+  setStatus(deleting ? 'Deleting…' : 'Saving…', 'info');
   try {
     let answer;
     if (deleting) {
