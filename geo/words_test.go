@@ -74,3 +74,30 @@ func TestQueryWords(t *testing.T) {
 		t.Errorf("search %q (from %s's quote): %q", quoteWord, in.ID, got)
 	}
 }
+
+// FuzzSearchWords: any text either is refused or splits into at most
+// MaxSearchWords lower-case words, none empty or holding a space, which
+// split again into themselves.
+func FuzzSearchWords(f *testing.F) {
+	for _, s := range []string{"", "Al Asad", " mortar\tCLAIM ", "عين الأسد", "a b c d e f g h i", "\xff", "İstanbul", "ǅ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, err := SearchWords(s)
+		if err != nil {
+			return
+		}
+		if len(words) > MaxSearchWords {
+			t.Fatalf("%q: %d words", s, len(words))
+		}
+		for _, w := range words {
+			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }) || strings.ToLower(w) != w {
+				t.Fatalf("%q: word %q", s, w)
+			}
+		}
+		again, err := SearchWords(strings.Join(words, " "))
+		if err != nil || !slices.Equal(again, words) {
+			t.Fatalf("%q: %q joined and split again is %q, %v", s, words, again, err)
+		}
+	})
+}

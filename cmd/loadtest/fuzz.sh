@@ -21,6 +21,7 @@ targets=(
   "geo FuzzCSVRows"              # our CSV, as import reads it: round trip through the export's writer
   "geo FuzzACLEDRows"            # ACLED-style CSV: what it makes always loads
   "geo FuzzDetectFormat"         # which format an import reads a file as
+  "geo FuzzSearchWords"          # the words of a search (q)
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
   "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never
