@@ -118,6 +118,15 @@ try {
     await page.evaluate(() => { document.getElementById('status').textContent = ''; });
   }
   check(ids >= 6 && unchanged === ids, `each of the ${ids} incidents opens and saves as it was (the form loses nothing)`, `${unchanged} unchanged`);
+  // A click on a dot opens its incident, marked in the list too.
+  await page.click('#new-incident');
+  await page.locator('#map path.leaflet-interactive').last().click(); // the last drawn, on top
+  await page.waitForFunction(() => document.getElementById('editing').textContent.startsWith('Editing'));
+  const marked = await page.evaluate(() => {
+    const cur = document.querySelector('#find-list .found[aria-current=true]');
+    return cur && document.getElementById('f-title').value === cur.querySelector('.title').textContent;
+  });
+  check(marked, 'a click on a dot on the map opens the incident and marks it in the list');
   if (shot) { // the README's: the first incident open, its history beside
     await page.click('#find-list li:first-child .found');
     await page.waitForSelector('#history-list li');
@@ -274,6 +283,21 @@ try {
   const headAfter = Number((await api('/api', { method: 'HEAD' })).headers.get('X-Revision'));
   check(headAfter === headBefore + 1 && (await api(`${ITEMS}/2023-11-25-import-b`)).ok, 'the import is one revision, served at once');
 
+
+  // ---- Deleting, with a reason
+  await page.fill('#find-q', 'import-b');
+  await page.click('#find-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#find-list .found').length === 1);
+  await page.click('#find-list .found');
+  await page.waitForFunction(() => document.getElementById('editing').textContent === 'Editing 2023-11-25-import-b');
+  await page.click('#delete');
+  await page.click('#save');
+  check(/Say why/.test(await statusText()) && (await api(`${ITEMS}/2023-11-25-import-b`)).ok, 'a delete without a reason is not sent', await statusText());
+  await page.fill('#reason', 'A duplicate of import-a.');
+  await page.click('#save');
+  await page.waitForFunction(() => /^Deleted/.test(document.getElementById('status').textContent));
+  const gone = await fetch(`${base}${ITEMS}/2023-11-25-import-b`);
+  check(gone.status === 404 && await page.isHidden('#incident-form'), 'a delete with a reason removes the incident');
 
   // ---- Accessibility: axe-core on the signed-out page and on the desk
   // with an incident open and its review shown. axe is added as a
