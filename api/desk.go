@@ -11,7 +11,6 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/static"
-	"github.com/incidentmap/incidentmap/tiles"
 )
 
 // The editor's desk, /edit: a page from which editors with a token find,
@@ -37,14 +36,9 @@ func (s *Server) desk(c echo.Context) error {
 	if c.Get(pinKey) != nil {
 		return badParam("rev", "the desk edits the current revision; it takes no rev")
 	}
-	b := s.DefaultView()
-	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
+	bounds, palette, err := s.mapSettings()
 	if err != nil {
-		return fmt.Errorf("encode default view: %w", err)
-	}
-	palette, err := json.Marshal(newPagePalette(tiles.Palette()))
-	if err != nil {
-		return fmt.Errorf("encode palette: %w", err)
+		return err
 	}
 	radii := map[geo.GeoPrecision]float64{}
 	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
@@ -55,8 +49,8 @@ func (s *Server) desk(c echo.Context) error {
 		return fmt.Errorf("encode radii: %w", err)
 	}
 	var buf bytes.Buffer
-	err = deskTemplate.Execute(&buf, deskData{Bounds: string(bounds), MaxZoom: basemapMaxZoom,
-		Palette: string(palette), Radii: string(radiiJSON), Store: s.writer != nil})
+	err = deskTemplate.Execute(&buf, deskData{Bounds: bounds, MaxZoom: basemapMaxZoom,
+		Palette: palette, Radii: string(radiiJSON), Store: s.writer != nil})
 	if err != nil {
 		return fmt.Errorf("render /edit: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,20 +86,13 @@ func (s *Server) importFile(c echo.Context) error {
 			return badParam("format", "%v", err)
 		}
 	}
-	tok, err := s.authorize(c, "imports", store.RoleEditor, store.RoleAdmin)
+	tok, err := s.editorToken(c, "imports")
 	if err != nil {
 		return err
 	}
-	if !s.writer.limiter(tok.ID).Allow() {
-		c.Response().Header().Set("Retry-After", "1")
-		return problem(http.StatusTooManyRequests, "authorization", "at most %d writes a second per token", writesPerSecond)
-	}
-	reason := strings.TrimSpace(c.Request().Header.Get(reasonHeader))
-	switch {
-	case reason == "" && !dryRun:
-		return problem(http.StatusBadRequest, reasonHeader, "say why in the %s header: it is recorded with the revision and shown in the corrections log", reasonHeader)
-	case len(reason) > maxReason:
-		return problem(http.StatusBadRequest, reasonHeader, "%d bytes, at most %d", len(reason), maxReason)
+	reason, err := changeReason(c.Request(), !dryRun)
+	if err != nil {
+		return err
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxImportBody+1))
 	if err != nil {

@@ -105,14 +105,9 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	}
 	base := s.origin(r)
 	q := langQuery(viewQuery(vw), lang).Encode()
-	b := s.DefaultView()
-	bounds, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
+	bounds, palette, err := s.mapSettings()
 	if err != nil {
-		return fmt.Errorf("encode default view: %w", err)
-	}
-	palette, err := json.Marshal(newPagePalette(tiles.Palette()))
-	if err != nil {
-		return fmt.Errorf("encode palette: %w", err)
+		return err
 	}
 	strs, err := json.Marshal(catalogue[lang])
 	if err != nil {
@@ -129,8 +124,8 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		PageURL:     base + path + withQuery(q),
 		BackURL:     base + "/" + withQuery(q),
 		ImageURL:    base + "/api/static.png?" + joinQuery(q, ogImageSize),
-		Bounds:      string(bounds),
-		Palette:     string(palette),
+		Bounds:      bounds,
+		Palette:     palette,
 		MaxZoom:     basemapMaxZoom,
 		Pin:         s.pin,
 		Revision:    revisionOf(s.data),
@@ -152,6 +147,21 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	h.Set("Content-Language", string(lang))
 	s.varyOrigin(h)
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+// mapSettings are what the pages' maps start from, as JSON: the bounds of
+// the default view, [w,s,e,n], and the palette (pagePalette).
+func (s *Server) mapSettings() (bounds, palette string, err error) {
+	b := s.DefaultView()
+	bb, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
+	if err != nil {
+		return "", "", fmt.Errorf("encode default view: %w", err)
+	}
+	pb, err := json.Marshal(newPagePalette(tiles.Palette()))
+	if err != nil {
+		return "", "", fmt.Errorf("encode palette: %w", err)
+	}
+	return string(bb), string(pb), nil
 }
 
 // contentSecurityPolicy allows our own origin only: no inline script or

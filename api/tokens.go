@@ -66,9 +66,8 @@ func (s *Server) asAdmin(h func(*Server, echo.Context, store.Token) error) echo.
 		if err != nil {
 			return err
 		}
-		if !s.writer.limiter(tok.ID).Allow() {
-			c.Response().Header().Set("Retry-After", "1")
-			return problem(http.StatusTooManyRequests, "authorization", "at most %d requests a second per token", writesPerSecond)
+		if err := s.withinRate(c, tok); err != nil {
+			return err
 		}
 		return h(s.now(), c, tok)
 	}

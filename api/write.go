@@ -88,25 +88,51 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if c.Get(pinKey) != nil {
 			return badParam("rev", "a write changes the current revision; it takes no rev")
 		}
-		tok, err := s.authorize(c, "writes", store.RoleEditor, store.RoleAdmin)
+		tok, err := s.editorToken(c, "writes")
 		if err != nil {
 			return err
 		}
-		if !s.writer.limiter(tok.ID).Allow() {
-			c.Response().Header().Set("Retry-After", "1")
-			return problem(http.StatusTooManyRequests, "authorization", "at most %d writes a second per token", writesPerSecond)
+		reason, err := changeReason(r, r.Method != http.MethodPost)
+		if err != nil {
+			return err
 		}
-		reason := strings.TrimSpace(r.Header.Get(reasonHeader))
-		switch {
-		case reason == "" && r.Method != http.MethodPost:
-			return problem(http.StatusBadRequest, reasonHeader, "say why in the %s header: it is recorded with the revision and shown in the corrections log", reasonHeader)
-		case len(reason) > maxReason:
-			return problem(http.StatusBadRequest, reasonHeader, "%d bytes, at most %d", len(reason), maxReason)
-		case reason == "":
+		if reason == "" {
 			reason = "New incident."
 		}
 		return h(s.now(), c, &writeRequest{token: tok, reason: reason})
 	}
+}
+
+// editorToken returns the request's token, an editor's or an admin's,
+// within its rate; what says what needs it, as in "writes".
+func (s *Server) editorToken(c echo.Context, what string) (store.Token, error) {
+	tok, err := s.authorize(c, what, store.RoleEditor, store.RoleAdmin)
+	if err != nil {
+		return tok, err
+	}
+	return tok, s.withinRate(c, tok)
+}
+
+// withinRate is a 429 when tok has made its writes of this second.
+func (s *Server) withinRate(c echo.Context, tok store.Token) error {
+	if !s.writer.limiter(tok.ID).Allow() {
+		c.Response().Header().Set("Retry-After", "1")
+		return problem(http.StatusTooManyRequests, "authorization", "at most %d writes a second per token", writesPerSecond)
+	}
+	return nil
+}
+
+// changeReason reads why a write is made from its Change-Reason header:
+// a 400 when it is over maxReason, or missing and required.
+func changeReason(r *http.Request, required bool) (string, error) {
+	reason := strings.TrimSpace(r.Header.Get(reasonHeader))
+	switch {
+	case reason == "" && required:
+		return "", problem(http.StatusBadRequest, reasonHeader, "say why in the %s header: it is recorded with the revision and shown in the corrections log", reasonHeader)
+	case len(reason) > maxReason:
+		return "", problem(http.StatusBadRequest, reasonHeader, "%d bytes, at most %d", len(reason), maxReason)
+	}
+	return reason, nil
 }
 
 // limiter returns the rate limiter of token id.
