@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -70,6 +71,16 @@ func encodeKML(res geo.Result) ([]byte, error) {
 			kml.Data("killed", kml.Value(optInt(in.Killed))),
 			kml.Data("source", kml.Value(in.Sources[0].Publisher+": "+in.Sources[0].Quote)),
 		}
+		// Every source and actor, as the CSV's JSON columns have them.
+		actors, err := json.Marshal(in.Actors)
+		if err != nil {
+			return nil, fmt.Errorf("kml actors of %s: %w", in.ID, err)
+		}
+		sources, err := json.Marshal(in.Sources)
+		if err != nil {
+			return nil, fmt.Errorf("kml sources of %s: %w", in.ID, err)
+		}
+		data = append(data, kml.Data("actors_json", kml.Value(string(actors))), kml.Data("sources_json", kml.Value(string(sources))))
 		if !math.IsNaN(m.DistanceM) {
 			data = append(data, kml.Data("distance_m", kml.Value(strconv.FormatFloat(math.Round(m.DistanceM), 'f', 0, 64))))
 		}

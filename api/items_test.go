@@ -828,9 +828,35 @@ func TestItemsKML(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); ct != "application/vnd.google-earth.kml+xml" {
 				t.Errorf("Content-Type %q", ct)
 			}
+			body := rec.Body.String()
 			dec := xml.NewDecoder(rec.Body)
 			var root string
 			placemarks, points, depth := 0, 0, 0
+			// Every source of every incident is in its sources_json.
+			var doc struct {
+				Placemarks []struct {
+					Data []struct {
+						Name  string `xml:"name,attr"`
+						Value string `xml:"value"`
+					} `xml:"ExtendedData>Data"`
+				} `xml:"Document>Placemark"`
+			}
+			if err := xml.Unmarshal([]byte(body), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for i, pm := range doc.Placemarks {
+				var sources []geo.Source
+				for _, d := range pm.Data {
+					if d.Name == "sources_json" {
+						if err := json.Unmarshal([]byte(d.Value), &sources); err != nil {
+							t.Fatalf("placemark %d: sources_json %q: %v", i, d.Value, err)
+						}
+					}
+				}
+				if want := tt.want[i].Incident.Sources; len(sources) != len(want) || len(want) > 0 && sources[len(want)-1].Quote != want[len(want)-1].Quote {
+					t.Errorf("placemark %d: %d sources, want %d", i, len(sources), len(want))
+				}
+			}
 			for {
 				tok, err := dec.Token()
 				if errors.Is(err, io.EOF) {
