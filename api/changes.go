@@ -314,24 +314,35 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 <title>Corrections and changes · incidentmap</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app.css">
-<link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="/changes.atom">
+<link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="{{.Pin}}/changes.atom">
 </head>
 <body class="changes">
 <main>
 <h1>Corrections and changes</h1>
-<p>Every change to the data, newest first: when, by whom, why, and what changed. <a href="/changes.atom">Atom feed</a> · <a href="/api/changes">JSON</a> · <a href="/">the map</a></p>
-{{range .}}<section id="r{{.Revision}}">
+<p>Every change to the data, newest first: when, by whom, why, and what changed. <a href="{{.Pin}}/changes.atom">Atom feed</a> · <a href="{{.Pin}}/api/changes">JSON</a> · <a href="{{.Pin}}/">the map</a></p>
+{{range .Entries}}<section id="r{{.Revision}}">
 <h2>Revision {{.Revision}}: {{.Reason}}</h2>
 <p><time datetime="{{.At.Format "2006-01-02T15:04:05Z07:00"}}">{{.At.Format "2 January 2006, 15:04 UTC"}}</time>, by {{.Author}}</p>
 <ul>{{range .Incidents}}
-<li>{{.Op}} <a href="/api/collections/incidents/items/{{.ID}}">{{.ID}}</a>{{if .Fields}}<ul>{{range .Fields}}<li><code>{{.Field}}</code>: <code>{{printf "%s" .From}}</code> → <code>{{printf "%s" .To}}</code></li>{{end}}</ul>{{end}}</li>{{end}}
+<li>{{.Op}} <a href="{{$.Pin}}/api/collections/incidents/items/{{.ID}}">{{.ID}}</a>{{if .Fields}}<ul>{{range .Fields}}<li><code>{{.Field}}</code>: <code>{{printf "%s" .From}}</code> → <code>{{printf "%s" .To}}</code></li>{{end}}</ul>{{end}}</li>{{end}}
 </ul>
 </section>
 {{else}}<p>No changes yet.</p>
+{{end}}{{if .Older}}<p><a rel="next" href="{{.Older}}">Older changes</a></p>
 {{end}}</main>
 </body>
 </html>
 `))
+
+// changesPageData is what changesTemplate is rendered with: the entries
+// of a page of the log, the path prefix of the revision the log ends at
+// ("/r/4"; "" for the latest), under which every link stays, and the
+// address of the next, older page ("" on the last).
+type changesPageData struct {
+	Pin     string
+	Entries []changeEntry
+	Older   string
+}
 
 func (s *Server) changesPage(c echo.Context) error {
 	q, err := s.parseChanges(c.QueryParams())
@@ -345,8 +356,16 @@ func (s *Server) changesPage(c echo.Context) error {
 			if err != nil {
 				return nil, err
 			}
+			d := changesPageData{Pin: s.pin, Entries: entries}
+			if n := len(entries); n == q.limit && entries[n-1].Revision > 1 {
+				older := url.Values{"before": {strconv.FormatInt(entries[n-1].Revision, 10)}, "limit": {strconv.Itoa(q.limit)}}
+				if q.incident != "" {
+					older.Set("incident", q.incident)
+				}
+				d.Older = s.pin + "/changes?" + older.Encode()
+			}
 			var buf bytes.Buffer
-			if err := changesTemplate.Execute(&buf, entries); err != nil {
+			if err := changesTemplate.Execute(&buf, d); err != nil {
 				return nil, fmt.Errorf("render changes: %w", err)
 			}
 			return buf.Bytes(), nil

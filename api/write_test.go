@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -310,6 +313,24 @@ func TestChangesLog(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(body, "The ministry said &lt;none&gt; were killed") ||
 		strings.Contains(body, "<none>") || strings.Contains(body, "<b>") || !strings.Contains(body, "&lt;b&gt;") || strings.Contains(body, "<script") || rec.Header().Get("Content-Security-Policy") == "" {
 		t.Errorf("/changes: %d\n%s", rec.Code, body)
+	}
+
+	// Paged: a page of two links to the older ones, which end with the
+	// first revision; pinned, every link stays under the pin.
+	rec = do(s, http.MethodGet, "/changes?limit=2", "")
+	older := regexp.MustCompile(`<a rel="next" href="([^"]+)">`).FindStringSubmatch(rec.Body.String())
+	if older == nil || html.UnescapeString(older[1]) != "/changes?before="+strconv.Itoa(len(feed.Entries)-1)+"&limit=2" {
+		t.Fatalf("/changes?limit=2: the link to older changes is %q", older)
+	}
+	last := do(s, http.MethodGet, html.UnescapeString(older[1]), "").Body.String()
+	if !strings.Contains(last, `id="r1"`) || strings.Contains(last, `rel="next"`) {
+		t.Errorf("the older page does not end with revision 1, or links further:\n%s", last)
+	}
+	pinned := do(s, http.MethodGet, "/r/2/changes", "").Body.String()
+	for _, href := range regexp.MustCompile(`href="([^"]+)"`).FindAllStringSubmatch(pinned, -1) {
+		if h := href[1]; !strings.HasPrefix(h, "/r/2/") && h != "/favicon.svg" && h != "/app.css" {
+			t.Errorf("/r/2/changes links to %s, out of revision 2", h)
+		}
 	}
 
 	// A server on a file has no log.
