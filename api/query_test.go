@@ -51,6 +51,7 @@ var routeExamples = map[string][]string{
 	"/":                                    {"/"},
 	"/embed":                               {"/embed"},
 	"/oembed":                              {"/oembed?url=http://example.com/embed"},
+	"/edit":                                {"/edit"},
 	"/api/changes":                         {"/api/changes", "/api/changes?incident=2023-11-21-al-asad-crbm&limit=1"},
 	"/changes.atom":                        {"/changes.atom"},
 	"/changes":                             {"/changes"},
