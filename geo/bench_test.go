@@ -232,6 +232,28 @@ func BenchmarkQueryBBox(b *testing.B) {
 	}
 }
 
+// BenchmarkQueryWords is the desk's search (q): two words, which reads
+// the text of every incident, a page of 50.
+func BenchmarkQueryWords(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size.name, func(b *testing.B) {
+			ds := loadBenchSet(b, size.n).ds
+			words, err := geo.SearchWords("Asad mortar")
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := geo.Query{Words: words, Limit: 50}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var res geo.Result
+			for b.Loop() {
+				res = ds.Query(q)
+			}
+			b.ReportMetric(float64(res.NumberMatched), "matched/op")
+		})
+	}
+}
+
 func BenchmarkNewDataset(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {

@@ -267,16 +267,16 @@ type filter struct {
 	none                         bool // no condition: keep all
 	types, sites, countries      []uint32
 	anyType, anySite, anyCountry bool
-	words                        []string
+	words                        *wordSearch // nil: no words asked for
 }
 
 func (d *Dataset) filter(q Query) filter {
 	f := filter{d: d, time: q.Time,
 		types: d.strIndices(q.EventTypes), sites: d.strIndices(q.Sites), countries: d.strIndices(q.Countries),
 		anyType: len(q.EventTypes) == 0, anySite: len(q.Sites) == 0, anyCountry: len(q.Countries) == 0,
-		words: q.Words,
+		words: newWordSearch(&d.columns, q.Words),
 	}
-	f.none = q.Time.Start.IsZero() && q.Time.End.IsZero() && f.anyType && f.anySite && f.anyCountry && len(f.words) == 0
+	f.none = q.Time.Start.IsZero() && q.Time.End.IsZero() && f.anyType && f.anySite && f.anyCountry && f.words == nil
 	return f
 }
 
@@ -310,11 +310,7 @@ func (f *filter) keep(pos int32) bool {
 			return false
 		}
 	}
-	if len(f.words) > 0 {
-		in := f.d.incident(int(pos))
-		return in.hasWords(f.words)
-	}
-	return true
+	return f.words == nil || f.words.in(&f.d.columns, r)
 }
 
 // sortFirst puts the first n of ms in order (all of them when n is 0 or

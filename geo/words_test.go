@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/incidentmap/incidentmap/fixtures"
 )
@@ -91,7 +92,7 @@ func FuzzSearchWords(f *testing.F) {
 			t.Fatalf("%q: %d words", s, len(words))
 		}
 		for _, w := range words {
-			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }) || strings.ToLower(w) != w {
+			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' }) || strings.Map(unicode.ToLower, w) != w {
 				t.Fatalf("%q: word %q", s, w)
 			}
 		}
