@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/incidentmap/incidentmap/fixtures"
 )
@@ -99,6 +100,24 @@ func FuzzSearchWords(f *testing.F) {
 		again, err := SearchWords(strings.Join(words, " "))
 		if err != nil || !slices.Equal(again, words) {
 			t.Fatalf("%q: %q joined and split again is %q, %v", s, words, again, err)
+		}
+	})
+}
+
+// FuzzContainsFold: containsFold, which reads in place, agrees with
+// lowering the text and searching it.
+func FuzzContainsFold(f *testing.F) {
+	for _, c := range [][2]string{{"Ain Al ASAD Air Base", "asad"}, {"قاعدة عين الأسد", "الأسد"}, {"İstanbul", "istanbul"}, {"ab\xffc", "c"}, {"aaab", "aab"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, s, word string) {
+		if !utf8.ValidString(word) {
+			return // SearchWords refuses it
+		}
+		lower := strings.Map(unicode.ToLower, word)
+		want := strings.Contains(strings.Map(unicode.ToLower, s), lower)
+		if got := containsFold(s, lower); got != want {
+			t.Fatalf("containsFold(%q, %q) = %v, lowered and searched: %v", s, lower, got, want)
 		}
 	})
 }

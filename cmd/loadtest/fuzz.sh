@@ -22,6 +22,7 @@ targets=(
   "geo FuzzACLEDRows"            # ACLED-style CSV: what it makes always loads
   "geo FuzzDetectFormat"         # which format an import reads a file as
   "geo FuzzSearchWords"          # the words of a search (q)
+  "geo FuzzContainsFold"         # their case-folded match, against lowering and searching
   "api FuzzParseItems"           # query parameters of /items
   "api FuzzParseDatetime"        # datetime instants and intervals
   "api FuzzCanonicalItems"       # cache keys: alike requests share one, others never
