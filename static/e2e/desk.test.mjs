@@ -150,6 +150,7 @@ try {
   await typeInto('f-place', 'Near Hit');
   await typeInto('f-place-ar', 'قرب هيت');
   await typeInto('f-admin1', 'Al Anbar');
+  await typeInto('f-country', 'iq');
   await tabTo('f-killed-nr');
   await page.keyboard.press('Space'); // killed: reported
   await typeInto('f-killed', '0');
@@ -178,7 +179,7 @@ try {
   const saved = await (await api(`${ITEMS}/${NEW_ID}`)).json();
   const sp = saved.properties;
   check(sp.title === HTML_TITLE && sp.killed === 0 && sp.injured === null && sp.geo_precision === 'near' && sp.place_ar === 'قرب هيت'
-    && sp.occurred_at === '2023-11-23T10:30:00+03:00' && sp.actors[0].name === 'Unknown drone operator' && sp.sources[0].quote.startsWith('A drone')
+    && sp.occurred_at === '2023-11-23T10:30:00+03:00' && sp.country === 'IQ' && sp.actors[0].name === 'Unknown drone operator' && sp.sources[0].quote.startsWith('A drone')
     && saved.geometry.coordinates[0] === 42.83, 'the API holds what was typed: 0 killed, injured not reported, Arabic place, time and offset', JSON.stringify(sp));
 
   // It is on the public map, and in the Atom feed, its title as text.

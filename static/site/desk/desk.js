@@ -189,7 +189,7 @@ function load(feature, etag, into = feature) {
 }
 
 function newIncident() {
-  load({ type: 'Feature', id: '', geometry: null, properties: { time_precision: 'day', geo_precision: 'town', country: 'IQ' } }, null);
+  load({ type: 'Feature', id: '', geometry: null, properties: { time_precision: 'day', geo_precision: 'town' } }, null);
   $('f-id').dataset.auto = 'true';
   $('f-id').focus();
 }
