@@ -31,21 +31,27 @@ const cleanFeature = (f) => ({ type: 'Feature', id: f.id, geometry: f.geometry, 
 
 // ---- Signing in and out
 
+// signIn keeps text as the tab's token once the API knows it; an unknown
+// or revoked one is forgotten at once.
 async function signIn(text) {
   keepToken(text);
+  let who;
   try {
-    const { data } = await call('GET', '/api/tokens/current');
-    $('who').textContent = `Signed in as ${data.name} (${data.role})`;
-    $('sign-in').hidden = true;
-    $('desk').hidden = false;
-    $('sign-out').hidden = false;
-    body.dataset.state = 'signed-in';
-    setStatus('');
-    await setup();
+    who = (await call('GET', '/api/tokens/current')).data;
   } catch (err) {
-    forgetToken();
-    setStatus(err.status === 401 ? 'That token is unknown or revoked: check it, or ask an admin for a new one.' : problemText(err));
+    if (err.status === 401) {
+      forgetToken();
+      return setStatus('That token is unknown or revoked: check it, or ask an admin for a new one.');
+    }
+    return setStatus(problemText(err)); // the store down, say: the token is kept for a try again
   }
+  $('who').textContent = `Signed in as ${who.name} (${who.role})`;
+  $('sign-in').hidden = true;
+  $('desk').hidden = false;
+  $('sign-out').hidden = false;
+  body.dataset.state = 'signed-in';
+  setStatus('');
+  await setup().catch((err) => setStatus(problemText(err)));
 }
 
 function signOut() {

@@ -72,10 +72,10 @@ export async function showHistory(id, restore) {
     const mine = e.incidents.find((c) => c.id === id);
     if (mine) {
       const dl = el('dl', 'fields');
-      if (mine.op !== 'update') dl.append(el('dt', null, mine.op === 'create' ? 'created' : 'deleted'), el('dd', null, ''));
-      for (const f of mine.fields || []) {
-        if (mine.op !== 'update') break;
-        dl.append(el('dt', null, f.field), el('dd', null, `${show(f.from)} → ${show(f.to)}`));
+      if (mine.op === 'update') {
+        for (const f of mine.fields || []) dl.append(el('dt', null, f.field), el('dd', null, `${show(f.from)} → ${show(f.to)}`));
+      } else {
+        dl.append(el('dt', null, mine.op === 'create' ? 'created' : 'deleted'), el('dd'));
       }
       li.append(dl);
     }
