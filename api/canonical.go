@@ -77,6 +77,9 @@ func (r itemsRequest) values() url.Values {
 	if len(q.Words) > 0 {
 		v.Set("q", strings.Join(q.Words, " "))
 	}
+	if q.Newest {
+		v.Set("sortby", "-occurred_at")
+	}
 	setPage(v, q.Limit, q.Offset)
 	if r.format != "" && r.format != "geojson" {
 		v.Set("f", r.format)

@@ -26,6 +26,9 @@ func TestBadRequests(t *testing.T) {
 		status int
 		param  string
 	}{
+		// sortby
+		{"sortby of another field", itemsPath + "?sortby=title", 400, "sortby"},
+		{"sortby with a radius", itemsPath + "?lat=33.786&lon=42.441&radius=50000&sortby=-occurred_at", 400, "sortby"},
 		// q
 		{"q over 200 bytes", itemsPath + "?q=" + strings.Repeat("x", 201), 400, "q"},
 		{"q of nine words", itemsPath + "?q=a+b+c+d+e+f+g+h+i", 400, "q"},

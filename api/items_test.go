@@ -1267,3 +1267,25 @@ func TestItemsWords(t *testing.T) {
 		}
 	}
 }
+
+// sortby=-occurred_at pages the incidents newest first: the default
+// order read from its end.
+func TestItemsNewestFirst(t *testing.T) {
+	s := newTestServer(t)
+	all := getCollection(t, s, itemsPath+"?limit=1000")
+	oldest := all.ids()
+	fc := getCollection(t, s, itemsPath+"?limit=1000&sortby=-occurred_at")
+	newest := fc.ids()
+	reversed := slices.Clone(oldest)
+	slices.Reverse(reversed)
+	if len(oldest) < 3 || !slices.Equal(newest, reversed) {
+		t.Fatalf("newest first %v; oldest first %v", newest, oldest)
+	}
+	page := getCollection(t, s, itemsPath+"?limit=2&offset=1&sortby=-occurred_at")
+	if !slices.Equal(page.ids(), newest[1:3]) {
+		t.Errorf("a page of the newest first: %v, want %v", page.ids(), newest[1:3])
+	}
+	if next := page.link("next"); next == nil || hrefQuery(t, next.Href).Get("sortby") != "-occurred_at" {
+		t.Errorf("the next link keeps no sortby: %+v", next)
+	}
+}

@@ -133,6 +133,7 @@ var validItemsValue = map[string]string{
 	"country":    "IQ",
 	"located":    "false",
 	"q":          "mortar",
+	"sortby":     "-occurred_at",
 	"limit":      "2",
 	"offset":     "1",
 	"f":          "csv",

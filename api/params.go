@@ -45,7 +45,7 @@ const (
 
 // itemsParams are the parameters /collections/incidents/items accepts;
 // the OpenAPI document declares the same list.
-var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "located", "q", "limit", "offset", "f"}
+var itemsParams = []string{"bbox", "datetime", "lat", "lon", "radius", "event_type", "site", "country", "located", "q", "sortby", "limit", "offset", "f"}
 
 // sitesItemsParams are those /collections/sites/items accepts.
 var sitesItemsParams = []string{"bbox", "limit", "offset", "f"}
@@ -81,6 +81,16 @@ func parseItems(v url.Values, lim Limits, knownSite func(string) bool) (itemsReq
 	}
 	if r.query.Words, err = geo.SearchWords(v.Get("q")); err != nil {
 		return r, badParam("q", "%v", err)
+	}
+	switch sb := v.Get("sortby"); sb {
+	case "", "occurred_at", "+occurred_at":
+	case "-occurred_at":
+		r.query.Newest = true
+	default:
+		return r, badParam("sortby", "want occurred_at (oldest first, the default) or -occurred_at (newest first), got %q", sb)
+	}
+	if v.Get("sortby") != "" && r.query.Near != nil {
+		return r, badParam("sortby", "a radius query is sorted by distance; leave sortby out")
 	}
 	switch l := v.Get("located"); l {
 	case "":

@@ -48,7 +48,10 @@ type Query struct {
 	// Words are lower-case words that must each appear in an incident's
 	// text (TextWords): a search, as the editor's desk makes. It reads
 	// every incident's text, so it is a scan.
-	Words  []string
+	Words []string
+	// Newest asks for the newest first: the data set's order (time, then
+	// id) reversed. A Near query is sorted by distance whatever it says.
+	Newest bool
 	Limit  int // 0: no limit
 	Offset int
 }
@@ -84,7 +87,8 @@ var hitBuffers = sync.Pool{New: func() any { return new([]hit) }}
 const maxPooledHits = 1 << 16
 
 // Query returns the incidents that match q, sorted by distance when q has a
-// Near condition and by time (then id) otherwise, paged by Limit and Offset.
+// Near condition and by time (then id) otherwise, newest first when q says
+// so, paged by Limit and Offset.
 // BBox and Near are answered from the spatial index, not a scan; a page
 // sorts only as much of the matches as it shows, and only the incidents
 // of the page are put together.
@@ -102,10 +106,15 @@ func (d *Dataset) Query(q Query) Result {
 		page = max(q.Offset, 0) + q.Limit
 	}
 	n := len(hits)
-	if q.Near != nil {
+	switch {
+	case q.Near != nil:
 		hits = d.nearest(hits, page, newCircle(*q.Near))
-	} else if q.BBox != nil {
+	case q.BBox != nil && q.Newest:
+		sortFirst(hits, page, func(a, b hit) int { return cmp.Compare(b.pos, a.pos) })
+	case q.BBox != nil:
 		sortFirst(hits, page, func(a, b hit) int { return cmp.Compare(a.pos, b.pos) })
+	case q.Newest:
+		slices.Reverse(hits) // they came in the data set's order
 	}
 	lo := min(max(q.Offset, 0), len(hits))
 	hi := len(hits)

@@ -586,3 +586,41 @@ func TestQueryPagesMatchTheFullOrder(t *testing.T) {
 		}
 	}
 }
+
+// Newest reverses the order of every query but a radius one, page by
+// page: a page of the newest first is the oldest-first order read from
+// its end.
+func TestQueryNewest(t *testing.T) {
+	ds := generatedDataset(t, genConfig{n: 6_000, seed: 5, area: benchArea, varied: true})
+	bbox := &orb.Bound{Min: orb.Point{40, 31}, Max: orb.Point{46, 36}}
+	for _, q := range []geo.Query{{}, {BBox: bbox}, {BBox: bbox, EventTypes: []string{"airstrike", "missile_attack"}}} {
+		oldest := ds.Query(q).Matches
+		if len(oldest) < 300 {
+			t.Fatalf("%+v: only %d matches; the test needs many", q, len(oldest))
+		}
+		for i := 1; i < len(oldest); i++ {
+			if oldest[i].Incident.OccurredAt.Before(oldest[i-1].Incident.OccurredAt) {
+				t.Fatalf("%+v: the order is not oldest first at %d", q, i)
+			}
+		}
+		for _, page := range [][2]int{{0, 0}, {1, 0}, {100, 0}, {50, 120}, {10, len(oldest) - 5}} {
+			nq := q
+			nq.Newest, nq.Limit, nq.Offset = true, page[0], page[1]
+			res := ds.Query(nq)
+			n := len(oldest)
+			hi := n - min(nq.Offset, n)
+			lo := 0
+			if nq.Limit > 0 {
+				lo = max(hi-nq.Limit, 0)
+			}
+			if res.NumberMatched != n || len(res.Matches) != hi-lo {
+				t.Fatalf("%+v: %d of %d, want %d of %d", nq, len(res.Matches), res.NumberMatched, hi-lo, n)
+			}
+			for i, m := range res.Matches {
+				if want := oldest[hi-1-i].Incident.ID; m.Incident.ID != want {
+					t.Fatalf("%+v: match %d is %s, want %s", nq, i, m.Incident.ID, want)
+				}
+			}
+		}
+	}
+}

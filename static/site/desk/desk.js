@@ -101,7 +101,7 @@ function drawEditing() {
 // ---- Finding incidents
 
 function findURL(offset) {
-  const q = new URLSearchParams({ limit: PAGE, offset });
+  const q = new URLSearchParams({ limit: PAGE, offset, sortby: '-occurred_at' }); // the newest first
   const words = $('find-q').value.trim();
   if (words) q.set('q', words);
   const from = $('find-from').value;
