@@ -312,19 +312,19 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Corrections and changes · incidentmap</title>
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/app.css">
-<link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="{{.Pin}}/changes.atom">
+<link rel="icon" href="{{.Root}}/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{{.Root}}/app.css">
+<link rel="alternate" type="application/atom+xml" title="Corrections and changes" href="{{.Root}}{{.Pin}}/changes.atom">
 </head>
 <body class="changes">
 <main>
 <h1>Corrections and changes</h1>
-<p>Every change to the data, newest first: when, by whom, why, and what changed. <a href="{{.Pin}}/changes.atom">Atom feed</a> · <a href="{{.Pin}}/api/changes">JSON</a> · <a href="{{.Pin}}/">the map</a></p>
+<p>Every change to the data, newest first: when, by whom, why, and what changed. <a href="{{.Root}}{{.Pin}}/changes.atom">Atom feed</a> · <a href="{{.Root}}{{.Pin}}/api/changes">JSON</a> · <a href="{{.Root}}{{.Pin}}/">the map</a></p>
 {{range .Entries}}<section id="r{{.Revision}}">
 <h2>Revision {{.Revision}}: {{.Reason}}</h2>
 <p><time datetime="{{.At.Format "2006-01-02T15:04:05Z07:00"}}">{{.At.Format "2 January 2006, 15:04 UTC"}}</time>, by {{.Author}}</p>
 <ul>{{range .Incidents}}
-<li>{{.Op}} <a href="{{$.Pin}}/api/collections/incidents/items/{{.ID}}">{{.ID}}</a>{{if .Fields}}<ul>{{range .Fields}}<li><code>{{.Field}}</code>: <code>{{printf "%s" .From}}</code> → <code>{{printf "%s" .To}}</code></li>{{end}}</ul>{{end}}</li>{{end}}
+<li>{{.Op}} <a href="{{$.Root}}{{$.Pin}}/api/collections/incidents/items/{{.ID}}">{{.ID}}</a>{{if .Fields}}<ul>{{range .Fields}}<li><code>{{.Field}}</code>: <code>{{printf "%s" .From}}</code> → <code>{{printf "%s" .To}}</code></li>{{end}}</ul>{{end}}</li>{{end}}
 </ul>
 </section>
 {{else}}<p>No changes yet.</p>
@@ -339,6 +339,7 @@ var changesTemplate = template.Must(template.New("changes").Parse(`<!doctype htm
 // ("/r/4"; "" for the latest), under which every link stays, and the
 // address of the next, older page ("" on the last).
 type changesPageData struct {
+	Root    string // the path the service is served under ("" at its host's root)
 	Pin     string
 	Entries []changeEntry
 	Older   string
@@ -356,13 +357,13 @@ func (s *Server) changesPage(c echo.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			d := changesPageData{Pin: s.pin, Entries: entries}
+			d := changesPageData{Root: s.basePath, Pin: s.pin, Entries: entries}
 			if n := len(entries); n == q.limit && entries[n-1].Revision > 1 {
 				older := url.Values{"before": {strconv.FormatInt(entries[n-1].Revision, 10)}, "limit": {strconv.Itoa(q.limit)}}
 				if q.incident != "" {
 					older.Set("incident", q.incident)
 				}
-				d.Older = s.pin + "/changes?" + older.Encode()
+				d.Older = s.basePath + s.pin + "/changes?" + older.Encode()
 			}
 			var buf bytes.Buffer
 			if err := changesTemplate.Execute(&buf, d); err != nil {

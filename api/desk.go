@@ -25,6 +25,7 @@ var deskTemplate = template.Must(template.New("desk").Option("missingkey=error")
 
 // deskData is what desk.html is rendered with.
 type deskData struct {
+	Root    string // the path the service is served under ("" at its host's root)
 	Bounds  string // JSON [w,s,e,n] of DefaultView
 	MaxZoom int
 	Palette string // JSON pagePalette
@@ -49,7 +50,7 @@ func (s *Server) desk(c echo.Context) error {
 		return fmt.Errorf("encode radii: %w", err)
 	}
 	var buf bytes.Buffer
-	err = deskTemplate.Execute(&buf, deskData{Bounds: bounds, MaxZoom: basemapMaxZoom,
+	err = deskTemplate.Execute(&buf, deskData{Root: s.basePath, Bounds: bounds, MaxZoom: basemapMaxZoom,
 		Palette: palette, Radii: string(radiiJSON), Store: s.writer != nil})
 	if err != nil {
 		return fmt.Errorf("render /edit: %w", err)

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/incidentmap/incidentmap/api/cache"
 	"github.com/incidentmap/incidentmap/api/cache/cachetest"
+	"github.com/incidentmap/incidentmap/store/storetest"
 )
 
 // landingSelf gets /api from h as host, with header pairs, and returns
@@ -124,5 +127,40 @@ func TestMadeUpHostsStayOutOfRedis(t *testing.T) {
 	}
 	if !strings.Contains(rec.Body.String(), `"href":"https://maps.news.example/api/collections/incidents/items?limit=1"`) {
 		t.Errorf("links are not the public URL's: %.300s", rec.Body.String())
+	}
+}
+
+// Behind a proxy that serves us under a path (-public-url
+// https://maps.news.example/incidents), every link of the pages starts
+// with that path, and says so to the scripts (data-root); at the root of
+// a host, none does.
+func TestPagesUnderAPath(t *testing.T) {
+	public, _ := url.Parse("https://maps.news.example/incidents/")
+	st, ds := storetest.Seeded(t, filepath.Join(t.TempDir(), "store.db"), nil)
+	links := regexp.MustCompile(`(?:src|href)="(/[^"]*)"`)
+	for _, c := range []struct {
+		cfg  Config
+		root string
+	}{{Config{Data: ds, Store: st, PublicURL: public}, "/incidents"}, {Config{Data: ds, Store: st}, ""}} {
+		s := New(c.cfg)
+		for _, target := range []string{"/", "/embed", "/edit", "/changes", "/r/1/"} {
+			rec := get(t, s, target)
+			body := rec.Body.String()
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d", target, rec.Code)
+			}
+			found := links.FindAllStringSubmatch(body, -1)
+			if len(found) < 2 {
+				t.Fatalf("%s: %d links; the test reads none", target, len(found))
+			}
+			for _, m := range found {
+				if c.root != "" && !strings.HasPrefix(m[1], c.root+"/") || c.root == "" && strings.HasPrefix(m[1], "/incidents/") {
+					t.Errorf("root %q: %s links to %s", c.root, target, m[1])
+				}
+			}
+			if target != "/changes" && !strings.Contains(body, `data-root="`+c.root+`"`) {
+				t.Errorf("root %q: %s does not tell its scripts data-root", c.root, target)
+			}
+		}
 	}
 }

@@ -48,6 +48,10 @@ type pageData struct {
 	Bounds      string // JSON [w,s,e,n] of DefaultView
 	Palette     string // JSON pagePalette: the colours the page draws in
 	MaxZoom     int
+	// Root is the path the service is served under (the path of its
+	// public URL, "/maps"; "" at the root of its host): every link of the
+	// page starts with it.
+	Root string
 	// Pin is the path prefix of the revision the page is pinned to
 	// ("/r/3"), under which its scripts read every datum; "" for the
 	// latest. Revision is the revision shown, "" without a store.
@@ -127,6 +131,7 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		Bounds:      bounds,
 		Palette:     palette,
 		MaxZoom:     basemapMaxZoom,
+		Root:        s.basePath,
 		Pin:         s.pin,
 		Revision:    revisionOf(s.data),
 	}

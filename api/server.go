@@ -72,8 +72,11 @@ type Server struct {
 	maxAge  time.Duration
 	frames  string // CSP frame-ancestors
 	public  string // origin of links when fixed (Config.PublicURL), "" when not
-	trusted []netip.Prefix
-	slots   *renderSlots
+	// basePath is the path of Config.PublicURL ("/maps"), "" when none:
+	// the pages' links start with it.
+	basePath string
+	trusted  []netip.Prefix
+	slots    *renderSlots
 	// background is the one slot of the work writes cause beside the
 	// requests: building a batch's data set, and drawing again what it
 	// changed (respond.go, whileDrawn). One at a time, builds first, so
@@ -150,6 +153,7 @@ func New(cfg Config) *Server {
 	}
 	if u := cfg.PublicURL; u != nil {
 		s.public = strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/")
+		s.basePath = strings.TrimSuffix(u.EscapedPath(), "/")
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

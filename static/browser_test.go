@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"image/color"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,6 +158,39 @@ func TestBrowserDesk(t *testing.T) {
 		t.Fatalf("desk test: %v\n%s", err, out)
 	}
 	t.Logf("desk test:\n%s", out)
+}
+
+// TestBrowserUnderAPath runs e2e/prefix.test.mjs in headless Chromium
+// against a server reached only under /incidents/, as behind a proxy
+// that strips the path, with -public-url naming it: the map, the embed
+// and the desk load everything under the path, and keep it.
+func TestBrowserUnderAPath(t *testing.T) {
+	node, bm := browserSetup(t, "playwright-core")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, ds := storetest.Seeded(t, filepath.Join(t.TempDir(), "store.db"), nil)
+	_, token, err := st.CreateToken(ctx, "Graphics desk", store.RoleEditor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var service http.Handler
+	proxy := httptest.NewServer(http.StripPrefix("/incidents", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		service.ServeHTTP(w, r)
+	})))
+	defer proxy.Close()
+	public, err := url.Parse(proxy.URL + "/incidents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	service = api.New(api.Config{Data: ds, Store: st, Basemap: bm, PublicURL: public})
+
+	cmd := exec.CommandContext(ctx, node, "e2e/prefix.test.mjs", public.String())
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "TOKEN="+token)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser test: %v\n%s", err, out)
+	}
+	t.Logf("browser test:\n%s", out)
 }
 
 // TestBrowserPhone runs e2e/phone.test.mjs in headless Chromium against

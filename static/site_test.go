@@ -24,7 +24,9 @@ import (
 // (issue #13: i18n.js, every string a t('key'), dates and numbers by
 // Intl, right-to-left CSS and layout) costs 5 KiB more; the catalogue itself,
 // static/i18n.json, comes in the page (data-i18n), one language a page.
-const pageBudget = 52 << 10
+// Arabic-Indic digits and compact counts, and every path under ROOT (a
+// service behind a proxy's path, -public-url), cost 1 KiB more.
+const pageBudget = 53 << 10
 
 // deskBudget is what the editor's desk's own scripts and styles may
 // weigh, unminified (site/desk: the form, its panels, the session): 41 KB
@@ -102,7 +104,7 @@ func TestScriptsWriteTextOnly(t *testing.T) {
 
 // Every file the template or the scripts ask for is embedded.
 func TestPageAssetsExist(t *testing.T) {
-	refs := regexp.MustCompile(`(?:src|href)="(/[^"?{]*)"|from '\./([^']+)'`)
+	refs := regexp.MustCompile(`(?:src|href)="(?:\{\{\.Root\}\})?(/[^"?{]*)"|from '\./([^']+)'`)
 	srcs := []string{static.Page}
 	for _, src := range ownFiles(t) {
 		srcs = append(srcs, src)
@@ -126,7 +128,7 @@ func TestModulesPreloaded(t *testing.T) {
 	imports := regexp.MustCompile(`(?m)^import .* from '\./([^']+)';$`)
 	for name, src := range ownFiles(t) {
 		for _, m := range imports.FindAllStringSubmatch(src, -1) {
-			if !strings.Contains(static.Page, `<link rel="modulepreload" href="/`+m[1]+`">`) {
+			if !strings.Contains(static.Page, `<link rel="modulepreload" href="{{.Root}}/`+m[1]+`">`) {
 				t.Errorf("%s imports %s, which page.html does not preload", name, m[1])
 			}
 		}
@@ -136,7 +138,7 @@ func TestModulesPreloaded(t *testing.T) {
 // Every file the desk's template asks for is embedded, and every module
 // its scripts import is embedded and preloaded.
 func TestDeskAssets(t *testing.T) {
-	refs := regexp.MustCompile(`(?:src|href)="(/[^"?{]*)"`)
+	refs := regexp.MustCompile(`(?:src|href)="\{\{\.Root\}\}(/[^"?{]*)"`)
 	for _, m := range refs.FindAllStringSubmatch(static.Desk, -1) {
 		p := strings.TrimPrefix(m[1], "/")
 		if p == "" || p == "changes" {
@@ -155,12 +157,38 @@ func TestDeskAssets(t *testing.T) {
 			if _, err := fs.Stat(static.FS, p); err != nil {
 				t.Errorf("%s imports %s, which is not embedded", name, p)
 			}
-			if !strings.Contains(static.Desk, `<link rel="modulepreload" href="/`+p+`">`) {
+			if !strings.Contains(static.Desk, `<link rel="modulepreload" href="{{.Root}}/`+p+`">`) {
 				t.Errorf("%s imports %s, which desk.html does not preload", name, p)
 			}
 		}
 	}
 	if n < 4 {
 		t.Errorf("found %d imports in the desk's scripts; the extraction is broken", n)
+	}
+}
+
+// Every link of the templates to the service starts with {{.Root}}, the
+// path it is served under behind a proxy (-public-url's path): one that
+// starts with "/" alone would leave it.
+func TestTemplatesLinkUnderRoot(t *testing.T) {
+	rooted := regexp.MustCompile(`(?:src|href)="/`)
+	for name, tmpl := range map[string]string{"page.html": static.Page, "desk.html": static.Desk} {
+		for _, line := range strings.Split(tmpl, "\n") {
+			if rooted.MatchString(line) {
+				t.Errorf("%s: a link not under {{.Root}}: %s", name, strings.TrimSpace(line))
+			}
+		}
+	}
+	// And the scripts ask for no path of the service without ROOT (or
+	// api(), which adds it): a literal '/api…', '/tiles…', '/oembed…' or
+	// '/changes…' must follow ROOT + .
+	bare := regexp.MustCompile(`(^|[^+ ]\s*)'/(api|tiles|oembed|changes|edit)`)
+	for name, src := range siteFiles(t, func(p string) bool { return !strings.HasPrefix(p, "vendor/") }) {
+		src = jsComments.ReplaceAllString(src, "")
+		for _, line := range strings.Split(src, "\n") {
+			if m := bare.FindString(line); m != "" && !strings.Contains(line, "api('/") && !strings.Contains(line, "ROOT + '/") && !strings.Contains(line, "call(") && !strings.Contains(line, "const ITEMS") && !strings.Contains(line, "`/r/") {
+				t.Errorf("%s asks for a path without ROOT: %s", name, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -4,7 +4,7 @@
 // every incident: layers come for the view, lists a page at a time, the
 // timeline, legend and place names from the summary.
 
-import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, unlocatedURL } from './data.js';
+import { api, fetchJSON, getJSON, inViewURL, layerURL, nearURL, PIN, ROOT, unlocatedURL } from './data.js';
 import { $ } from './dom.js';
 import { LANG, t } from './i18n.js';
 import { createLayers } from './layers.js';
@@ -104,7 +104,7 @@ function embedDialog(syncURL, setStatus) {
   const dialog = $('embed-dialog');
   $('embed-open').addEventListener('click', async () => {
     syncURL();
-    const url = '/oembed?url=' + encodeURIComponent(location.href) + '&lang=' + LANG;
+    const url = ROOT + '/oembed?url=' + encodeURIComponent(location.href) + '&lang=' + LANG;
     try {
       const o = await fetchJSON(url);
       $('embed-code').value = o.html;

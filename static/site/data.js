@@ -7,6 +7,10 @@
 // of the data goes under it, so a pinned page or embed shows revision N
 // everywhere. LOGGED says the server keeps a corrections log (a store).
 export const PIN = document.body.dataset.pin || '';
+// ROOT is the path the service is served under behind a proxy ("/maps",
+// the path of its -public-url), '' at the root of its host: every path
+// the page asks for starts with it.
+export const ROOT = document.body.dataset.root || '';
 const LOGGED = Boolean(document.body.dataset.revision);
 
 // fetchJSON fetches url's JSON; a problem+json becomes an Error.
@@ -35,7 +39,7 @@ export function createFetcher() {
 export const getJSON = createFetcher();
 
 // api is the URL of an API path at the revision shown.
-export const api = (path) => PIN + path;
+export const api = (path) => ROOT + PIN + path;
 
 // PAGE is how many incidents a list shows at a time.
 export const PAGE = 50;

@@ -3,7 +3,7 @@
 import { cellBounds, viewCells } from './cells.js';
 import { incidentCard } from './card.js';
 import { el } from './dom.js';
-import { isCluster, isIncident } from './data.js';
+import { isCluster, isIncident, ROOT } from './data.js';
 import { LANG, t } from './i18n.js';
 import { colors, legend, overlay, POPUP } from './overlays.js';
 
@@ -53,7 +53,7 @@ export function createMap(body, v, onCluster) {
     // is drawn: cold, its tiles would take the connections and the
     // server's render slots first.
     addBasemap() {
-      s.basemap ||= L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png' + (LANG === 'ar' ? '?lang=ar' : ''), { maxZoom, attribution: 'Natural Earth · <a href="https://www.geonames.org">GeoNames</a> · © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>', className: 'basemap' }).addTo(map);
+      s.basemap ||= L.tileLayer(ROOT + '/tiles/basemap/{z}/{x}/{y}{r}.png' + (LANG === 'ar' ? '?lang=ar' : ''), { maxZoom, attribution: 'Natural Earth · <a href="https://www.geonames.org">GeoNames</a> · © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>', className: 'basemap' }).addTo(map);
     },
     // view is {bbox} or {center, zoom}.
     view() {

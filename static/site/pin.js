@@ -6,6 +6,7 @@
 // minute: the pinned page and its data, which never change, never hold
 // it.
 
+import { ROOT } from './data.js';
 import { $, el } from './dom.js';
 import { t } from './i18n.js';
 
@@ -14,7 +15,7 @@ import { t } from './i18n.js';
 export function createPinNotice(pin, embed) {
   // Until the map says its view, the view the page was opened on.
   const s = { qs: location.search.slice(1), link: null };
-  const current = () => '/' + (s.qs ? '?' + s.qs : '');
+  const current = () => ROOT + '/' + (s.qs ? '?' + s.qs : '');
   const open = embed ? { target: '_blank', rel: 'noopener' } : {};
   return {
     // setView keeps the link to the latest data on the view shown, a
@@ -27,13 +28,13 @@ export function createPinNotice(pin, embed) {
     async check() {
       if (!pin) return;
       const rev = Number(pin.slice(3));
-      const r = await fetch('/api', { method: 'HEAD' }).catch(() => null);
+      const r = await fetch(ROOT + '/api', { method: 'HEAD' }).catch(() => null);
       if (!r || !r.ok || !(Number(r.headers.get('X-Revision')) > rev)) return;
       s.link = el('a', { href: current(), ...open }, t('pin_see_now'));
       const box = $('pin-notice');
       box.replaceChildren(el('strong', null, t('pin_updated')),
         t('pin_published', { rev }), s.link, ' · ',
-        el('a', { href: '/changes', ...open }, t('pin_changes')));
+        el('a', { href: ROOT + '/changes', ...open }, t('pin_changes')));
       box.hidden = false;
     },
   };

@@ -3,6 +3,8 @@
 // The server has already refused bad ones (400), so what does not parse
 // is left out.
 
+import { ROOT } from './data.js';
+
 const num = (s) => (s == null || s.trim() === '' ? NaN : Number(s));
 const finite = (...xs) => xs.every(Number.isFinite);
 
@@ -56,10 +58,10 @@ export const initialView = () => readView(location.search);
 // in the embed's link back; it returns v's query string.
 export function writeURL(v, pin) {
   const qs = writeView(v);
-  const rest = location.pathname.replace(/^\/r\/[^/]*/, '') || '/';
-  history.replaceState(null, '', pin + rest + (qs ? '?' + qs : ''));
+  const rest = location.pathname.slice(ROOT.length).replace(/^\/r\/[^/]*/, '') || '/';
+  history.replaceState(null, '', ROOT + pin + rest + (qs ? '?' + qs : ''));
   const back = document.getElementById('back');
-  if (back) back.href = pin + '/' + (qs ? '?' + qs : '');
+  if (back) back.href = ROOT + pin + '/' + (qs ? '?' + qs : '');
   return qs;
 }
 

@@ -8,7 +8,7 @@
 import { $, el } from '../dom.js';
 import * as form from './form.js';
 import { showConflict, showHistory, showReview, wireConflict, wireImport } from './panels.js';
-import { ApiError, call, forgetToken, keepToken, token } from './session.js';
+import { ApiError, call, forgetToken, keepToken, ROOT, token } from './session.js';
 
 const ITEMS = '/api/collections/incidents/items';
 const PAGE = 50;
@@ -75,7 +75,7 @@ let editing; // the incident open: its marker and uncertainty
 function createMap() {
   const [w, s, e, n] = JSON.parse(body.dataset.bounds);
   map = L.map('map', { maxZoom: Number(body.dataset.maxZoom) }).fitBounds([[s, w], [n, e]]);
-  L.tileLayer('/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom: Number(body.dataset.maxZoom), attribution: 'Natural Earth · GeoNames · © OpenStreetMap' }).addTo(map);
+  L.tileLayer(ROOT + '/tiles/basemap/{z}/{x}/{y}{r}.png', { maxZoom: Number(body.dataset.maxZoom), attribution: 'Natural Earth · GeoNames · © OpenStreetMap' }).addTo(map);
   found = L.layerGroup().addTo(map);
   editing = L.layerGroup().addTo(map);
   map.on('click', (ev) => {

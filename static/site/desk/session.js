@@ -4,6 +4,10 @@
 
 const KEY = 'incidentmap.token';
 
+// ROOT is the path the service is served under behind a proxy ("" at the
+// root of its host); call's paths are from it.
+export const ROOT = document.body.dataset.root || '';
+
 export const token = () => sessionStorage.getItem(KEY);
 export const keepToken = (t) => sessionStorage.setItem(KEY, t);
 export const forgetToken = () => sessionStorage.removeItem(KEY);
@@ -30,7 +34,7 @@ export async function call(method, path, { body, headers = {} } = {}) {
     payload = JSON.stringify(body);
     h['Content-Type'] = 'application/geo+json';
   }
-  const r = await fetch(path, { method, headers: h, body: payload, cache: 'no-store' });
+  const r = await fetch(ROOT + path, { method, headers: h, body: payload, cache: 'no-store' });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (!r.ok) throw new ApiError(r.status, data || {});
   return { status: r.status, etag: r.headers.get('ETag'), revision: r.headers.get('X-Revision'), data };
