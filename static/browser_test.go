@@ -76,13 +76,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("encode colours: %v", err)
 	}
-	cmd := exec.CommandContext(ctx, node, "e2e/map.test.mjs", srv.URL, shot, xss.URL, many.URL)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "WANT_COLORS="+string(want))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("browser test: %v\n%s", err, out)
-	}
-	t.Logf("browser test:\n%s", out)
+	runScript(ctx, t, node, []string{"WANT_COLORS=" + string(want)}, "e2e/map.test.mjs", srv.URL, shot, xss.URL, many.URL)
 }
 
 // TestBrowserPinned runs e2e/pinned.test.mjs in headless Chromium
@@ -107,13 +101,7 @@ func TestBrowserPinned(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.Config{Data: ds, Store: st, Basemap: bm}))
 	defer srv.Close()
 
-	cmd := exec.CommandContext(ctx, node, "e2e/pinned.test.mjs", srv.URL)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "TOKEN="+token)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("browser test: %v\n%s", err, out)
-	}
-	t.Logf("browser test:\n%s", out)
+	runScript(ctx, t, node, []string{"TOKEN=" + token}, "e2e/pinned.test.mjs", srv.URL)
 }
 
 // TestBrowserDesk runs e2e/desk.test.mjs in headless Chromium against a
@@ -151,13 +139,7 @@ func TestBrowserDesk(t *testing.T) {
 	if *screenshots {
 		args = append(args, filepath.Join("..", "docs", "desk.png"))
 	}
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "TOKEN="+tokens[0], "OTHER_TOKEN="+tokens[1])
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("desk test: %v\n%s", err, out)
-	}
-	t.Logf("desk test:\n%s", out)
+	runScript(ctx, t, node, []string{"TOKEN=" + tokens[0], "OTHER_TOKEN=" + tokens[1]}, args...)
 }
 
 // TestBrowserUnderAPath runs e2e/prefix.test.mjs in headless Chromium
@@ -184,13 +166,7 @@ func TestBrowserUnderAPath(t *testing.T) {
 	}
 	service = api.New(api.Config{Data: ds, Store: st, Basemap: bm, PublicURL: public})
 
-	cmd := exec.CommandContext(ctx, node, "e2e/prefix.test.mjs", public.String())
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "TOKEN="+token)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("browser test: %v\n%s", err, out)
-	}
-	t.Logf("browser test:\n%s", out)
+	runScript(ctx, t, node, []string{"TOKEN=" + token}, "e2e/prefix.test.mjs", public.String())
 }
 
 // TestBrowserPhone runs e2e/phone.test.mjs in headless Chromium against
@@ -213,13 +189,7 @@ func TestBrowserPhone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	shot := filepath.Join("..", "docs", "phone.png")
-	cmd := exec.CommandContext(ctx, node, "e2e/phone.test.mjs", srv.URL, shot)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("phone test: %v\n%s", err, out)
-	}
-	t.Logf("phone test:\n%s", out)
+	runScript(ctx, t, node, nil, "e2e/phone.test.mjs", srv.URL, shot)
 }
 
 // TestBrowserArabic runs e2e/arabic.test.mjs in headless Chromium
@@ -243,13 +213,7 @@ func TestBrowserArabic(t *testing.T) {
 	if *screenshots {
 		args = append(args, filepath.Join("..", "docs", "arabic.png"))
 	}
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("Arabic test: %v\n%s", err, out)
-	}
-	t.Logf("Arabic test:\n%s", out)
+	runScript(ctx, t, node, nil, args...)
 }
 
 // paint is a colour as the browser computes an SVG fill or stroke, and
@@ -346,4 +310,18 @@ func xssDataset(t *testing.T) *geo.Dataset {
 		t.Fatalf("load XSS data: %v", fmt.Errorf("geo.NewDataset: %w", err))
 	}
 	return ds
+}
+
+// runScript runs the browser script args[0] with node, Chromium and env
+// in its environment, and fails the test with its report unless it
+// exits 0; its report goes to the test's log either way.
+func runScript(ctx context.Context, t *testing.T, node string, env []string, args ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Env = append(append(os.Environ(), "CHROMIUM="+chromium), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", args[0], err, out)
+	}
+	t.Logf("%s:\n%s", args[0], out)
 }
