@@ -196,11 +196,11 @@ func loadBenchSet(b *testing.B, n int) *benchSet {
 	return s
 }
 
-func BenchmarkQueryRadius50km(b *testing.B) {
+// benchQuery runs q on the generated data sets of every size.
+func benchQuery(b *testing.B, q geo.Query) {
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
 			ds := loadBenchSet(b, size.n).ds
-			q := geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}, Limit: 100}
 			b.ReportAllocs()
 			b.ResetTimer()
 			var res geo.Result
@@ -212,46 +212,26 @@ func BenchmarkQueryRadius50km(b *testing.B) {
 	}
 }
 
+func BenchmarkQueryRadius50km(b *testing.B) {
+	benchQuery(b, geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}, Limit: 100})
+}
+
 func BenchmarkQueryBBox(b *testing.B) {
-	for _, size := range benchSizes {
-		b.Run(size.name, func(b *testing.B) {
-			ds := loadBenchSet(b, size.n).ds
-			bound := orb.Bound{
-				Min: orb.Point{alAsad[0] - 0.5, alAsad[1] - 0.5},
-				Max: orb.Point{alAsad[0] + 0.5, alAsad[1] + 0.5},
-			}
-			q := geo.Query{BBox: &bound, Limit: 100}
-			b.ReportAllocs()
-			b.ResetTimer()
-			var res geo.Result
-			for b.Loop() {
-				res = ds.Query(q)
-			}
-			b.ReportMetric(float64(res.NumberMatched), "matched/op")
-		})
+	bound := orb.Bound{
+		Min: orb.Point{alAsad[0] - 0.5, alAsad[1] - 0.5},
+		Max: orb.Point{alAsad[0] + 0.5, alAsad[1] + 0.5},
 	}
+	benchQuery(b, geo.Query{BBox: &bound, Limit: 100})
 }
 
 // BenchmarkQueryWords is the desk's search (q): two words, which reads
 // the text of every incident, a page of 50.
 func BenchmarkQueryWords(b *testing.B) {
-	for _, size := range benchSizes {
-		b.Run(size.name, func(b *testing.B) {
-			ds := loadBenchSet(b, size.n).ds
-			words, err := geo.SearchWords("Asad mortar")
-			if err != nil {
-				b.Fatal(err)
-			}
-			q := geo.Query{Words: words, Limit: 50}
-			b.ReportAllocs()
-			b.ResetTimer()
-			var res geo.Result
-			for b.Loop() {
-				res = ds.Query(q)
-			}
-			b.ReportMetric(float64(res.NumberMatched), "matched/op")
-		})
+	words, err := geo.SearchWords("Asad mortar")
+	if err != nil {
+		b.Fatal(err)
 	}
+	benchQuery(b, geo.Query{Words: words, Limit: 50})
 }
 
 func BenchmarkNewDataset(b *testing.B) {
