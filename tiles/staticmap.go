@@ -149,15 +149,22 @@ func drawAttribution(dc *gg.Context, text string, s float64) error {
 	}
 	dc.SetFontFace(truetype.NewFace(f, &truetype.Options{Size: 11 * s}))
 	tw, th := dc.MeasureString(text)
+	x, y := attributionBox(dc, tw, th, s)
+	dc.SetColor(attributionColor)
+	dc.DrawStringAnchored(text, x, y+th/2, 0, 0.35)
+	return nil
+}
+
+// attributionBox draws the pale box of a text tw by th in the
+// bottom-right corner, padded, and returns where the text starts.
+func attributionBox(dc *gg.Context, tw, th, s float64) (x, y float64) {
 	pad := 4 * s
-	x := float64(dc.Width()) - tw - 2*pad
-	y := float64(dc.Height()) - th - 2*pad
+	x = float64(dc.Width()) - tw - 2*pad
+	y = float64(dc.Height()) - th - 2*pad
 	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xcc})
 	dc.DrawRectangle(x, y, tw+2*pad, th+2*pad)
 	dc.Fill()
-	dc.SetColor(attributionColor)
-	dc.DrawStringAnchored(text, x+pad, y+pad+th/2, 0, 0.35)
-	return nil
+	return x + pad, y + pad
 }
 
 // drawArabicAttribution is drawAttribution for text in Arabic, in Noto
@@ -172,18 +179,13 @@ func drawArabicAttribution(dc *gg.Context, text string, s float64) error {
 	shaped := f.Shape(text)
 	m := shaped.Mask(size)
 	tw, th := math.Ceil(shaped.Width(size)), math.Ceil(1.3*size)
-	pad := 4 * s
-	x := float64(dc.Width()) - tw - 2*pad
-	y := float64(dc.Height()) - th - 2*pad
-	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xcc})
-	dc.DrawRectangle(x, y, tw+2*pad, th+2*pad)
-	dc.Fill()
+	x, y := attributionBox(dc, tw, th, s)
 	im, ok := dc.Image().(*image.RGBA)
 	if !ok {
 		return fmt.Errorf("attribution: gg draws on %T", dc.Image())
 	}
 	// the baseline a little below the box's middle, Arabic letters'
 	// bodies sitting on it
-	m.Draw(im, int(math.Round(x+pad)), int(math.Round(y+pad+th/2+0.3*size)), image.NewUniform(attributionColor))
+	m.Draw(im, int(math.Round(x)), int(math.Round(y+th/2+0.3*size)), image.NewUniform(attributionColor))
 	return nil
 }
