@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // alAsadTile is the path of the tile holding Ain Al Asad at zoom z.
@@ -227,5 +229,27 @@ func TestWarmStops(t *testing.T) {
 	n, err = s.Warm(ctx, WarmOptions{Layers: []string{"incidents"}, MaxZoom: 4, Bound: world})
 	if !errors.Is(err, context.Canceled) || n != 0 {
 		t.Errorf("warm with a cancelled context: %d tiles, err %v", n, err)
+	}
+}
+
+// TestTileKey checks tile keys are written as they were with fmt (keys
+// and ETags must not change with how they are written), with and
+// without a scale and an interval.
+func TestTileKey(t *testing.T) {
+	day := geo.Interval{Start: time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 3, 2, 0, 0, 0, 0, time.UTC)}
+	for _, r := range []tileRequest{
+		{layer: "incidents", tile: maptile.New(632, 409, 10), format: "mvt", scale: 1},
+		{layer: LayerBasemap, tile: maptile.New(4, 5, 3), format: "png", scale: 2},
+		{layer: "al-asad", tile: maptile.New(0, 0, 0), format: "png", scale: 1, time: day},
+		{layer: "incidents", tile: maptile.New(1<<20-1, 1<<20-1, 20), format: "mvt", scale: 1, time: geo.Interval{Start: day.Start}},
+	} {
+		old := fmt.Sprintf("%s/%d/%d/%d", r.layer, r.tile.Z, r.tile.X, r.tile.Y)
+		if r.scale > 1 {
+			old += fmt.Sprintf("@%dx", r.scale)
+		}
+		old = keyRequest(old+"."+r.format, intervalValues(r.time))
+		if got := r.key(); got != old {
+			t.Errorf("key %q, want %q", got, old)
+		}
 	}
 }
