@@ -37,7 +37,9 @@ func (s *Server) cacheKeyAt(version, kind, request string) string {
 // tells apart representations of one key (gzip or not).
 func etagFor(key, variant string) string {
 	sum := sha256.Sum256([]byte(key))
-	return `"` + hex.EncodeToString(sum[:12]) + variant + `"`
+	var buf [64]byte // one allocation, the string, for the variants we have
+	b := hex.AppendEncode(append(buf[:0], '"'), sum[:12])
+	return string(append(append(b, variant...), '"'))
 }
 
 // cachedResponse is a response served through the cache: the key it is
@@ -236,7 +238,7 @@ func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []b
 func (s *Server) preamble(c echo.Context, etag string) (notModified bool) {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
+	h.Set("Cache-Control", s.cacheControl)
 	return etagMatches(c.Request().Header.Get("If-None-Match"), etag)
 }
 
@@ -251,7 +253,9 @@ func xcache(c echo.Context, src cache.Source) {
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	for rest := r.Header.Get("Accept-Encoding"); rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",") // not Split: no slice a request
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.TrimSpace(name) == "gzip" || strings.TrimSpace(name) == "*" {
 			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
@@ -272,7 +276,9 @@ func gunzip(body []byte) ([]byte, error) {
 
 // etagMatches applies If-None-Match's weak comparison to a list of tags.
 func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",") // not Split: no slice a request
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true

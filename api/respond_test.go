@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -39,5 +41,46 @@ func TestCacheKeys(t *testing.T) {
 				t.Errorf("ETag %s, want %s, of key %q", got, want, c.key)
 			}
 		})
+	}
+}
+
+// TestETagFor pins etagFor's tags: the first 12 bytes of the key's
+// SHA-256 in hex, then the variant, quoted. Every ETag a client holds was
+// made so; a change would answer all their If-None-Match with 200.
+func TestETagFor(t *testing.T) {
+	key := "incidentmap:k2:abc:tile:incidents/10/632/409.mvt"
+	for _, c := range []struct{ variant, want string }{
+		{"", `"eb22d23d16a984d16df06470"`},
+		{"-identity", `"eb22d23d16a984d16df06470-identity"`},
+		{"-a-variant-longer-than-the-buffer-of-sixty-four-bytes", `"eb22d23d16a984d16df06470-a-variant-longer-than-the-buffer-of-sixty-four-bytes"`},
+	} {
+		if got := etagFor(key, c.variant); got != c.want {
+			t.Errorf("etagFor(%q, %q) = %s, want %s", key, c.variant, got, c.want)
+		}
+	}
+}
+
+// TestConditionalHeaders checks the readings of If-None-Match and
+// Accept-Encoding that serveCached acts on.
+func TestConditionalHeaders(t *testing.T) {
+	const etag = `"abc"`
+	for header, want := range map[string]bool{
+		"": false, `"abc"`: true, `W/"abc"`: true, `"x", "abc"`: true, ` "x" ,W/"abc" `: true,
+		"*": true, `"x",`: false, `,`: false, `"abcd"`: false, `abc`: false,
+	} {
+		if got := etagMatches(header, etag); got != want {
+			t.Errorf("etagMatches(%q) = %v, want %v", header, got, want)
+		}
+	}
+	for header, want := range map[string]bool{
+		"": false, "gzip": true, "deflate, gzip": true, "gzip;q=0": false, "gzip; q=0.000": false,
+		"gzip;q=0.5": true, "*": true, "br, *;q=0": false, "identity": false, " GZIP": false,
+		"x,": false, ",gzip": true, "gzip;q=0, *": false,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", header)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -70,10 +71,12 @@ type Server struct {
 	limits  Limits
 	prefix  string
 	maxAge  time.Duration
-	frames  string // CSP frame-ancestors
-	public  string // origin of links when fixed (Config.PublicURL), "" when not
-	trusted []netip.Prefix
-	slots   *renderSlots
+	// cacheControl is the Cache-Control of cacheable responses, from maxAge.
+	cacheControl string
+	frames       string // CSP frame-ancestors
+	public       string // origin of links when fixed (Config.PublicURL), "" when not
+	trusted      []netip.Prefix
+	slots        *renderSlots
 	// background is the one slot of the work writes cause beside the
 	// requests: building a batch's data set, and drawing again what it
 	// changed (respond.go, whileDrawn). One at a time, builds first, so
@@ -166,6 +169,7 @@ func New(cfg Config) *Server {
 	if s.maxAge == 0 {
 		s.maxAge = 5 * time.Minute
 	}
+	s.cacheControl = "public, max-age=" + strconv.Itoa(int(s.maxAge.Seconds()))
 	if cfg.RenderSlots <= 0 {
 		cfg.RenderSlots = runtime.GOMAXPROCS(0)
 	}
