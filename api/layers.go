@@ -122,6 +122,9 @@ func parseLayer(id string, v url.Values) (layerRequest, error) {
 // values is the canonical query of a layer request: with a zoom, bbox is
 // the view snapped to its cells.
 func (r layerRequest) values() url.Values {
+	if r.time.Start.IsZero() && r.time.End.IsZero() && r.bbox == nil && r.grid == nil {
+		return nil // the whole layer: no query, no map to make
+	}
 	v := intervalValues(r.time)
 	setBound(v, r.bbox)
 	if r.grid != nil {
