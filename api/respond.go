@@ -131,12 +131,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	fetch := s.cache.Fetch
-	if !shared {
-		fetch = s.cache.FetchLocal
-	}
-	render := s.renderOf(resp)
-	if body, staleKey, ok := s.whileDrawn(resp, key, gz, render); ok {
+	if body, staleKey, ok := s.whileDrawn(resp, key, gz); ok {
 		h.Set("X-Revision", revisionOfVersion(resp.stale))
 		if s.preamble(c, etagFor(staleKey, variant)) {
 			return c.NoContent(http.StatusNotModified)
@@ -144,6 +139,22 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		c.Response().Header().Set("X-Cache", "stale")
 		return s.sendBody(c, resp, gz, body)
 	}
+	sentKey := key // the key of the form sent
+	if resp.gzipped && !gz {
+		sentKey = key + "|identity"
+	}
+	// A hit in this process is sent at once, before the render a miss
+	// would need is even put together (closures, a tenth of a hit's
+	// allocations).
+	if body, ok := s.cache.Held(sentKey); ok {
+		xcache(c, cache.FromMemory)
+		return s.sendBody(c, resp, gz, body)
+	}
+	fetch := s.cache.Fetch
+	if !shared {
+		fetch = s.cache.FetchLocal
+	}
+	render := s.renderOf(resp)
 	stored := cache.FromRender // where the stored form came from, when it is not what is sent
 	if resp.gzipped && !gz {
 		// The decompressed form is kept too, in this process only, so a
@@ -157,7 +168,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 			}
 			return gunzip(b)
 		}
-		key, fetch = key+"|identity", s.cache.FetchLocal
+		key, fetch = sentKey, s.cache.FetchLocal
 	}
 	body, src, err := fetch(r.Context(), key, render)
 	if err != nil {
@@ -174,7 +185,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 // when resp is not yet drawn at its own version but was at the stale one
 // in this process; it has the current version drawn in the background.
 // Only the stored form of a response without links is served so.
-func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, bool) {
+func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, string, bool) {
 	if resp.stale == "" || resp.linked || resp.headers || resp.gzipped && !gz {
 		return nil, "", false
 	}
@@ -198,7 +209,7 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 				// A later write came first: draw what it makes, when asked.
 				return nil, errSuperseded
 			}
-			return render(ctx)
+			return s.renderOf(resp)(ctx)
 		})
 	}()
 	return body, staleKey, true
