@@ -138,7 +138,7 @@ func (r layerRequest) values() url.Values {
 // bbox and zoom, clustered, when a zoom is given) and cached.
 func (s *Server) layer(c echo.Context) error {
 	id := c.Param("id")
-	req, err := parseLayer(id, c.QueryParams())
+	req, err := parseLayer(id, queryValues(c))
 	if err != nil {
 		return err
 	}

@@ -213,7 +213,7 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.time, err = parseDatetime("datetime", c.QueryParam("datetime")); err != nil {
+	if r.time, err = parseDatetime("datetime", queryValues(c).Get("datetime")); err != nil {
 		return err
 	}
 	return s.serveCached(c, s.tileResponse(r))
