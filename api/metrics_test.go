@@ -11,9 +11,21 @@ import (
 // TestRequestLogAndMetrics checks what observe records of each request:
 // one JSON log line with every field, and the request counted and timed
 // under its route, method and code.
+// The line goes to Logger, or when RequestLog is set, there.
 func TestRequestLogAndMetrics(t *testing.T) {
-	var logged bytes.Buffer
-	s := New(Config{Data: fixtureData(t), Logger: slog.New(slog.NewJSONHandler(&logged, nil))})
+	for _, via := range []string{"Logger", "RequestLog"} {
+		t.Run(via, func(t *testing.T) {
+			var logged bytes.Buffer
+			cfg := Config{Data: fixtureData(t), Logger: slog.New(slog.NewJSONHandler(&logged, nil))}
+			if via == "RequestLog" {
+				cfg.RequestLog = &logged
+			}
+			testRequestLogAndMetrics(t, New(cfg), &logged)
+		})
+	}
+}
+
+func testRequestLogAndMetrics(t *testing.T, s *Server, logged *bytes.Buffer) {
 	get(t, s, "/api/layers/al-asad")
 	hit := get(t, s, "/api/layers/al-asad", "X-Request-Id", "abc-123")
 	get(t, s, "/api/layers/al-asad", "If-None-Match", hit.Header().Get("ETag"))

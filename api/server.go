@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -34,7 +35,15 @@ type Config struct {
 	// leave them be. Empty, they are cached under the data set's version.
 	BasemapVersion string
 	Logger         *slog.Logger
-	Limits         Limits
+	// RequestLog, when set, is where the line of each request is written,
+	// byte for byte as a slog.NewJSONHandler on it with no options would
+	// write it, but by an encoder of its own (requestlog.go): the service
+	// gives its stderr, where Logger writes. Each line is one Write, made
+	// from the request's goroutine: RequestLog must take concurrent
+	// writes (an *os.File does). Unset, the line goes to Logger, at its
+	// level.
+	RequestLog io.Writer
+	Limits     Limits
 	// KeyPrefix starts every cache key, so several services can share one
 	// Redis.
 	KeyPrefix string
@@ -68,9 +77,11 @@ type Server struct {
 	cache   *cache.Cache
 	basemap Basemap
 	log     *slog.Logger
-	limits  Limits
-	prefix  string
-	maxAge  time.Duration
+	// requestLog is Config.RequestLog.
+	requestLog io.Writer
+	limits     Limits
+	prefix     string
+	maxAge     time.Duration
 	// cacheControl is the Cache-Control of cacheable responses, from maxAge.
 	cacheControl string
 	frames       string // CSP frame-ancestors
@@ -145,6 +156,7 @@ func New(cfg Config) *Server {
 		basemap:        cfg.Basemap,
 		basemapVersion: cfg.BasemapVersion,
 		log:            cfg.Logger,
+		requestLog:     cfg.RequestLog,
 		limits:         cfg.Limits,
 		prefix:         cfg.KeyPrefix,
 		maxAge:         cfg.MaxAge,
