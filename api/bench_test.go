@@ -103,16 +103,17 @@ func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 
 // BenchmarkServeCachedBytes is the hot path of a cache hit, handler only:
-// the whole echo stack, metrics and a JSON log line (to io.Discard, as the
-// service's to /dev/null), for a tile to clients with and without gzip, a
-// layer, and a layer's 304.
+// the whole echo stack, metrics and a JSON log line (written as the
+// service writes it, through RequestLog, to io.Discard as the service's
+// to /dev/null), for a tile to clients with and without gzip, a layer,
+// and a layer's 304.
 func BenchmarkServeCachedBytes(b *testing.B) {
 	bm, err := testBasemap()
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := New(Config{Data: fixtureData(b), Cache: cache.New(8<<20, nil), Basemap: bm,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestLog: io.Discard})
 	tile := "/tiles/incidents" + alAsadTile(10) + ".mvt"
 	layer := "/api/layers/al-asad"
 	etag := get(b, s, layer).Header().Get("ETag")
