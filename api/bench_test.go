@@ -2,6 +2,7 @@ package api
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -87,5 +88,61 @@ func BenchmarkServeCachedTile(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		fetch()
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps the headers and drops the
+// body, so a benchmark measures the handler, not a recorder's copies.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+// BenchmarkServeCachedBytes is the hot path of a cache hit, handler only:
+// the whole echo stack, metrics and a JSON log line (written as the
+// service writes it, through RequestLog, to io.Discard as the service's
+// to /dev/null), for a tile to clients with and without gzip, a layer,
+// and a layer's 304.
+func BenchmarkServeCachedBytes(b *testing.B) {
+	bm, err := testBasemap()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(Config{Data: fixtureData(b), Cache: cache.New(8<<20, nil), Basemap: bm,
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), RequestLog: io.Discard})
+	tile := "/tiles/incidents" + alAsadTile(10) + ".mvt"
+	layer := "/api/layers/al-asad"
+	etag := get(b, s, layer).Header().Get("ETag")
+	for _, bc := range []struct {
+		name, target string
+		header       []string
+		code         int
+	}{
+		{"tile-identity", tile, nil, http.StatusOK},
+		{"tile-gzip", tile, []string{"Accept-Encoding", "gzip"}, http.StatusOK},
+		{"layer", layer, nil, http.StatusOK},
+		{"layer-304", layer, []string{"If-None-Match", etag}, http.StatusNotModified},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, bc.target, nil)
+			for i := 0; i+1 < len(bc.header); i += 2 {
+				req.Header.Set(bc.header[i], bc.header[i+1])
+			}
+			get(b, s, bc.target) // fill the cache
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				w.code = 0
+				s.ServeHTTP(w, req)
+				if w.code != bc.code || w.h.Get("X-Cache") == "miss" {
+					b.Fatalf("%d %q", w.code, w.h.Get("X-Cache"))
+				}
+			}
+		})
 	}
 }

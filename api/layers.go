@@ -122,6 +122,9 @@ func parseLayer(id string, v url.Values) (layerRequest, error) {
 // values is the canonical query of a layer request: with a zoom, bbox is
 // the view snapped to its cells.
 func (r layerRequest) values() url.Values {
+	if r.time.Start.IsZero() && r.time.End.IsZero() && r.bbox == nil && r.grid == nil {
+		return nil // the whole layer: no query, no map to make
+	}
 	v := intervalValues(r.time)
 	setBound(v, r.bbox)
 	if r.grid != nil {
@@ -135,7 +138,7 @@ func (r layerRequest) values() url.Values {
 // bbox and zoom, clustered, when a zoom is given) and cached.
 func (s *Server) layer(c echo.Context) error {
 	id := c.Param("id")
-	req, err := parseLayer(id, c.QueryParams())
+	req, err := parseLayer(id, queryValues(c))
 	if err != nil {
 		return err
 	}

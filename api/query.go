@@ -88,7 +88,7 @@ func checkQuery(qf queryFor, next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return next(c)
 		}
-		f, err := q.check(c.QueryParams())
+		f, err := q.check(queryValues(c))
 		if err != nil {
 			return err
 		}
@@ -97,6 +97,16 @@ func checkQuery(qf queryFor, next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// queryValues is the request's query, parsed once a request (echo keeps
+// it), or nil, parsing nothing, when the request has none: most tiles and
+// layers, whose empty map would be made only to be found empty.
+func queryValues(c echo.Context) url.Values {
+	if c.Request().URL.RawQuery == "" {
+		return nil
+	}
+	return c.QueryParams()
 }
 
 // formatOf is the format the request asked for (with f) on a route that

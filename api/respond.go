@@ -37,7 +37,9 @@ func (s *Server) cacheKeyAt(version, kind, request string) string {
 // tells apart representations of one key (gzip or not).
 func etagFor(key, variant string) string {
 	sum := sha256.Sum256([]byte(key))
-	return `"` + hex.EncodeToString(sum[:12]) + variant + `"`
+	var buf [64]byte // one allocation, the string, for the variants we have
+	b := hex.AppendEncode(append(buf[:0], '"'), sum[:12])
+	return string(append(append(b, variant...), '"'))
 }
 
 // cachedResponse is a response served through the cache: the key it is
@@ -129,12 +131,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	fetch := s.cache.Fetch
-	if !shared {
-		fetch = s.cache.FetchLocal
-	}
-	render := s.renderOf(resp)
-	if body, staleKey, ok := s.whileDrawn(resp, key, gz, render); ok {
+	if body, staleKey, ok := s.whileDrawn(resp, key, gz); ok {
 		h.Set("X-Revision", revisionOfVersion(resp.stale))
 		if s.preamble(c, etagFor(staleKey, variant)) {
 			return c.NoContent(http.StatusNotModified)
@@ -142,6 +139,22 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		c.Response().Header().Set("X-Cache", "stale")
 		return s.sendBody(c, resp, gz, body)
 	}
+	sentKey := key // the key of the form sent
+	if resp.gzipped && !gz {
+		sentKey = key + "|identity"
+	}
+	// A hit in this process is sent at once, before the render a miss
+	// would need is even put together (closures, a tenth of a hit's
+	// allocations).
+	if body, ok := s.cache.Held(sentKey); ok {
+		xcache(c, cache.FromMemory)
+		return s.sendBody(c, resp, gz, body)
+	}
+	fetch := s.cache.Fetch
+	if !shared {
+		fetch = s.cache.FetchLocal
+	}
+	render := s.renderOf(resp)
 	stored := cache.FromRender // where the stored form came from, when it is not what is sent
 	if resp.gzipped && !gz {
 		// The decompressed form is kept too, in this process only, so a
@@ -155,7 +168,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 			}
 			return gunzip(b)
 		}
-		key, fetch = key+"|identity", s.cache.FetchLocal
+		key, fetch = sentKey, s.cache.FetchLocal
 	}
 	body, src, err := fetch(r.Context(), key, render)
 	if err != nil {
@@ -172,7 +185,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 // when resp is not yet drawn at its own version but was at the stale one
 // in this process; it has the current version drawn in the background.
 // Only the stored form of a response without links is served so.
-func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, bool) {
+func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, string, bool) {
 	if resp.stale == "" || resp.linked || resp.headers || resp.gzipped && !gz {
 		return nil, "", false
 	}
@@ -196,7 +209,7 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 				// A later write came first: draw what it makes, when asked.
 				return nil, errSuperseded
 			}
-			return render(ctx)
+			return s.renderOf(resp)(ctx)
 		})
 	}()
 	return body, staleKey, true
@@ -236,7 +249,7 @@ func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []b
 func (s *Server) preamble(c echo.Context, etag string) (notModified bool) {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
+	h.Set("Cache-Control", s.cacheControl)
 	return etagMatches(c.Request().Header.Get("If-None-Match"), etag)
 }
 
@@ -251,7 +264,9 @@ func xcache(c echo.Context, src cache.Source) {
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	for rest := r.Header.Get("Accept-Encoding"); rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",") // not Split: no slice a request
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.TrimSpace(name) == "gzip" || strings.TrimSpace(name) == "*" {
 			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
@@ -272,7 +287,9 @@ func gunzip(body []byte) ([]byte, error) {
 
 // etagMatches applies If-None-Match's weak comparison to a list of tags.
 func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",") // not Split: no slice a request
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true

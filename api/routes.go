@@ -69,7 +69,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = handleError(s.log)
 	e.Pre(middleware.RemoveTrailingSlash(), pinRevision)
-	e.Use(
+	e.Use(prebuilt(
 		assignRequestID,
 		s.observe,
 		limitURL,
@@ -78,7 +78,7 @@ func (s *Server) routes() *echo.Echo {
 			AllowOrigins: []string{"*"},
 			AllowMethods: []string{http.MethodGet, http.MethodHead},
 		}),
-	)
+	))
 
 	// Every GET route answers HEAD too. A request is handled by the
 	// route's handler on the server bound to the data set current when
@@ -101,6 +101,21 @@ func (s *Server) routes() *echo.Echo {
 	s.tokenRoutes(e)
 	s.importRoutes(e)
 	return e
+}
+
+// prebuilt is the middleware mw, in that order, as one, built once.
+// Echo applies what e.Use was given to the handler the router found,
+// anew for every request: a closure per middleware per request, a fifth
+// of the allocations of a cached hit. The chain built here ends in that
+// same handler, c.Handler(), which is what echo passes as next; so the
+// middleware given to echo returns the chain as it is, and every request
+// runs the same code as before without building it.
+func prebuilt(mw ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	chain := func(c echo.Context) error { return c.Handler()(c) }
+	for i := len(mw) - 1; i >= 0; i-- {
+		chain = mw[i](chain)
+	}
+	return func(echo.HandlerFunc) echo.HandlerFunc { return chain }
 }
 
 func (s *Server) unrouted(c echo.Context) error {

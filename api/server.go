@@ -1,11 +1,13 @@
 package api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,7 +35,15 @@ type Config struct {
 	// leave them be. Empty, they are cached under the data set's version.
 	BasemapVersion string
 	Logger         *slog.Logger
-	Limits         Limits
+	// RequestLog, when set, is where the line of each request is written,
+	// byte for byte as a slog.NewJSONHandler on it with no options would
+	// write it, but by an encoder of its own (requestlog.go): the service
+	// gives its stderr, where Logger writes. Each line is one Write, made
+	// from the request's goroutine: RequestLog must take concurrent
+	// writes (an *os.File does). Unset, the line goes to Logger, at its
+	// level.
+	RequestLog io.Writer
+	Limits     Limits
 	// KeyPrefix starts every cache key, so several services can share one
 	// Redis.
 	KeyPrefix string
@@ -67,11 +77,15 @@ type Server struct {
 	cache   *cache.Cache
 	basemap Basemap
 	log     *slog.Logger
-	limits  Limits
-	prefix  string
-	maxAge  time.Duration
-	frames  string // CSP frame-ancestors
-	public  string // origin of links when fixed (Config.PublicURL), "" when not
+	// requestLog is Config.RequestLog.
+	requestLog io.Writer
+	limits     Limits
+	prefix     string
+	maxAge     time.Duration
+	// cacheControl is the Cache-Control of cacheable responses, from maxAge.
+	cacheControl string
+	frames       string // CSP frame-ancestors
+	public       string // origin of links when fixed (Config.PublicURL), "" when not
 	// basePath is the path of Config.PublicURL ("/maps"), "" when none:
 	// the pages' links start with it.
 	basePath string
@@ -145,6 +159,7 @@ func New(cfg Config) *Server {
 		basemap:        cfg.Basemap,
 		basemapVersion: cfg.BasemapVersion,
 		log:            cfg.Logger,
+		requestLog:     cfg.RequestLog,
 		limits:         cfg.Limits,
 		prefix:         cfg.KeyPrefix,
 		maxAge:         cfg.MaxAge,
@@ -170,6 +185,7 @@ func New(cfg Config) *Server {
 	if s.maxAge == 0 {
 		s.maxAge = 5 * time.Minute
 	}
+	s.cacheControl = "public, max-age=" + strconv.Itoa(int(s.maxAge.Seconds()))
 	if cfg.RenderSlots <= 0 {
 		cfg.RenderSlots = runtime.GOMAXPROCS(0)
 	}

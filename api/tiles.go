@@ -59,11 +59,18 @@ func basemapLang(l language) basemap.Lang {
 // API responses the key has no host in it: every replica and the warm
 // command share it.
 func (t tileRequest) key() string {
-	k := fmt.Sprintf("%s/%d/%d/%d", t.layer, t.tile.Z, t.tile.X, t.tile.Y)
+	b := make([]byte, 0, 64)
+	b = append(append(b, t.layer...), '/')
+	b = append(strconv.AppendUint(b, uint64(t.tile.Z), 10), '/')
+	b = append(strconv.AppendUint(b, uint64(t.tile.X), 10), '/')
+	b = strconv.AppendUint(b, uint64(t.tile.Y), 10)
 	if t.scale > 1 {
-		k += fmt.Sprintf("@%dx", t.scale)
+		b = append(strconv.AppendInt(append(b, '@'), int64(t.scale), 10), 'x')
 	}
-	k += "." + t.format
+	k := string(append(append(b, '.'), t.format...))
+	if t.time.Start.IsZero() && t.time.End.IsZero() && t.lang != langAR {
+		return keyRequest(k, nil) // most tiles: no datetime, no query
+	}
 	// The interval in full: UnixNano would wrap outside 1678–2262, and two
 	// intervals would share a tile. lang=ar alone is added, so English
 	// keys (and ETags) stay as they were.
@@ -206,7 +213,9 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 	case r.layer == LayerBasemap && s.basemapVersion != "":
 		resp.version = "basemap-" + s.basemapVersion
 	case r.layer != LayerBasemap:
-		resp.version, resp.stale = s.edits.of(tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z))
+		resp.version, resp.stale = s.edits.ofArea(func() orb.Bound {
+			return tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
+		})
 	}
 	return resp
 }
@@ -221,7 +230,7 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.time, err = parseDatetime("datetime", c.QueryParam("datetime")); err != nil {
+	if r.time, err = parseDatetime("datetime", queryValues(c).Get("datetime")); err != nil {
 		return err
 	}
 	if r.lang, err = parseTileLang(r.layer, c.QueryParams()); err != nil {

@@ -11,11 +11,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles/basemap"
 )
 
@@ -285,5 +287,27 @@ func TestBasemapTileInArabic(t *testing.T) {
 	}
 	if rec := get(t, s, "/tiles/incidents.json?lang=ar"); rec.Code != 400 {
 		t.Errorf("/tiles/incidents.json?lang=ar: %d, want 400", rec.Code)
+	}
+}
+
+// TestTileKey checks tile keys are written as they were with fmt (keys
+// and ETags must not change with how they are written), with and
+// without a scale and an interval.
+func TestTileKey(t *testing.T) {
+	day := geo.Interval{Start: time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 3, 2, 0, 0, 0, 0, time.UTC)}
+	for _, r := range []tileRequest{
+		{layer: "incidents", tile: maptile.New(632, 409, 10), format: "mvt", scale: 1},
+		{layer: LayerBasemap, tile: maptile.New(4, 5, 3), format: "png", scale: 2},
+		{layer: "al-asad", tile: maptile.New(0, 0, 0), format: "png", scale: 1, time: day},
+		{layer: "incidents", tile: maptile.New(1<<20-1, 1<<20-1, 20), format: "mvt", scale: 1, time: geo.Interval{Start: day.Start}},
+	} {
+		old := fmt.Sprintf("%s/%d/%d/%d", r.layer, r.tile.Z, r.tile.X, r.tile.Y)
+		if r.scale > 1 {
+			old += fmt.Sprintf("@%dx", r.scale)
+		}
+		old = keyRequest(old+"."+r.format, intervalValues(r.time))
+		if got := r.key(); got != old {
+			t.Errorf("key %q, want %q", got, old)
+		}
 	}
 }

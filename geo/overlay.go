@@ -65,8 +65,8 @@ func (d *Dataset) Layers() []Layer {
 
 // HasLayer reports whether id names an overlay of the data set.
 func (d *Dataset) HasLayer(id string) bool {
-	_, err := d.Site(id)
-	return err == nil || slices.ContainsFunc(fixedLayers, func(l Layer) bool { return l.ID == id })
+	_, site := d.sitePos[id] // not Site, whose error for the fixed layers costs an allocation a tile
+	return site || slices.ContainsFunc(fixedLayers, func(l Layer) bool { return l.ID == id })
 }
 
 // Layer computes the overlay with the given id from the data, keeping only

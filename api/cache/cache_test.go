@@ -291,3 +291,22 @@ func TestTooLargeForRedisIsNotAFailure(t *testing.T) {
 		t.Errorf("health after a large value: %+v", r.Health())
 	}
 }
+
+// TestHeld checks Held answers from the process's tier alone, counting a
+// memory hit as Fetch does, and a miss as nothing.
+func TestHeld(t *testing.T) {
+	c := cache.New(1<<20, nil)
+	if _, ok := c.Held("k"); ok {
+		t.Fatal("Held on an empty cache: ok")
+	}
+	var calls atomic.Int64
+	if _, _, err := c.Fetch(context.Background(), "k", renderer("v", &calls)); err != nil {
+		t.Fatal(err)
+	}
+	if val, ok := c.Held("k"); !ok || string(val) != "v" {
+		t.Fatalf("Held = %q, %v; want v, true", val, ok)
+	}
+	if s := c.Stats(); s.MemoryHits != 1 || s.Renders != 1 {
+		t.Errorf("MemoryHits %d, Renders %d; want 1 and 1", s.MemoryHits, s.Renders)
+	}
+}

@@ -110,6 +110,17 @@ func (c *Cache) Peek(key string) ([]byte, bool) {
 	return c.lru.Get(key)
 }
 
+// Held returns the value under key when this process holds it, counted
+// as a memory hit as Fetch counts one; it neither asks Redis nor renders.
+// It lets a caller answer a hit before it makes what a miss needs.
+func (c *Cache) Held(key string) ([]byte, bool) {
+	val, ok := c.lru.Get(key)
+	if ok {
+		c.memoryHits.Add(1)
+	}
+	return val, ok
+}
+
 // Redis returns the Redis tier, or nil when there is none.
 func (c *Cache) Redis() *Redis { return c.redis }
 

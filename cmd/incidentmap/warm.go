@@ -38,7 +38,7 @@ func runWarm(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	srv, closeFn, err := buildServer(cfg, discardLogger())
+	srv, closeFn, err := buildServer(cfg, discardLogger(), nil)
 	if err != nil {
 		return err
 	}
