@@ -44,13 +44,13 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 	// last writes changed, so that each pass starts as a service does.
 	settle := func() { e.load(ctx, svc, time.Now(), settleFor, nil) }
 	settle()
-	closed := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.load(ctx, svc, t0, d, nil) })
+	closed := e.writesPass(ctx, svc, tokens, "closed", d, func(t0 time.Time) *loadRun { return e.load(ctx, svc, t0, d, nil) })
 	settle()
 	rate := e.opts.readRate
 	if rate == 0 {
 		rate = max(int(closed.quiet.rps/2), 1)
 	}
-	open := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.loadAt(ctx, svc, t0, d, rate) })
+	open := e.writesPass(ctx, svc, tokens, "open", d, func(t0 time.Time) *loadRun { return e.loadAt(ctx, svc, t0, d, rate) })
 
 	r := result{summary: &open.busy, rss: append(closed.run.rss, open.run.rss...)}
 	writes := fmt.Sprintf("beside %d writes/s", e.opts.writeRate)
@@ -114,9 +114,12 @@ type writesRun struct {
 }
 
 // writesPass runs reads (load, from its start for d) with writes in its
-// second half.
-func (e *env) writesPass(ctx context.Context, svc *service, tokens []string, d time.Duration, load func(t0 time.Time) *loadRun) *writesRun {
+// second half, and profiles the service in each half when asked
+// (-profiles), naming the files for pass.
+func (e *env) writesPass(ctx context.Context, svc *service, tokens []string, pass string, d time.Duration, load func(t0 time.Time) *loadRun) *writesRun {
 	t0 := time.Now()
+	profiled := e.profilePass(ctx, svc, pass, t0, d)
+	defer profiled()
 	stop := make(chan struct{})
 	writes := make(chan []writeRecord, 1)
 	go func() {
@@ -152,7 +155,15 @@ func (e *env) startStoreService(ctx context.Context, n int) (*service, []string,
 		}
 		tokens = append(tokens, strings.TrimSpace(stdout.String()))
 	}
-	svc, err := e.startServiceOn(ctx, "store service", e.opts.cacheBytes, "-store", db)
+	args := []string{"-store", db}
+	if e.opts.profiles != "" {
+		port, err := freePort()
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, "-pprof", fmt.Sprintf("127.0.0.1:%d", port))
+	}
+	svc, err := e.startServiceOn(ctx, "store service", e.opts.cacheBytes, args...)
 	if err != nil {
 		return nil, nil, err
 	}
