@@ -132,6 +132,11 @@ func (c *columns) occurredAt(r *record) time.Time {
 	return t.In(c.zones[r.zone])
 }
 
+// maxWindowSeconds bounds how far the window of an incident's time
+// (window) reaches from its second either way, with a second to spare
+// for the fraction: a day, the widest precision's.
+const maxWindowSeconds = 86400 + 1
+
 // window returns the span of time r's OccurredAt stands for at its
 // precision, as TimePrecision.Window does, by arithmetic: a zone here is
 // always a fixed offset, as RFC 3339 gives it.
