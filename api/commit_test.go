@@ -198,7 +198,8 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		"/api/collections/incidents/items?lat=33.79&lon=42.44&radius=50000",
 		"/api/collections/incidents/items?lat=30.5&lon=47.8&radius=20000",
 		"/api/collections/incidents/items?lat=33.3&lon=44.4&radius=100000",
-		"/api/layers/incidents?bbox=38,29,49,37&zoom=6")
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6",
+		"/api/layers/incidents", "/api/layers/al-asad", "/api/layers/links", "/api/layers/rings")
 	get := func(srv *Server, target string) *httptest.ResponseRecorder {
 		return do(srv, http.MethodGet, target, "", "Accept-Encoding", "gzip")
 	}

@@ -28,11 +28,20 @@ type editLog struct {
 }
 
 // edit is the area a batch of writes reached, the version it made, and
-// when.
+// when. A batch that reached nothing a map draws (incidents without a
+// location) is an edit too, with drawn false: it changes what a whole
+// layer lists, but no part of the map.
 type edit struct {
 	version string
 	reach   orb.Bound
+	drawn   bool
 	at      time.Time
+}
+
+// reaches reports whether e changed what the data set shows within b;
+// nil is the whole data set, which every edit changes.
+func (e edit) reaches(b *orb.Bound) bool {
+	return b == nil || e.drawn && e.reach.Intersects(*b)
 }
 
 // with returns the log after a batch: from the data set at version was
@@ -43,59 +52,64 @@ func (l editLog) with(was, now string, reach orb.Bound, ok bool) editLog {
 	if l.base == "" {
 		l.base = was
 	}
-	if !ok {
-		return l
-	}
 	edits := make([]edit, 0, min(len(l.edits)+1, maxEdits))
 	if len(l.edits) == maxEdits {
 		l.base = l.edits[0].version
 		l.edits = l.edits[1:]
 	}
-	l.edits = append(append(edits, l.edits...), edit{now, reach, time.Now()})
+	l.edits = append(append(edits, l.edits...), edit{now, reach, ok, time.Now()})
 	return l
 }
 
-// versionOf returns the version what the data set shows within b is as
-// at: that of the last edit that reached b, else base.
-func (l editLog) versionOf(b orb.Bound) string {
+// versionOf returns the version what the data set shows within b (nil:
+// all of it) is as at: that of the last edit that reached b, else base.
+func (l editLog) versionOf(b *orb.Bound) string {
 	for i := len(l.edits) - 1; i >= 0; i-- {
-		if l.edits[i].reach.Intersects(b) {
+		if l.edits[i].reaches(b) {
 			return l.edits[i].version
 		}
 	}
 	return l.base
 }
 
-// of returns what a response showing the data set within b is cached
-// under (versionOf), and what it may be served at while it is drawn
-// anew after a write (staleOf; "" when it may not).
-func (l editLog) of(b orb.Bound) (version, stale string) {
-	stale, _ = l.staleOf(b)
-	return l.versionOf(b), stale
+// of returns what a response showing the data set within b (nil: all of
+// it) is cached under (versionOf), and what it may be served at while
+// it is drawn anew after a write (staleOf), newest first.
+func (l editLog) of(b *orb.Bound) (version string, stale []string) {
+	return l.versionOf(b), l.staleOf(b)
 }
 
 // maxStale is how long after a write the tiles and views it changed may
 // still be served as they were, while they are drawn again (staleOf).
 const maxStale = time.Second
 
-// staleOf returns the version what the data set shows within b was as at
-// before the last edit that reached b, when that edit is less than
-// maxStale old: a version whose cached bytes may be served while b is
-// drawn anew, so that no reader waits for the drawing a write causes.
-func (l editLog) staleOf(b orb.Bound) (string, bool) {
+// staleOf returns, newest first, the versions what the data set shows
+// within b (nil: all of it) was as at before each edit that reached b
+// less than maxStale ago: versions whose cached bytes may be served
+// while b is drawn anew, so that no reader waits for the drawing a write
+// causes. Not only the last: when writes reach b faster than it is
+// drawn, the last version drawn is still as it was less than maxStale
+// ago.
+func (l editLog) staleOf(b *orb.Bound) []string {
+	var out []string
 	for i := len(l.edits) - 1; i >= 0; i-- {
-		if !l.edits[i].reach.Intersects(b) {
+		if !l.edits[i].reaches(b) {
 			continue
 		}
 		if time.Since(l.edits[i].at) > maxStale {
-			return "", false
+			break
 		}
-		for j := i - 1; j >= 0; j-- {
-			if l.edits[j].reach.Intersects(b) {
-				return l.edits[j].version, true
-			}
+		j := i - 1 // the edit before it that reached b, if any
+		for j >= 0 && !l.edits[j].reaches(b) {
+			j--
 		}
-		return l.base, l.base != ""
+		switch {
+		case j >= 0:
+			out = append(out, l.edits[j].version)
+		case l.base != "":
+			out = append(out, l.base)
+		}
+		i = j + 1
 	}
-	return "", false
+	return out
 }

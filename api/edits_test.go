@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,41 +10,49 @@ import (
 )
 
 func TestEditLog(t *testing.T) {
-	box := func(x float64) orb.Bound { return orb.Bound{Min: orb.Point{x, 0}, Max: orb.Point{x + 1, 1}} }
+	box := func(x float64) *orb.Bound { return &orb.Bound{Min: orb.Point{x, 0}, Max: orb.Point{x + 1, 1}} }
 	var l editLog
-	if v, stale := l.of(box(0)); v != "" || stale != "" {
+	if v, stale := l.of(box(0)); v != "" || stale != nil {
 		t.Errorf("an empty log: %q, %q; want the data set's version", v, stale)
 	}
-	l = l.with("r1", "r2", box(0), true)
+	l = l.with("r1", "r2", *box(0), true)
 	l = l.with("r2", "r3", orb.Bound{}, false) // reached nothing drawn
-	l = l.with("r3", "r4", box(10), true)
+	l = l.with("r3", "r4", *box(10), true)
+	l = l.with("r4", "r5", *box(0.2), true)
 	for _, c := range []struct {
-		b              orb.Bound
-		version, stale string
+		b       *orb.Bound
+		version string
+		stale   []string
 	}{
-		{box(0.5), "r2", "r1"},
-		{box(10.5), "r4", "r1"},
-		{box(5), "r1", ""},
-		{orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{20, 1}}, "r4", "r2"},
+		{box(0.5), "r5", []string{"r2", "r1"}},
+		{box(10.5), "r4", []string{"r1"}},
+		{box(5), "r1", nil},
+		{&orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{20, 1}}, "r5", []string{"r4", "r2", "r1"}},
+		{nil, "r5", []string{"r4", "r3", "r2", "r1"}}, // all of it: every edit reaches it
 	} {
-		if v, stale := l.of(c.b); v != c.version || stale != c.stale {
+		if v, stale := l.of(c.b); v != c.version || !slices.Equal(stale, c.stale) {
 			t.Errorf("%v: %q, stale %q; want %q, %q", c.b, v, stale, c.version, c.stale)
 		}
 	}
-	// An edit older than maxStale is served as it is, never as it was.
-	l.edits[len(l.edits)-1].at = time.Now().Add(-2 * maxStale)
-	if v, stale := l.of(box(10.5)); v != "r4" || stale != "" {
+	// An edit older than maxStale is served as it is, never as it was,
+	// and a version an edit older than maxStale replaced is not served.
+	l.edits[2].at = time.Now().Add(-2 * maxStale)
+	if v, stale := l.of(box(10.5)); v != "r4" || stale != nil {
 		t.Errorf("after maxStale: %q, stale %q", v, stale)
+	}
+	l.edits[0].at = time.Now().Add(-2 * maxStale)
+	if v, stale := l.of(box(0.5)); v != "r5" || !slices.Equal(stale, []string{"r2"}) {
+		t.Errorf("r1 replaced more than maxStale ago: %q, stale %q; want r5, [r2]", v, stale)
 	}
 	// The log keeps maxEdits; what falls out becomes the base.
 	for i := range maxEdits + 2 {
-		l = l.with("", fmt.Sprintf("r%d", 5+i), box(float64(100+i)), true)
+		l = l.with("", fmt.Sprintf("r%d", 6+i), *box(float64(100 + i)), true)
 	}
-	if len(l.edits) != maxEdits || l.base != "r6" {
-		t.Errorf("%d edits, base %q; want %d, r6", len(l.edits), l.base, maxEdits)
+	if len(l.edits) != maxEdits || l.base != "r7" {
+		t.Errorf("%d edits, base %q; want %d, r7", len(l.edits), l.base, maxEdits)
 	}
-	if v := l.versionOf(box(0.5)); v != "r6" {
-		t.Errorf("an area whose last edit fell out: %q, want the base r6", v)
+	if v := l.versionOf(box(0.5)); v != "r7" {
+		t.Errorf("an area whose last edit fell out: %q, want the base r7", v)
 	}
 }
 

@@ -69,11 +69,11 @@ type cachedResponse struct {
 	// ETag, when other incidents change (the ETag a write's If-Match is
 	// compared with).
 	version string
-	// stale, when set, is the version the response was at before a write
-	// that just changed it (editLog.staleOf): while it is drawn anew, in
-	// the background, its bytes at stale are served if this process
-	// holds them, with their own ETag and X-Revision.
-	stale  string
+	// stale are the versions the response was at before the writes that
+	// just changed it, newest first (editLog.staleOf): while it is drawn
+	// anew, in the background, its bytes at the newest of them this
+	// process holds are served, with their own ETag and X-Revision.
+	stale  []string
 	render func(context.Context) ([]byte, error)
 }
 
@@ -134,8 +134,8 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		fetch = s.cache.FetchLocal
 	}
 	render := s.renderOf(resp)
-	if body, staleKey, ok := s.whileDrawn(resp, key, gz, render); ok {
-		h.Set("X-Revision", revisionOfVersion(resp.stale))
+	if body, staleKey, version, ok := s.whileDrawn(resp, key, gz, render); ok {
+		h.Set("X-Revision", revisionOfVersion(version))
 		if s.preamble(c, etagFor(staleKey, variant)) {
 			return c.NoContent(http.StatusNotModified)
 		}
@@ -168,24 +168,32 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	return s.sendBody(c, resp, gz, body)
 }
 
-// whileDrawn returns resp's bytes at its stale version, and their key,
-// when resp is not yet drawn at its own version but was at the stale one
-// in this process; it has the current version drawn in the background.
-// Only the stored form of a response without links is served so.
-func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, bool) {
-	if resp.stale == "" || resp.linked || resp.headers || resp.gzipped && !gz {
-		return nil, "", false
+// whileDrawn returns resp's bytes at the newest of its stale versions
+// this process holds, their key and that version, when resp is not yet
+// drawn at its own version; it has the current version drawn in the
+// background. Only the stored form of a response without links is
+// served so.
+func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, string, bool) {
+	if len(resp.stale) == 0 || resp.linked || resp.headers || resp.gzipped && !gz {
+		return nil, "", "", false
 	}
 	if _, ok := s.cache.Peek(key); ok {
-		return nil, "", false
+		return nil, "", "", false
 	}
-	staleKey := s.cacheKeyAt(resp.stale, resp.kind, resp.request)
-	body, ok := s.cache.Peek(staleKey)
-	if !ok {
-		return nil, "", false
+	var body []byte
+	var staleKey, version string
+	found := false
+	for _, version = range resp.stale {
+		staleKey = s.cacheKeyAt(version, resp.kind, resp.request)
+		if body, found = s.cache.Peek(staleKey); found {
+			break
+		}
+	}
+	if !found {
+		return nil, "", "", false
 	}
 	if !s.background.wait() {
-		return body, staleKey, true // enough drawing waits; a later reader asks again
+		return body, staleKey, version, true // enough drawing waits; a later reader asks again
 	}
 	go func() {
 		defer s.background.leave() // drawn, found drawn, or dropped
@@ -199,7 +207,7 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 			return render(ctx)
 		})
 	}()
-	return body, staleKey, true
+	return body, staleKey, version, true
 }
 
 // errSuperseded is a drawing of a data set another has replaced.

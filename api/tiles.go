@@ -189,7 +189,8 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 	case r.layer == LayerBasemap && s.basemapVersion != "":
 		resp.version = "basemap-" + s.basemapVersion
 	case r.layer != LayerBasemap:
-		resp.version, resp.stale = s.edits.of(tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z))
+		b := tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
+		resp.version, resp.stale = s.edits.of(&b)
 	}
 	return resp
 }
