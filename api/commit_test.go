@@ -327,3 +327,40 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		}
 	}
 }
+
+// A reader who asks for a tile while its drawing in the background waits
+// for the slot, and a later data set replaces the one it would draw, gets
+// the tile, never the dropped drawing's error.
+func TestReaderNeverAnswersADroppedDrawing(t *testing.T) {
+	s, _, token := writeServer(t)
+	tile := "/tiles/incidents/8/158/102.mvt" // Al Asad
+	get := func() *httptest.ResponseRecorder { return do(s, http.MethodGet, tile, "", "Accept-Encoding", "gzip") }
+	if rec := get(); rec.Code != http.StatusOK {
+		t.Fatalf("before: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature("w-drawn", "Drawn"),
+		reasonHeader, "test", "Authorization", "Bearer "+token); rec.Code != http.StatusCreated {
+		t.Fatalf("write: %d %s", rec.Code, rec.Body)
+	}
+	s.background.acquire(false) // the drawing the next read starts waits
+	if rec := get(); rec.Header().Get("X-Cache") != "stale" {
+		t.Fatalf("right after the write: X-Cache %q, want stale", rec.Header().Get("X-Cache"))
+	}
+	// A data set like it replaces it, with its log: the tile keeps its
+	// version, and once maxStale has passed is no longer served stale.
+	cur := s.now()
+	same, err := cur.data.With(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same.Version = cur.data.Version
+	s.setData(same, cur.edits)
+	time.Sleep(maxStale + 50*time.Millisecond)
+	go func() {
+		time.Sleep(100 * time.Millisecond) // the reader waits on the tile's key first
+		s.background.release()
+	}()
+	if rec := get(); rec.Code != http.StatusOK || rec.Header().Get("X-Cache") == "stale" {
+		t.Errorf("after maxStale: %d, X-Cache %q: %s", rec.Code, rec.Header().Get("X-Cache"), rec.Body)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -197,21 +196,18 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 	}
 	go func() {
 		defer s.background.leave() // drawn, found drawn, or dropped
-		_, _, _ = s.cache.Fetch(context.Background(), key, func(ctx context.Context) ([]byte, error) {
-			s.background.acquire(false)
-			defer s.background.release()
-			if s.live.current.Load().data != s.data {
-				// A later write came first: draw what it makes, when asked.
-				return nil, errSuperseded
-			}
-			return render(ctx)
-		})
+		// The slot is taken before the cache is asked, never inside its
+		// render: a reader who asks for key meanwhile then joins a
+		// drawing, never one dropped, whose error it would answer.
+		s.background.acquire(false)
+		defer s.background.release()
+		if s.live.current.Load().data != s.data {
+			return // a later write came first: draw what it makes, when asked
+		}
+		_, _, _ = s.cache.Fetch(context.Background(), key, render)
 	}()
 	return body, staleKey, version, true
 }
-
-// errSuperseded is a drawing of a data set another has replaced.
-var errSuperseded = errors.New("superseded by a later write")
 
 // sendBody answers with body, resp's bytes as the cache holds them.
 func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []byte) error {

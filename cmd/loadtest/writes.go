@@ -167,6 +167,7 @@ func (e *env) startStoreService(ctx context.Context, n int) (*service, []string,
 	if err != nil {
 		return nil, nil, err
 	}
+	e.others = append(e.others, svc) // its log is summarised with the others'
 	return svc, tokens, nil
 }
 
