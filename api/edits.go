@@ -75,13 +75,27 @@ func (l editLog) versionOf(b *orb.Bound) string {
 // of returns what a response showing the data set within b (nil: all of
 // it) is cached under (versionOf), and what it may be served at while
 // it is drawn anew after a write (staleOf), newest first.
-func (l editLog) of(b *orb.Bound) (version string, stale []string) {
+func (l editLog) of(b *orb.Bound) (version string, stale []staleVersion) {
 	return l.versionOf(b), l.staleOf(b)
 }
 
 // maxStale is how long after a write the tiles and views it changed may
 // still be served as they were, while they are drawn again (staleOf).
 const maxStale = time.Second
+
+// drawAfter is how long after a write the tiles and views it changed are
+// drawn again, when read: the drawing then holds the batches that came
+// meanwhile, so that a tile that every batch reaches is drawn about once
+// a second, not once a batch, and is drawn well within maxStale.
+const drawAfter = maxStale / 2
+
+// staleVersion is a version a response may be served at while it is
+// drawn anew, and when the first edit after it that changed the response
+// came.
+type staleVersion struct {
+	version  string
+	replaced time.Time
+}
 
 // staleOf returns, newest first, the versions what the data set shows
 // within b (nil: all of it) was as at before each edit that reached b
@@ -90,8 +104,8 @@ const maxStale = time.Second
 // causes. Not only the last: when writes reach b faster than it is
 // drawn, the last version drawn is still as it was less than maxStale
 // ago.
-func (l editLog) staleOf(b *orb.Bound) []string {
-	var out []string
+func (l editLog) staleOf(b *orb.Bound) []staleVersion {
+	var out []staleVersion
 	for i := len(l.edits) - 1; i >= 0; i-- {
 		if !l.edits[i].reaches(b) {
 			continue
@@ -105,9 +119,9 @@ func (l editLog) staleOf(b *orb.Bound) []string {
 		}
 		switch {
 		case j >= 0:
-			out = append(out, l.edits[j].version)
+			out = append(out, staleVersion{l.edits[j].version, l.edits[i].at})
 		case l.base != "":
-			out = append(out, l.base)
+			out = append(out, staleVersion{l.base, l.edits[i].at})
 		}
 		i = j + 1
 	}

@@ -13,7 +13,7 @@ func TestEditLog(t *testing.T) {
 	box := func(x float64) *orb.Bound { return &orb.Bound{Min: orb.Point{x, 0}, Max: orb.Point{x + 1, 1}} }
 	var l editLog
 	if v, stale := l.of(box(0)); v != "" || stale != nil {
-		t.Errorf("an empty log: %q, %q; want the data set's version", v, stale)
+		t.Errorf("an empty log: %q, %q; want the data set's version", v, versions(stale))
 	}
 	l = l.with("r1", "r2", *box(0), true)
 	l = l.with("r2", "r3", orb.Bound{}, false) // reached nothing drawn
@@ -30,19 +30,24 @@ func TestEditLog(t *testing.T) {
 		{&orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{20, 1}}, "r5", []string{"r4", "r2", "r1"}},
 		{nil, "r5", []string{"r4", "r3", "r2", "r1"}}, // all of it: every edit reaches it
 	} {
-		if v, stale := l.of(c.b); v != c.version || !slices.Equal(stale, c.stale) {
-			t.Errorf("%v: %q, stale %q; want %q, %q", c.b, v, stale, c.version, c.stale)
+		if v, stale := l.of(c.b); v != c.version || !slices.Equal(versions(stale), c.stale) {
+			t.Errorf("%v: %q, stale %q; want %q, %q", c.b, v, versions(stale), c.version, c.stale)
 		}
+	}
+	// Each stale version is given with when the edit that replaced it
+	// came, which its drawing waits from (drawAfter).
+	if _, stale := l.of(box(0.5)); stale[0].replaced != l.edits[3].at || stale[1].replaced != l.edits[0].at {
+		t.Errorf("stale %v: replaced at %v and %v, want the times of r5 and r2", stale, stale[0].replaced, stale[1].replaced)
 	}
 	// An edit older than maxStale is served as it is, never as it was,
 	// and a version an edit older than maxStale replaced is not served.
 	l.edits[2].at = time.Now().Add(-2 * maxStale)
 	if v, stale := l.of(box(10.5)); v != "r4" || stale != nil {
-		t.Errorf("after maxStale: %q, stale %q", v, stale)
+		t.Errorf("after maxStale: %q, stale %q", v, versions(stale))
 	}
 	l.edits[0].at = time.Now().Add(-2 * maxStale)
-	if v, stale := l.of(box(0.5)); v != "r5" || !slices.Equal(stale, []string{"r2"}) {
-		t.Errorf("r1 replaced more than maxStale ago: %q, stale %q; want r5, [r2]", v, stale)
+	if v, stale := l.of(box(0.5)); v != "r5" || !slices.Equal(versions(stale), []string{"r2"}) {
+		t.Errorf("r1 replaced more than maxStale ago: %q, stale %q; want r5, [r2]", v, versions(stale))
 	}
 	// The log keeps maxEdits; what falls out becomes the base.
 	for i := range maxEdits + 2 {
@@ -54,6 +59,15 @@ func TestEditLog(t *testing.T) {
 	if v := l.versionOf(box(0.5)); v != "r7" {
 		t.Errorf("an area whose last edit fell out: %q, want the base r7", v)
 	}
+}
+
+// versions returns the versions of stale, in order.
+func versions(stale []staleVersion) []string {
+	var out []string
+	for _, v := range stale {
+		out = append(out, v.version)
+	}
+	return out
 }
 
 // The background slot: one holder at a time, builds before drawings, and

@@ -161,7 +161,7 @@ func (s *Server) layer(c echo.Context) error {
 // may be served at while it is drawn (editLog.of): for a view or a bbox,
 // those of the writes that reached it; for the whole layer, or a bbox
 // across the antimeridian, those of every write.
-func (s *Server) layerVersions(r layerRequest) (version string, stale []string) {
+func (s *Server) layerVersions(r layerRequest) (version string, stale []staleVersion) {
 	var area *orb.Bound
 	switch {
 	case r.grid != nil:

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,7 +73,7 @@ type cachedResponse struct {
 	// just changed it, newest first (editLog.staleOf): while it is drawn
 	// anew, in the background, its bytes at the newest of them this
 	// process holds are served, with their own ETag and X-Revision.
-	stale  []string
+	stale  []staleVersion
 	render func(context.Context) ([]byte, error)
 }
 
@@ -170,8 +171,8 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 // whileDrawn returns resp's bytes at the newest of its stale versions
 // this process holds, their key and that version, when resp is not yet
 // drawn at its own version; it has the current version drawn in the
-// background. Only the stored form of a response without links is
-// served so.
+// background, drawAfter the write that replaced the version served.
+// Only the stored form of a response without links is served so.
 func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render func(context.Context) ([]byte, error)) ([]byte, string, string, bool) {
 	if len(resp.stale) == 0 || resp.linked || resp.headers || resp.gzipped && !gz {
 		return nil, "", "", false
@@ -180,14 +181,16 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 		return nil, "", "", false
 	}
 	var body []byte
-	var staleKey, version string
+	var staleKey string
+	var stale staleVersion
 	found := false
-	for _, version = range resp.stale {
-		staleKey = s.cacheKeyAt(version, resp.kind, resp.request)
+	for _, stale = range resp.stale {
+		staleKey = s.cacheKeyAt(stale.version, resp.kind, resp.request)
 		if body, found = s.cache.Peek(staleKey); found {
 			break
 		}
 	}
+	version := stale.version
 	if !found {
 		return nil, "", "", false
 	}
@@ -196,6 +199,7 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 	}
 	go func() {
 		defer s.background.leave() // drawn, found drawn, or dropped
+		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
 		// render: a reader who asks for key meanwhile then joins a
 		// drawing, never one dropped, whose error it would answer.
