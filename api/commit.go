@@ -254,13 +254,17 @@ func refused(err error) error {
 }
 
 // background is a slot for one piece of background work at a time, which
-// builds take before any drawing that waits.
+// builds take before any drawing that waits. Each kind waits on a
+// condition of its own, and a release wakes one waiter, never all: tens
+// of drawings may wait, and waking them all at every release cost the
+// readers more scheduling than the drawing itself.
 type background struct {
-	mu      sync.Mutex
-	freed   *sync.Cond
-	busy    bool
-	builds  int // builds waiting
-	drawing int // drawings waiting, or admitted to wait (wait)
+	mu         sync.Mutex
+	buildFreed *sync.Cond // a build may take the slot
+	drawFreed  *sync.Cond // a drawing may take the slot
+	busy       bool
+	builds     int // builds waiting
+	drawing    int // drawings waiting, or admitted to wait (wait)
 }
 
 // maxDrawings bounds the drawings waiting for the slot: each holds a data
@@ -269,7 +273,8 @@ const maxDrawings = 64
 
 func newBackground() *background {
 	b := &background{}
-	b.freed = sync.NewCond(&b.mu)
+	b.buildFreed = sync.NewCond(&b.mu)
+	b.drawFreed = sync.NewCond(&b.mu)
 	return b
 }
 
@@ -292,10 +297,14 @@ func (b *background) acquire(build bool) {
 	defer b.mu.Unlock()
 	if build {
 		b.builds++
-		defer func() { b.builds-- }()
-	}
-	for b.busy || !build && b.builds > 0 {
-		b.freed.Wait()
+		for b.busy {
+			b.buildFreed.Wait()
+		}
+		b.builds--
+	} else {
+		for b.busy || b.builds > 0 {
+			b.drawFreed.Wait()
+		}
 	}
 	b.busy = true
 }
@@ -314,10 +323,14 @@ func (b *background) leave() {
 	b.mu.Unlock()
 }
 
-// release frees the slot.
+// release frees the slot, for a build that waits, else for a drawing.
 func (b *background) release() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.busy = false
-	b.mu.Unlock()
-	b.freed.Broadcast()
+	if b.builds > 0 {
+		b.buildFreed.Signal()
+	} else {
+		b.drawFreed.Signal()
+	}
 }
