@@ -264,29 +264,34 @@ type background struct {
 	drawFreed  *sync.Cond // a drawing may take the slot
 	busy       bool
 	builds     int // builds waiting
-	drawing    int // drawings waiting, or admitted to wait (wait)
+	// drawings holds the keys of the drawings waiting, or admitted to
+	// wait (wait): one each, however many readers found them stale.
+	drawings map[string]bool
 }
 
 // maxDrawings bounds the drawings waiting for the slot: each holds a data
-// set, and one that waits long draws what a later write has replaced.
-const maxDrawings = 64
+// set (those of the last second or so, shared), and one that waits long
+// draws what a later write has replaced. A map read by many has a few
+// hundred tiles and views that each batch reaches.
+const maxDrawings = 256
 
 func newBackground() *background {
-	b := &background{}
+	b := &background{drawings: map[string]bool{}}
 	b.buildFreed = sync.NewCond(&b.mu)
 	b.drawFreed = sync.NewCond(&b.mu)
 	return b
 }
 
-// wait admits one more drawing to wait for the slot, unless maxDrawings
-// do; an admitted drawing leaves when it is done, drawn or not.
-func (b *background) wait() bool {
+// wait admits a drawing of key to wait for the slot, unless one of key
+// already waits or maxDrawings do; an admitted drawing leaves when it is
+// done, drawn or not.
+func (b *background) wait(key string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.drawing >= maxDrawings {
+	if b.drawings[key] || len(b.drawings) >= maxDrawings {
 		return false
 	}
-	b.drawing++
+	b.drawings[key] = true
 	return true
 }
 
@@ -316,10 +321,10 @@ func (b *background) waitingBuilds() int {
 	return b.builds
 }
 
-// leave ends an admitted drawing.
-func (b *background) leave() {
+// leave ends an admitted drawing of key.
+func (b *background) leave(key string) {
 	b.mu.Lock()
-	b.drawing--
+	delete(b.drawings, key)
 	b.mu.Unlock()
 }
 

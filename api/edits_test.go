@@ -75,15 +75,18 @@ func versions(stale []staleVersion) []string {
 func TestBackgroundSlot(t *testing.T) {
 	b := newBackground()
 	for i := range maxDrawings {
-		if !b.wait() {
+		if !b.wait(fmt.Sprint(i)) {
 			t.Fatalf("drawing %d not admitted", i)
 		}
+		if b.wait(fmt.Sprint(i)) {
+			t.Fatalf("drawing %d admitted twice", i)
+		}
 	}
-	if b.wait() {
+	if b.wait("another") {
 		t.Fatalf("drawing %d admitted, over maxDrawings", maxDrawings+1)
 	}
-	b.leave()
-	if !b.wait() {
+	b.leave("0")
+	if !b.wait("another") {
 		t.Fatal("a drawing that left made no room")
 	}
 

@@ -194,11 +194,11 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 	if !found {
 		return nil, "", "", false
 	}
-	if !s.background.wait() {
-		return body, staleKey, version, true // enough drawing waits; a later reader asks again
+	if !s.background.wait(key) {
+		return body, staleKey, version, true // its drawing, or enough, wait; a later reader asks again
 	}
 	go func() {
-		defer s.background.leave() // drawn, found drawn, or dropped
+		defer s.background.leave(key) // drawn, found drawn, or dropped
 		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
 		// render: a reader who asks for key meanwhile then joins a

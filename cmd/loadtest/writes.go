@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os/exec"
@@ -92,6 +94,7 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 		figure{fmt.Sprintf("read p99 at the limit (%d conns)", e.opts.conns), ratio(closed)},
 		figure{"CPU, closed loop", closed.run.cpu.value},
 		figure{fmt.Sprintf("CPU, %d reads/s", rate), open.run.cpu.value})
+	r.figures = append(r.figures, figure{fmt.Sprintf("drawn for a reader beside writes, at %d reads/s", rate), drawnForReaders(open)})
 	r.figures = append(r.figures, rssFigures(r.rss)...)
 	r.checks = append(r.checks,
 		noErrors(fmt.Sprintf("no read errors at %d reads/s", rate), summariseAll(open.run)),
@@ -237,4 +240,30 @@ func loadFeature(id string, p [2]float64) []byte {
 		`"actors":[],"site":null,"place":"Ain Al Asad Air Base","place_ar":"","admin1":"Al Anbar","country":"IQ",` +
 		`"geo_precision":"near","injured":null,"killed":null,"summary":"","sources":[{"publisher":"Load test","title":"Load test",` +
 		`"published_at":"2023-11-23T12:00:00Z","quote":"A write of the load test."}],"related":[]}}`)
+}
+
+// drawnForReaders says how many of the cached kinds of reads (all but
+// radius queries) beside the writes were neither hits nor stale, so drawn
+// while the reader waited, and the paths drawn most.
+func drawnForReaders(w *writesRun) string {
+	byPath := map[string]int{}
+	n, all := 0, 0
+	half := w.run.elapsed / 2
+	for _, rec := range w.run.records {
+		if rec.start < half || rec.class == classRadius || rec.errKind != "" {
+			continue
+		}
+		all++
+		if !rec.hit && !rec.stale {
+			n++
+			byPath[strings.SplitN(rec.path, "?", 2)[0]]++
+		}
+	}
+	paths := slices.Collect(maps.Keys(byPath))
+	slices.SortFunc(paths, func(a, b string) int { return cmp.Or(byPath[b]-byPath[a], strings.Compare(a, b)) })
+	top := []string{}
+	for _, p := range paths[:min(len(paths), 5)] {
+		top = append(top, fmt.Sprintf("%s %d", p, byPath[p]))
+	}
+	return fmt.Sprintf("%d of %d; most: %s", n, all, strings.Join(top, ", "))
 }
