@@ -198,16 +198,16 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool, render fun
 		return body, staleKey, version, true // its drawing, or enough, wait; a later reader asks again
 	}
 	go func() {
-		defer s.background.leave(key) // drawn, found drawn, or dropped
+		defer s.background.leave(key) // drawn, or found drawn
 		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
-		// render: a reader who asks for key meanwhile then joins a
-		// drawing, never one dropped, whose error it would answer.
+		// render: a reader who asks for key meanwhile draws it, never
+		// waiting behind builds and other drawings.
 		s.background.acquire(false)
 		defer s.background.release()
-		if s.live.current.Load().data != s.data {
-			return // a later write came first: draw what it makes, when asked
-		}
+		// Drawn even when a later write has come: key is then still the
+		// one served where that write did not reach, and where it did,
+		// what is served stale for a second after it.
 		_, _, _ = s.cache.Fetch(context.Background(), key, render)
 	}()
 	return body, staleKey, version, true
