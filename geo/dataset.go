@@ -207,8 +207,13 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	// of integers (radix.go): by time (then id, when times are equal),
 	// the data set's order, and by a hash of the id, the id index.
 	idOf := func(f int32) string { return c.id(b.record(int(f))) }
-	keys := make([]idKey, n)
+	var keys []idKey
 	wait := both(func() {
+		if b.sorted > 0 {
+			keys = b.mergeKeys(idOf)
+			return
+		}
+		keys = make([]idKey, n)
 		for f := range n {
 			keys[f] = idKey{idHash(idOf(int32(f))), int32(f)}
 		}

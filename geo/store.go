@@ -175,7 +175,13 @@ type builder struct {
 	n          int
 	oneCore    bool // dataset works on the caller's goroutine alone
 	extending  bool // its text and tables start as a data set's (Dataset.extend)
-	last       [stringFields]lastString
+	// sorted is how many of the first records added are in the data
+	// set's order already, and keptKeys their entries of the id index
+	// (hash, added-th), in its order: what With keeps of a data set, so
+	// that dataset merges the rest into them rather than sort them all.
+	sorted   int
+	keptKeys []idKey
+	last     [stringFields]lastString
 }
 
 // Chunk sizes: records come 65,536 (6 MB) at a time, text up to 4 MB at

@@ -214,6 +214,17 @@ func TestWithChain(t *testing.T) {
 			t.Fatalf("incident %d after the chain: %s", i, d)
 		}
 	}
+	// The id index, merged round after round, finds each incident, and
+	// none deleted.
+	for _, id := range ids {
+		in, err := ds.Incident(id)
+		if w, ok := want[id]; ok && (err != nil || in.ID != id || in.Title != w.Title) {
+			t.Fatalf("Incident(%s) after the chain: %v, %v", id, in, err)
+		}
+		if _, ok := want[id]; !ok && err == nil {
+			t.Fatalf("Incident(%s) after the chain: found, but deleted", id)
+		}
+	}
 	q := geo.Query{Near: &geo.Radius{Center: orb.Point{43, 33}, Metres: 200_000}, Limit: 500}
 	g, l := ds.Query(q), loaded.Query(q)
 	if g.NumberMatched != l.NumberMatched {
