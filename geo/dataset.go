@@ -268,7 +268,14 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	mercY := make([]float64, located)
 	for k, pos := range d.located {
 		r := &c.records[pos]
-		sec[k], typ[k], mercY[k] = r.sec, r.eventType, MercatorY(r.loc[1])
+		sec[k], typ[k] = r.sec, r.eventType
+		if f := byTime[pos]; int(f) < b.sorted && b.keptSlot[f] >= 0 {
+			slot := int(b.keptSlot[f]) // kept by With: derived already
+			mercY[k] = b.from.spotY[slot]
+			copy(unit[3*k:3*k+3], b.from.unit[3*slot:3*slot+3])
+			continue
+		}
+		mercY[k] = MercatorY(r.loc[1])
 		u := unitVector(r.loc)
 		copy(unit[3*k:], u[:])
 	}

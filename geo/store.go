@@ -181,6 +181,12 @@ type builder struct {
 	// that dataset merges the rest into them rather than sort them all.
 	sorted   int
 	keptKeys []idKey
+	// from is the data set With keeps records of, and keptSlot the place
+	// in its index of each record kept (by added-th; -1 when not
+	// located): what is derived of a point (Mercator y, unit vector) is
+	// copied from there, not computed again.
+	from     *Dataset
+	keptSlot []int32
 	last     [stringFields]lastString
 }
 

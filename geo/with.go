@@ -69,6 +69,19 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 		}
 	}
 	b.sorted = b.n
+	slotOf := make([]int32, len(d.records)) // position → place in d's index
+	for pos := range slotOf {
+		slotOf[pos] = -1
+	}
+	for slot, pos := range d.spotPos {
+		slotOf[pos] = int32(slot)
+	}
+	b.from, b.keptSlot = d, make([]int32, 0, b.n)
+	for pos, f := range addedAt {
+		if f >= 0 {
+			b.keptSlot = append(b.keptSlot, slotOf[pos])
+		}
+	}
 	b.keptKeys = make([]idKey, 0, b.n)
 	for _, k := range d.byID {
 		if f := addedAt[k.pos]; f >= 0 {
