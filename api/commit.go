@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
 )
@@ -194,19 +192,24 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 		return
 	}
 	next.Version = st.Version(last)
-	// The map changed only where the batch's incidents were or are.
-	var reach orb.Bound
-	reached := false
+	// The map changed only where and when the batch's incidents were or
+	// are.
+	var marks []mark
 	for id := range pending {
 		for _, d := range []*geo.Dataset{cur.data, next} {
-			if b, ok := d.Reach(id); ok && reached {
-				reach = reach.Union(b)
-			} else if ok {
-				reach, reached = b, true
+			b, ok := d.Reach(id)
+			if !ok {
+				continue
 			}
+			in, err := d.Incident(id)
+			if err != nil {
+				continue // not so: Reach found it
+			}
+			from, to := in.TimePrecision.Window(in.OccurredAt)
+			marks = append(marks, mark{b, from, to})
 		}
 	}
-	s.setData(next, cur.edits.with(cur.data.Version, next.Version, reach, reached))
+	s.setData(next, cur.edits.with(cur.data.Version, next.Version, marks))
 	s.answerAll(ok, nil)
 }
 

@@ -199,7 +199,14 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		"/api/collections/incidents/items?lat=30.5&lon=47.8&radius=20000",
 		"/api/collections/incidents/items?lat=33.3&lon=44.4&radius=100000",
 		"/api/layers/incidents?bbox=38,29,49,37&zoom=6",
-		"/api/layers/incidents", "/api/layers/al-asad", "/api/layers/links", "/api/layers/rings")
+		"/api/layers/incidents", "/api/layers/al-asad", "/api/layers/links", "/api/layers/rings",
+		// Views and tiles of a day: the fixtures' incidents are of
+		// 20 to 22 November, the writes' of the 23rd.
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-21",
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-23",
+		"/api/layers/uncertainty?bbox=42,33.4,43,34.2&zoom=9&datetime=2023-11-21",
+		"/tiles/incidents/8/158/102.mvt?datetime=2023-11-21",
+		"/tiles/incidents/8/158/102.mvt?datetime=2023-11-23")
 	get := func(srv *Server, target string) *httptest.ResponseRecorder {
 		return do(srv, http.MethodGet, target, "", "Accept-Encoding", "gzip")
 	}
@@ -238,6 +245,12 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		{"move a linked incident to Basra", http.MethodPatch, items + "/" + linked.ID, move(47.8, 30.5), linked.ID,
 			"/api/layers/links?bbox=40,29,49,37", ""},
 		{"delete", http.MethodDelete, items + "/w-basra", "", "w-basra", "/tiles/incidents/8/158/102.mvt", "/tiles/incidents/8/161/105.mvt"},
+		{"create at Al Asad on the 23rd", http.MethodPost, items, newFeature("w-day", "On the 23rd"), "",
+			"/tiles/incidents/8/158/102.mvt?datetime=2023-11-23", "/tiles/incidents/8/158/102.mvt?datetime=2023-11-21"},
+		{"move it to the 21st", http.MethodPatch, items + "/w-day", `{"properties":{"occurred_at":"2023-11-21T10:00:00Z"}}`, "w-day",
+			"/tiles/incidents/8/158/102.mvt?datetime=2023-11-21", ""},
+		{"and back", http.MethodPatch, items + "/w-day", `{"properties":{"occurred_at":"2023-11-23T10:00:00Z"}}`, "w-day",
+			"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-21", ""},
 	}
 	bodies := func(srv *Server) map[string]string {
 		out := map[string]string{}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/incidentmap/incidentmap/geo"
 )
 
 // Writes change the data set, and with it the version in every cache
@@ -13,7 +15,9 @@ import (
 // area keys itself by the last revision that reached that area
 // (versionOf): the tiles and views a write leaves alone keep their
 // cached bytes and their ETags. A data set loaded whole starts a new
-// log.
+// log. A response of a span of time (datetime) is reached only by the
+// incidents whose time may fall within it, before or after the write: a
+// view of last March keeps its bytes when today's incidents are written.
 
 // maxEdits bounds the log: the oldest edit falls out as a new one comes.
 const maxEdits = 256
@@ -27,45 +31,75 @@ type editLog struct {
 	edits []edit // oldest first
 }
 
-// edit is the area a batch of writes reached, the version it made, and
-// when. A batch that reached nothing a map draws (incidents without a
-// location) is an edit too, with drawn false: it changes what a whole
-// layer lists, but no part of the map.
+// edit is where and when a batch of writes reached, the version it
+// made, and when it was made. A batch that reached nothing a map draws
+// (incidents without a location) is an edit too, with no marks: it
+// changes what a whole layer lists, but no part of the map.
 type edit struct {
 	version string
-	reach   orb.Bound
-	drawn   bool
+	marks   []mark
+	reach   orb.Bound // of the marks
 	at      time.Time
 }
 
-// reaches reports whether e changed what the data set shows within b;
-// nil is the whole data set, which every edit changes.
-func (e edit) reaches(b *orb.Bound) bool {
-	return b == nil || e.drawn && e.reach.Intersects(*b)
+// mark is where and when an incident a batch wrote was, or is: the area
+// where it decides what a map shows (geo.Dataset.Reach) and the window of
+// its time (geo.TimePrecision.Window).
+type mark struct {
+	bound    orb.Bound
+	from, to time.Time
+}
+
+// reaches reports whether e changed what the data set shows within b of
+// the incidents whose time may fall within t; nil b is the whole data
+// set, which every edit changes.
+func (e edit) reaches(b *orb.Bound, t geo.Interval) bool {
+	switch {
+	case b == nil:
+		return true
+	case len(e.marks) == 0 || !e.reach.Intersects(*b):
+		return false
+	case t.Start.IsZero() && t.End.IsZero():
+		return true
+	}
+	for _, m := range e.marks {
+		if m.bound.Intersects(*b) && t.Overlaps(m.from, m.to) {
+			return true
+		}
+	}
+	return false
 }
 
 // with returns the log after a batch: from the data set at version was
-// to the one at version now, reaching reach (ok false: reaching nothing
-// any map draws). The log is never changed in place: servers bound to
-// earlier data sets still read theirs.
-func (l editLog) with(was, now string, reach orb.Bound, ok bool) editLog {
+// to the one at version now, reaching marks. The log is never changed in
+// place: servers bound to earlier data sets still read theirs.
+func (l editLog) with(was, now string, marks []mark) editLog {
 	if l.base == "" {
 		l.base = was
+	}
+	var reach orb.Bound
+	for i, m := range marks {
+		if i == 0 {
+			reach = m.bound
+		} else {
+			reach = reach.Union(m.bound)
+		}
 	}
 	edits := make([]edit, 0, min(len(l.edits)+1, maxEdits))
 	if len(l.edits) == maxEdits {
 		l.base = l.edits[0].version
 		l.edits = l.edits[1:]
 	}
-	l.edits = append(append(edits, l.edits...), edit{now, reach, ok, time.Now()})
+	l.edits = append(append(edits, l.edits...), edit{now, marks, reach, time.Now()})
 	return l
 }
 
 // versionOf returns the version what the data set shows within b (nil:
-// all of it) is as at: that of the last edit that reached b, else base.
-func (l editLog) versionOf(b *orb.Bound) string {
+// all of it) of the incidents of t is as at: that of the last edit that
+// reached them, else base.
+func (l editLog) versionOf(b *orb.Bound, t geo.Interval) string {
 	for i := len(l.edits) - 1; i >= 0; i-- {
-		if l.edits[i].reaches(b) {
+		if l.edits[i].reaches(b, t) {
 			return l.edits[i].version
 		}
 	}
@@ -73,10 +107,11 @@ func (l editLog) versionOf(b *orb.Bound) string {
 }
 
 // of returns what a response showing the data set within b (nil: all of
-// it) is cached under (versionOf), and what it may be served at while
-// it is drawn anew after a write (staleOf), newest first.
-func (l editLog) of(b *orb.Bound) (version string, stale []staleVersion) {
-	return l.versionOf(b), l.staleOf(b)
+// it) of the incidents of t is cached under (versionOf), and what it may
+// be served at while it is drawn anew after a write (staleOf), newest
+// first.
+func (l editLog) of(b *orb.Bound, t geo.Interval) (version string, stale []staleVersion) {
+	return l.versionOf(b, t), l.staleOf(b, t)
 }
 
 // maxStale is how long after a write the tiles and views it changed may
@@ -104,17 +139,17 @@ type staleVersion struct {
 // causes. Not only the last: when writes reach b faster than it is
 // drawn, the last version drawn is still as it was less than maxStale
 // ago.
-func (l editLog) staleOf(b *orb.Bound) []staleVersion {
+func (l editLog) staleOf(b *orb.Bound, t geo.Interval) []staleVersion {
 	var out []staleVersion
 	for i := len(l.edits) - 1; i >= 0; i-- {
-		if !l.edits[i].reaches(b) {
+		if !l.edits[i].reaches(b, t) {
 			continue
 		}
 		if time.Since(l.edits[i].at) > maxStale {
 			break
 		}
 		j := i - 1 // the edit before it that reached b, if any
-		for j >= 0 && !l.edits[j].reaches(b) {
+		for j >= 0 && !l.edits[j].reaches(b, t) {
 			j--
 		}
 		switch {

@@ -171,7 +171,7 @@ func (s *Server) layerVersions(r layerRequest) (version string, stale []staleVer
 		b := geo.GrowBound(*r.bbox, geo.MaxUncertainty)
 		area = &b
 	}
-	return s.edits.of(area)
+	return s.edits.of(area, r.time)
 }
 
 // layerFeatures returns the features of a layer request, or a problem

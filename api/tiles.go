@@ -190,7 +190,7 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 		resp.version = "basemap-" + s.basemapVersion
 	case r.layer != LayerBasemap:
 		b := tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
-		resp.version, resp.stale = s.edits.of(&b)
+		resp.version, resp.stale = s.edits.of(&b, r.time)
 	}
 	return resp
 }
