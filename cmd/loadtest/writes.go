@@ -20,9 +20,10 @@ import (
 
 // runWrites is the read mix on a service with a store (SQLite, holding
 // the data set as one import), beside -write-rate writes a second, each
-// a POST of a new incident, at a random point of the data set's area,
-// through the write API. Writes change the data set, the summary and
-// lists, and the tiles and views near them.
+// a POST of a new incident, at a random point and hour of the data set's
+// area and year, through the write API. Writes change the data set, the
+// summary and lists, and the tiles and views near them (views of a day,
+// when of that day).
 //
 // It runs twice, each time for half the duration, its first half with
 // reads alone and its second beside the writes: first with -conns
@@ -177,8 +178,9 @@ func (e *env) startStoreService(ctx context.Context, n int) (*service, []string,
 // writeRecord is one write: how long it took and how it ended.
 type writeRecord = record
 
-// writeAt POSTs a new incident rate times a second, with the tokens in
-// turn, each from its own
+// writeAt POSTs a new incident rate times a second, at a random point
+// and hour of the data set's area and year, as its incidents are, with
+// the tokens in turn, each from its own
 // goroutine (an open loop: a slow write does not slow the next), until
 // stop is closed, and returns every write.
 func writeAt(ctx context.Context, c *http.Client, base string, tokens []string, rate int, stop <-chan struct{}) []writeRecord {
@@ -203,8 +205,9 @@ func writeAt(ctx context.Context, c *http.Client, base string, tokens []string, 
 			synth.Area.MinLon + rng.Float64()*(synth.Area.MaxLon-synth.Area.MinLon),
 			synth.Area.MinLat + rng.Float64()*(synth.Area.MaxLat-synth.Area.MinLat),
 		}
+		at := writesYear.Add(time.Duration(rng.IntN(365*24)) * time.Hour)
 		wg.Go(func() {
-			r := post(ctx, c, base+"/api/collections/incidents/items", tokens[i%len(tokens)], loadFeature(fmt.Sprintf("loadtest-%d-%d", t0.Unix(), i), p), t0)
+			r := post(ctx, c, base+"/api/collections/incidents/items", tokens[i%len(tokens)], loadFeature(fmt.Sprintf("loadtest-%d-%d", t0.Unix(), i), p, at), t0)
 			mu.Lock()
 			out = append(out, r)
 			mu.Unlock()
@@ -233,10 +236,14 @@ func post(ctx context.Context, c *http.Client, url, token string, body []byte, t
 	return rec
 }
 
-// loadFeature is a new incident with id id at p.
-func loadFeature(id string, p [2]float64) []byte {
+// writesYear is the start of the year of synth's incidents, and of the
+// writes'.
+var writesYear = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// loadFeature is a new incident with id id at p, at.
+func loadFeature(id string, p [2]float64, at time.Time) []byte {
 	return []byte(`{"type":"Feature","id":"` + id + `","geometry":{"type":"Point","coordinates":[` + fmt.Sprintf("%.5f,%.5f", p[0], p[1]) + `]},"properties":{` +
-		`"title":"Load test write","occurred_at":"2023-11-23T10:00:00Z","time_precision":"hour","event_type":"drone_attack",` +
+		`"title":"Load test write","occurred_at":"` + at.Format(time.RFC3339) + `","time_precision":"hour","event_type":"drone_attack",` +
 		`"actors":[],"site":null,"place":"Ain Al Asad Air Base","place_ar":"","admin1":"Al Anbar","country":"IQ",` +
 		`"geo_precision":"near","injured":null,"killed":null,"summary":"","sources":[{"publisher":"Load test","title":"Load test",` +
 		`"published_at":"2023-11-23T12:00:00Z","quote":"A write of the load test."}],"related":[]}}`)
