@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/store"
 )
@@ -27,7 +25,7 @@ import (
 //
 // A batch costs one build and one sync to disk however many writes it
 // holds: this is what lets a small data set take hundreds of writes a
-// second, and a large one (where a build takes a fifth of a second at
+// second, and a large one (where a build takes tens of milliseconds at
 // 100,000 incidents) take fifty without the builds eating the cores the
 // readers need. When builds are slow, a leader waits (pace) so that a
 // batch gathers what comes in meanwhile.
@@ -56,11 +54,18 @@ var errStale = errors.New("changed since read")
 
 // Batch pacing: when the last build took pacedBuild or more, a leader
 // waits until buildGap times its duration has passed since it ended, at
-// most maxBuildGap.
+// most maxBuildGap. A batch costs readers twice: its build, and the
+// drawing again of the tiles and views it reached, which at fifty writes
+// a second spread over the map is most of those read. At 100,000
+// incidents (builds of 50-100 ms) that is about two batches a second,
+// whatever the rate of writes; a write waits at most maxBuildGap and two
+// builds. Builds of a small data set take well under pacedBuild, even on
+// a busy machine, and its batches are not paced: a writer of the fixtures
+// waits for nothing but the store.
 const (
-	pacedBuild  = 5 * time.Millisecond
-	buildGap    = 3
-	maxBuildGap = 300 * time.Millisecond
+	pacedBuild  = 20 * time.Millisecond
+	buildGap    = 8
+	maxBuildGap = 400 * time.Millisecond
 	// commitTimeout bounds a batch's time in the store: the batch is not
 	// the leader's alone, so it does not end with the leader's request.
 	commitTimeout = 30 * time.Second
@@ -102,8 +107,7 @@ func (w *writer) pace() time.Duration {
 	if w.lastBuild < pacedBuild {
 		return 0
 	}
-	gap := min(buildGap*w.lastBuild, maxBuildGap)
-	return gap - time.Since(w.lastBuilt)
+	return min(buildGap*w.lastBuild, maxBuildGap) - time.Since(w.lastBuilt)
 }
 
 // commitBatch checks, builds, commits and serves batch, and answers
@@ -201,20 +205,25 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 
 // swapIn serves next, built from cur's data set by writes to the
 // incidents of ids, with cur's edit log and these edits: the map changed
-// only where those incidents were or are. The caller holds writer.mu.
+// only where and when those incidents were or are. The caller holds
+// writer.mu.
 func (s *Server) swapIn(cur *Server, next *geo.Dataset, ids iter.Seq[string]) {
-	var reach orb.Bound
-	reached := false
+	var marks []mark
 	for id := range ids {
 		for _, d := range []*geo.Dataset{cur.data, next} {
-			if b, ok := d.Reach(id); ok && reached {
-				reach = reach.Union(b)
-			} else if ok {
-				reach, reached = b, true
+			b, ok := d.Reach(id)
+			if !ok {
+				continue
 			}
+			in, err := d.Incident(id)
+			if err != nil {
+				continue // not so: Reach found it
+			}
+			from, to := in.TimePrecision.Window(in.OccurredAt)
+			marks = append(marks, mark{b, from, to})
 		}
 	}
-	s.setData(next, cur.edits.with(cur.data.Version, next.Version, reach, reached))
+	s.setData(next, cur.edits.with(cur.data.Version, next.Version, marks))
 }
 
 // fits checks in against the data served as the writes before it in
@@ -261,34 +270,44 @@ func refused(err error) error {
 }
 
 // background is a slot for one piece of background work at a time, which
-// builds take before any drawing that waits.
+// builds take before any drawing that waits. Each kind waits on a
+// condition of its own, and a release wakes one waiter, never all: tens
+// of drawings may wait, and waking them all at every release cost the
+// readers more scheduling than the drawing itself.
 type background struct {
-	mu      sync.Mutex
-	freed   *sync.Cond
-	busy    bool
-	builds  int // builds waiting
-	drawing int // drawings waiting, or admitted to wait (wait)
+	mu         sync.Mutex
+	buildFreed *sync.Cond // a build may take the slot
+	drawFreed  *sync.Cond // a drawing may take the slot
+	busy       bool
+	builds     int // builds waiting
+	// drawings holds the keys of the drawings waiting, or admitted to
+	// wait (wait): one each, however many readers found them stale.
+	drawings map[string]bool
 }
 
 // maxDrawings bounds the drawings waiting for the slot: each holds a data
-// set, and one that waits long draws what a later write has replaced.
-const maxDrawings = 64
+// set (those of the last second or so, shared), and one that waits long
+// draws what a later write has replaced. A map read by many has a few
+// hundred tiles and views that each batch reaches.
+const maxDrawings = 256
 
 func newBackground() *background {
-	b := &background{}
-	b.freed = sync.NewCond(&b.mu)
+	b := &background{drawings: map[string]bool{}}
+	b.buildFreed = sync.NewCond(&b.mu)
+	b.drawFreed = sync.NewCond(&b.mu)
 	return b
 }
 
-// wait admits one more drawing to wait for the slot, unless maxDrawings
-// do; an admitted drawing leaves when it is done, drawn or not.
-func (b *background) wait() bool {
+// wait admits a drawing of key to wait for the slot, unless one of key
+// already waits or maxDrawings do; an admitted drawing leaves when it is
+// done, drawn or not.
+func (b *background) wait(key string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.drawing >= maxDrawings {
+	if b.drawings[key] || len(b.drawings) >= maxDrawings {
 		return false
 	}
-	b.drawing++
+	b.drawings[key] = true
 	return true
 }
 
@@ -299,10 +318,14 @@ func (b *background) acquire(build bool) {
 	defer b.mu.Unlock()
 	if build {
 		b.builds++
-		defer func() { b.builds-- }()
-	}
-	for b.busy || !build && b.builds > 0 {
-		b.freed.Wait()
+		for b.busy {
+			b.buildFreed.Wait()
+		}
+		b.builds--
+	} else {
+		for b.busy || b.builds > 0 {
+			b.drawFreed.Wait()
+		}
 	}
 	b.busy = true
 }
@@ -314,17 +337,21 @@ func (b *background) waitingBuilds() int {
 	return b.builds
 }
 
-// leave ends an admitted drawing.
-func (b *background) leave() {
+// leave ends an admitted drawing of key.
+func (b *background) leave(key string) {
 	b.mu.Lock()
-	b.drawing--
+	delete(b.drawings, key)
 	b.mu.Unlock()
 }
 
-// release frees the slot.
+// release frees the slot, for a build that waits, else for a drawing.
 func (b *background) release() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.busy = false
-	b.mu.Unlock()
-	b.freed.Broadcast()
+	if b.builds > 0 {
+		b.buildFreed.Signal()
+	} else {
+		b.drawFreed.Signal()
+	}
 }

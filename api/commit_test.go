@@ -198,7 +198,15 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		"/api/collections/incidents/items?lat=33.79&lon=42.44&radius=50000",
 		"/api/collections/incidents/items?lat=30.5&lon=47.8&radius=20000",
 		"/api/collections/incidents/items?lat=33.3&lon=44.4&radius=100000",
-		"/api/layers/incidents?bbox=38,29,49,37&zoom=6")
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6",
+		"/api/layers/incidents", "/api/layers/al-asad", "/api/layers/links", "/api/layers/rings",
+		// Views and tiles of a day: the fixtures' incidents are of
+		// 20 to 22 November, the writes' of the 23rd.
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-21",
+		"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-23",
+		"/api/layers/uncertainty?bbox=42,33.4,43,34.2&zoom=9&datetime=2023-11-21",
+		"/tiles/incidents/8/158/102.mvt?datetime=2023-11-21",
+		"/tiles/incidents/8/158/102.mvt?datetime=2023-11-23")
 	get := func(srv *Server, target string) *httptest.ResponseRecorder {
 		return do(srv, http.MethodGet, target, "", "Accept-Encoding", "gzip")
 	}
@@ -237,6 +245,12 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		{"move a linked incident to Basra", http.MethodPatch, items + "/" + linked.ID, move(47.8, 30.5), linked.ID,
 			"/api/layers/links?bbox=40,29,49,37", ""},
 		{"delete", http.MethodDelete, items + "/w-basra", "", "w-basra", "/tiles/incidents/8/158/102.mvt", "/tiles/incidents/8/161/105.mvt"},
+		{"create at Al Asad on the 23rd", http.MethodPost, items, newFeature("w-day", "On the 23rd"), "",
+			"/tiles/incidents/8/158/102.mvt?datetime=2023-11-23", "/tiles/incidents/8/158/102.mvt?datetime=2023-11-21"},
+		{"move it to the 21st", http.MethodPatch, items + "/w-day", `{"properties":{"occurred_at":"2023-11-21T10:00:00Z"}}`, "w-day",
+			"/tiles/incidents/8/158/102.mvt?datetime=2023-11-21", ""},
+		{"and back", http.MethodPatch, items + "/w-day", `{"properties":{"occurred_at":"2023-11-23T10:00:00Z"}}`, "w-day",
+			"/api/layers/incidents?bbox=38,29,49,37&zoom=6&datetime=2023-11-21", ""},
 	}
 	bodies := func(srv *Server) map[string]string {
 		out := map[string]string{}
@@ -324,5 +338,42 @@ func TestWritesKeepWhatTheyDoNotTouch(t *testing.T) {
 		if got.Code != want.Code || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
 			t.Errorf("revision 1: %s served %d, %d bytes; loaded whole, %d, %d bytes", target, got.Code, got.Body.Len(), want.Code, want.Body.Len())
 		}
+	}
+}
+
+// A reader who asks for a tile while its drawing in the background waits
+// for the slot, and a later data set replaces the one it would draw, gets
+// the tile, never the dropped drawing's error.
+func TestReaderNeverAnswersADroppedDrawing(t *testing.T) {
+	s, _, token := writeServer(t)
+	tile := "/tiles/incidents/8/158/102.mvt" // Al Asad
+	get := func() *httptest.ResponseRecorder { return do(s, http.MethodGet, tile, "", "Accept-Encoding", "gzip") }
+	if rec := get(); rec.Code != http.StatusOK {
+		t.Fatalf("before: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature("w-drawn", "Drawn"),
+		reasonHeader, "test", "Authorization", "Bearer "+token); rec.Code != http.StatusCreated {
+		t.Fatalf("write: %d %s", rec.Code, rec.Body)
+	}
+	s.background.acquire(false) // the drawing the next read starts waits
+	if rec := get(); rec.Header().Get("X-Cache") != "stale" {
+		t.Fatalf("right after the write: X-Cache %q, want stale", rec.Header().Get("X-Cache"))
+	}
+	// A data set like it replaces it, with its log: the tile keeps its
+	// version, and once maxStale has passed is no longer served stale.
+	cur := s.now()
+	same, err := cur.data.With(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same.Version = cur.data.Version
+	s.setData(same, cur.edits)
+	time.Sleep(maxStale + 50*time.Millisecond)
+	go func() {
+		time.Sleep(100 * time.Millisecond) // the reader waits on the tile's key first
+		s.background.release()
+	}()
+	if rec := get(); rec.Code != http.StatusOK || rec.Header().Get("X-Cache") == "stale" {
+		t.Errorf("after maxStale: %d, X-Cache %q: %s", rec.Code, rec.Header().Get("X-Cache"), rec.Body)
 	}
 }

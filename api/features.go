@@ -218,7 +218,7 @@ func (s *Server) itemsVersion(q geo.Query) string {
 	if area.Min[0] <= -180 || area.Max[0] >= 180 || area.Min[0] > area.Max[0] {
 		return "" // across the antimeridian: the whole data set's
 	}
-	return s.edits.versionOf(area)
+	return s.edits.versionOf(&area, q.Time)
 }
 
 // cheapPage is the longest page of GeoJSON items that is not an expensive

@@ -162,16 +162,19 @@ func (s *Server) layer(c echo.Context) error {
 
 // layerVersions are the versions a layer request is cached under, and
 // may be served at while it is drawn (editLog.of): for a view or a bbox,
-// those of the writes that reached it; for the whole layer, the data
-// set's.
-func (s *Server) layerVersions(r layerRequest) (version, stale string) {
+// those of the writes that reached it; for the whole layer, or a bbox
+// across the antimeridian, those of every write.
+func (s *Server) layerVersions(r layerRequest) (version string, stale []staleVersion) {
+	var area *orb.Bound
 	switch {
 	case r.grid != nil:
-		return s.edits.of(tiles.DependencyBound(*r.bbox, r.grid.Zoom()))
+		b := tiles.DependencyBound(*r.bbox, r.grid.Zoom())
+		area = &b
 	case r.bbox != nil && r.bbox.Min[0] <= r.bbox.Max[0]:
-		return s.edits.of(geo.GrowBound(*r.bbox, geo.MaxUncertainty))
+		b := geo.GrowBound(*r.bbox, geo.MaxUncertainty)
+		area = &b
 	}
-	return "", "" // the whole layer, or a bbox across the antimeridian
+	return s.edits.of(area, r.time)
 }
 
 // layerFeatures returns the features of a layer request, or a problem

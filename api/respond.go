@@ -7,13 +7,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,11 +71,11 @@ type cachedResponse struct {
 	// ETag, when other incidents change (the ETag a write's If-Match is
 	// compared with).
 	version string
-	// stale, when set, is the version the response was at before a write
-	// that just changed it (editLog.staleOf): while it is drawn anew, in
-	// the background, its bytes at stale are served if this process
-	// holds them, with their own ETag and X-Revision.
-	stale  string
+	// stale are the versions the response was at before the writes that
+	// just changed it, newest first (editLog.staleOf): while it is drawn
+	// anew, in the background, its bytes at the newest of them this
+	// process holds are served, with their own ETag and X-Revision.
+	stale  []staleVersion
 	render func(context.Context) ([]byte, error)
 }
 
@@ -131,8 +131,8 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if body, staleKey, ok := s.whileDrawn(resp, key, gz); ok {
-		h.Set("X-Revision", revisionOfVersion(resp.stale))
+	if body, staleKey, version, ok := s.whileDrawn(resp, key, gz); ok {
+		h.Set("X-Revision", revisionOfVersion(version))
 		if s.preamble(c, etagFor(staleKey, variant)) {
 			return c.NoContent(http.StatusNotModified)
 		}
@@ -181,42 +181,50 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	return s.sendBody(c, resp, gz, body)
 }
 
-// whileDrawn returns resp's bytes at its stale version, and their key,
-// when resp is not yet drawn at its own version but was at the stale one
-// in this process; it has the current version drawn in the background.
+// whileDrawn returns resp's bytes at the newest of its stale versions
+// this process holds, their key and that version, when resp is not yet
+// drawn at its own version; it has the current version drawn in the
+// background, drawAfter the write that replaced the version served.
 // Only the stored form of a response without links is served so.
-func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, string, bool) {
-	if resp.stale == "" || resp.linked || resp.headers || resp.gzipped && !gz {
-		return nil, "", false
+func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, string, string, bool) {
+	if len(resp.stale) == 0 || resp.linked || resp.headers || resp.gzipped && !gz {
+		return nil, "", "", false
 	}
 	if _, ok := s.cache.Peek(key); ok {
-		return nil, "", false
+		return nil, "", "", false
 	}
-	staleKey := s.cacheKeyAt(resp.stale, resp.kind, resp.request)
-	body, ok := s.cache.Peek(staleKey)
-	if !ok {
-		return nil, "", false
+	var body []byte
+	var staleKey string
+	var stale staleVersion
+	found := false
+	for _, stale = range resp.stale {
+		staleKey = s.cacheKeyAt(stale.version, resp.kind, resp.request)
+		if body, found = s.cache.Peek(staleKey); found {
+			break
+		}
 	}
-	if !s.background.wait() {
-		return body, staleKey, true // enough drawing waits; a later reader asks again
+	version := stale.version
+	if !found {
+		return nil, "", "", false
+	}
+	if !s.background.wait(key) {
+		return body, staleKey, version, true // its drawing, or enough, wait; a later reader asks again
 	}
 	go func() {
-		defer s.background.leave() // drawn, found drawn, or dropped
-		_, _, _ = s.cache.Fetch(context.Background(), key, func(ctx context.Context) ([]byte, error) {
-			s.background.acquire(false)
-			defer s.background.release()
-			if s.live.current.Load().data != s.data {
-				// A later write came first: draw what it makes, when asked.
-				return nil, errSuperseded
-			}
-			return s.renderOf(resp)(ctx)
-		})
+		defer s.background.leave(key) // drawn, or found drawn
+		time.Sleep(drawAfter - time.Since(stale.replaced))
+		// The slot is taken before the cache is asked, never inside its
+		// render: a reader who asks for key meanwhile draws it, never
+		// waiting behind builds and other drawings.
+		s.background.acquire(false)
+		defer s.background.release()
+		// Drawn even when a later write has come: key is then still the
+		// one served where that write did not reach, and where it did,
+		// what is served stale for a second after it.
+		_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
 	}()
-	return body, staleKey, true
+	return body, staleKey, version, true
 }
-
-// errSuperseded is a drawing of a data set another has replaced.
-var errSuperseded = errors.New("superseded by a later write")
 
 // sendBody answers with body, resp's bytes as the cache holds them.
 func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []byte) error {

@@ -215,7 +215,7 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 	case r.layer != LayerBasemap:
 		resp.version, resp.stale = s.edits.ofArea(func() orb.Bound {
 			return tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
-		})
+		}, r.time)
 	}
 	return resp
 }

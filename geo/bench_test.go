@@ -321,3 +321,26 @@ func BenchmarkWith(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEachInDay walks a map view's incidents of one day, as a view
+// of the page (a layer with bbox, zoom and datetime) does: most of the
+// points in the bound are of other days.
+func BenchmarkEachInDay(b *testing.B) {
+	view := orb.Bound{Min: orb.Point{39.6, 30.2}, Max: orb.Point{46.4, 35.8}} // 1280 by 800 px at z7 over the area
+	day := geo.Interval{
+		Start: time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC),
+		End:   time.Date(2023, 6, 1, 23, 59, 59, 0, time.UTC),
+	}
+	for _, size := range benchSizes[:2] {
+		b.Run(size.name, func(b *testing.B) {
+			ds := loadBenchSet(b, size.n).ds
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				n = 0
+				ds.EachIn(day, view, nil, func(geo.Spot) { n++ })
+			}
+			b.ReportMetric(float64(n), "spots/op")
+		})
+	}
+}

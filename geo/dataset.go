@@ -207,8 +207,13 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	// of integers (radix.go): by time (then id, when times are equal),
 	// the data set's order, and by a hash of the id, the id index.
 	idOf := func(f int32) string { return c.id(b.record(int(f))) }
-	keys := make([]idKey, n)
+	var keys []idKey
 	wait := both(func() {
+		if b.sorted > 0 {
+			keys = b.mergeKeys(idOf)
+			return
+		}
+		keys = make([]idKey, n)
 		for f := range n {
 			keys[f] = idKey{idHash(idOf(int32(f))), int32(f)}
 		}
@@ -263,7 +268,14 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	mercY := make([]float64, located)
 	for k, pos := range d.located {
 		r := &c.records[pos]
-		sec[k], typ[k], mercY[k] = r.sec, r.eventType, MercatorY(r.loc[1])
+		sec[k], typ[k] = r.sec, r.eventType
+		if f := byTime[pos]; int(f) < b.sorted && b.keptSlot[f] >= 0 {
+			slot := int(b.keptSlot[f]) // kept by With: derived already
+			mercY[k] = b.from.spotY[slot]
+			copy(unit[3*k:3*k+3], b.from.unit[3*slot:3*slot+3])
+			continue
+		}
+		mercY[k] = MercatorY(r.loc[1])
 		u := unitVector(r.loc)
 		copy(unit[3*k:], u[:])
 	}

@@ -525,6 +525,13 @@ func TestEachInMatchesQuery(t *testing.T) {
 		{b: benchArea},
 		{b: orb.Bound{Min: orb.Point{41.9, 33.3}, Max: orb.Point{42.9, 34.3}}},
 		{b: benchArea, t: jul},
+		// Short spans, whose edges cut windows of a day and of hours
+		// in several zones: a point of a time near either edge is
+		// found, one further out is not.
+		{b: benchArea, t: geo.Interval{Start: mustTime(t, "2023-07-15T00:00:00Z"), End: mustTime(t, "2023-07-15T23:59:59Z")}},
+		{b: benchArea, t: geo.Interval{Start: mustTime(t, "2023-03-02T10:00:00+03:00"), End: mustTime(t, "2023-03-02T11:00:00+03:00")}},
+		{b: benchArea, t: geo.Interval{Start: mustTime(t, "2023-12-30T12:00:00Z")}},
+		{b: benchArea, t: geo.Interval{End: mustTime(t, "2023-01-02T12:00:00Z")}},
 		{b: benchArea, sites: []string{"al-asad", "hasakah"}},
 		{b: orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}},
 	} {

@@ -44,6 +44,9 @@ func radixSort[T any](xs []T, key func(T) uint64) {
 // timeOrder returns the indices of the records added, in the data set's
 // order: by time, then by id (the id of the record added f-th).
 func (b *builder) timeOrder(id func(f int32) string) []int32 {
+	if b.sorted > 0 {
+		return b.mergeTimeOrder(id)
+	}
 	type key struct {
 		sec  int64
 		nsec int32
@@ -75,4 +78,54 @@ func (b *builder) timeOrder(id func(f int32) string) []int32 {
 		lo = hi
 	}
 	return order
+}
+
+// mergeTimeOrder is timeOrder when the first b.sorted records are in
+// order already (With): the others are sorted, then merged into them,
+// a pass over the records rather than two radix sorts of them all.
+func (b *builder) mergeTimeOrder(id func(f int32) string) []int32 {
+	before := func(f, g int32) int {
+		r, s := b.record(int(f)), b.record(int(g))
+		return cmp.Or(cmp.Compare(r.sec, s.sec), cmp.Compare(r.nsec, s.nsec), cmp.Compare(id(f), id(g)))
+	}
+	rest := make([]int32, 0, b.n-b.sorted)
+	for f := b.sorted; f < b.n; f++ {
+		rest = append(rest, int32(f))
+	}
+	slices.SortFunc(rest, before)
+	order := make([]int32, 0, b.n)
+	f := int32(0)
+	for _, g := range rest {
+		for f < int32(b.sorted) && before(f, g) < 0 {
+			order = append(order, f)
+			f++
+		}
+		order = append(order, g)
+	}
+	for ; f < int32(b.sorted); f++ {
+		order = append(order, f)
+	}
+	return order
+}
+
+// mergeKeys is the id index's entries of the records added, sorted by
+// hash, when the first b.sorted records' entries are b.keptKeys (With):
+// only the others are hashed and sorted, then merged into them.
+func (b *builder) mergeKeys(id func(f int32) string) []idKey {
+	rest := make([]idKey, 0, b.n-b.sorted)
+	for f := b.sorted; f < b.n; f++ {
+		rest = append(rest, idKey{idHash(id(int32(f))), int32(f)})
+	}
+	slices.SortFunc(rest, func(a, c idKey) int { return cmp.Or(cmp.Compare(a.hash, c.hash), cmp.Compare(a.pos, c.pos)) })
+	keys := make([]idKey, 0, b.n)
+	kept := b.keptKeys
+	for _, k := range rest {
+		i := 0
+		for i < len(kept) && kept[i].hash <= k.hash {
+			i++
+		}
+		keys = append(append(keys, kept[:i]...), k)
+		kept = kept[i:]
+	}
+	return append(keys, kept...)
 }

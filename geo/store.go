@@ -132,6 +132,11 @@ func (c *columns) occurredAt(r *record) time.Time {
 	return t.In(c.zones[r.zone])
 }
 
+// maxWindowSeconds bounds how far the window of an incident's time
+// (window) reaches from its second either way, with a second to spare
+// for the fraction: a day, the widest precision's.
+const maxWindowSeconds = 86400 + 1
+
 // window returns the span of time r's OccurredAt stands for at its
 // precision, as TimePrecision.Window does, by arithmetic: a zone here is
 // always a fixed offset, as RFC 3339 gives it.
@@ -170,7 +175,19 @@ type builder struct {
 	n          int
 	oneCore    bool // dataset works on the caller's goroutine alone
 	extending  bool // its text and tables start as a data set's (Dataset.extend)
-	last       [stringFields]lastString
+	// sorted is how many of the first records added are in the data
+	// set's order already, and keptKeys their entries of the id index
+	// (hash, added-th), in its order: what With keeps of a data set, so
+	// that dataset merges the rest into them rather than sort them all.
+	sorted   int
+	keptKeys []idKey
+	// from is the data set With keeps records of, and keptSlot the place
+	// in its index of each record kept (by added-th; -1 when not
+	// located): what is derived of a point (Mercator y, unit vector) is
+	// copied from there, not computed again.
+	from     *Dataset
+	keptSlot []int32
+	last     [stringFields]lastString
 }
 
 // Chunk sizes: records come 65,536 (6 MB) at a time, text up to 4 MB at

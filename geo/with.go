@@ -50,15 +50,42 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 		b = d.extend()
 	}
 	b.oneCore = true // a write's build leaves the other cores to readers
+	// The records kept are added first, in d's order, which is the data
+	// set's: the build merges the upserts into them (sorted), and their
+	// entries of the id index are d's, each at the record's place
+	// among those added (addedAt).
+	addedAt := make([]int32, len(d.records))
 	for pos := range d.records {
 		if len(skip) > 0 && skip[0] == pos {
 			for len(skip) > 0 && skip[0] == pos {
 				skip = skip[1:]
 			}
+			addedAt[pos] = -1
 			continue
 		}
+		addedAt[pos] = int32(b.n)
 		if err := b.keep(d, pos); err != nil {
 			return nil, err
+		}
+	}
+	b.sorted = b.n
+	slotOf := make([]int32, len(d.records)) // position → place in d's index
+	for pos := range slotOf {
+		slotOf[pos] = -1
+	}
+	for slot, pos := range d.spotPos {
+		slotOf[pos] = int32(slot)
+	}
+	b.from, b.keptSlot = d, make([]int32, 0, b.n)
+	for pos, f := range addedAt {
+		if f >= 0 {
+			b.keptSlot = append(b.keptSlot, slotOf[pos])
+		}
+	}
+	b.keptKeys = make([]idKey, 0, b.n)
+	for _, k := range d.byID {
+		if f := addedAt[k.pos]; f >= 0 {
+			b.keptKeys = append(b.keptKeys, idKey{k.hash, f})
 		}
 	}
 	for i := range upserts {

@@ -81,6 +81,25 @@ func TestWithMatchesLoad(t *testing.T) {
 			}
 		}
 	}
+	// What is derived of each point, copied for the kept and computed
+	// for the written, is its point's, at the load's place (which the
+	// encoding rounds).
+	spots := func(d *geo.Dataset) map[string]geo.Spot {
+		out := map[string]geo.Spot{}
+		d.EachIn(geo.Interval{}, benchArea, nil, func(s geo.Spot) { out[d.At(s.Ref).ID] = s })
+		return out
+	}
+	gs, ls := spots(got), spots(loaded)
+	if len(gs) != len(ls) {
+		t.Fatalf("With spots %d incidents, the load %d", len(gs), len(ls))
+	}
+	for id, l := range ls {
+		g := gs[id]
+		if g.Y != geo.MercatorY(g.Point[1]) || math.Abs(g.Point[0]-l.Point[0]) > coordTolerance || math.Abs(g.Point[1]-l.Point[1]) > coordTolerance ||
+			g.Sec != l.Sec || g.EventType != l.EventType {
+			t.Fatalf("%s spotted at %v, y %v, %d, %s; the load's at %v, y %v, %d, %s", id, g.Point, g.Y, g.Sec, g.EventType, l.Point, l.Y, l.Sec, l.EventType)
+		}
+	}
 	if g := got.Query(geo.Query{Near: &geo.Radius{Center: moved, Metres: 1}, Limit: 10}); len(g.Matches) == 0 || g.Matches[0].Incident.ID != changed.ID {
 		t.Errorf("the moved incident is not found at its new place: %+v", g.Matches)
 	}
@@ -212,6 +231,17 @@ func TestWithChain(t *testing.T) {
 	for i := range got {
 		if d := incidentDiff(wantAll[i], got[i]); d != "" {
 			t.Fatalf("incident %d after the chain: %s", i, d)
+		}
+	}
+	// The id index, merged round after round, finds each incident, and
+	// none deleted.
+	for _, id := range ids {
+		in, err := ds.Incident(id)
+		if w, ok := want[id]; ok && (err != nil || in.ID != id || in.Title != w.Title) {
+			t.Fatalf("Incident(%s) after the chain: %v, %v", id, in, err)
+		}
+		if _, ok := want[id]; !ok && err == nil {
+			t.Fatalf("Incident(%s) after the chain: found, but deleted", id)
 		}
 	}
 	q := geo.Query{Near: &geo.Radius{Center: orb.Point{43, 33}, Metres: 200_000}, Limit: 500}

@@ -58,6 +58,7 @@ type config struct {
 	store        string
 	publicURL    *url.URL
 	renderSlots  int
+	pprofAddr    string
 	trusted      []netip.Prefix
 }
 
@@ -74,6 +75,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.drain, "drain", time.Second, "on SIGTERM, how long to keep serving with /readyz at 503 and keep-alives off before closing the listener")
 	fs.StringVar(&cfg.frames, "frame-ancestors", envOr(getenv, "INCIDENTMAP_FRAME_ANCESTORS", "*"), "CSP frame-ancestors of the page and embeds: the sites that may frame them (INCIDENTMAP_FRAME_ANCESTORS)")
 	fs.IntVar(&cfg.renderSlots, "render-slots", runtime.GOMAXPROCS(0), "expensive renders (static maps, tiles, overlays, exports) run at once; past them and four waiting per slot, 503")
+	fs.StringVar(&cfg.pprofAddr, "pprof", "", "listen address of net/http/pprof's profiles, e.g. 127.0.0.1:6060; empty: none (never expose it)")
 	fs.Func("public-url", "origin of every link, e.g. https://maps.news.example; unset, links follow the request (INCIDENTMAP_PUBLIC_URL)", func(s string) error {
 		u, err := parsePublicURL(s)
 		cfg.publicURL = u
@@ -412,6 +414,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("serving", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()
+	}
+	if cfg.pprofAddr != "" {
+		stopProfiles, err := serveProfiles(cfg.pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiles()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -44,6 +44,7 @@ type record struct {
 	class       class
 	path        string
 	hit         bool   // X-Cache: hit
+	stale       bool   // X-Cache: stale (as it was before a write, while drawn again)
 	wrote       bool   // the request was written to a connection at least once
 	errKind     string // non-empty: the request got no (whole) response
 }
@@ -227,6 +228,7 @@ func do(c *http.Client, base string, t target, t0 time.Time) record {
 	}
 	rec.status = resp.StatusCode
 	rec.hit = resp.Header.Get("X-Cache") == "hit"
+	rec.stale = resp.Header.Get("X-Cache") == "stale"
 	return rec
 }
 
@@ -253,6 +255,7 @@ type summary struct {
 	rps                float64
 	p50, p90, p99, max time.Duration
 	hitRatio           float64 // of answered requests, the share with X-Cache: hit
+	staleRatio         float64 // and the share with X-Cache: stale
 	errKinds           map[string]int
 }
 
@@ -260,7 +263,7 @@ type summary struct {
 func summarise(recs []record, from, to time.Duration) summary {
 	s := summary{errKinds: map[string]int{}}
 	var lat []time.Duration
-	hits := 0
+	hits, stale := 0, 0
 	for _, r := range recs {
 		if r.start < from || r.start >= to {
 			continue
@@ -275,6 +278,9 @@ func summarise(recs []record, from, to time.Duration) summary {
 			if r.hit {
 				hits++
 			}
+			if r.stale {
+				stale++
+			}
 		}
 	}
 	if secs := (to - from).Seconds(); secs > 0 {
@@ -285,6 +291,7 @@ func summarise(recs []record, from, to time.Duration) summary {
 	if len(lat) > 0 {
 		s.max = lat[len(lat)-1]
 		s.hitRatio = float64(hits) / float64(len(lat))
+		s.staleRatio = float64(stale) / float64(len(lat))
 	}
 	return s
 }

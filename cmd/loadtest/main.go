@@ -5,7 +5,7 @@
 //
 //	go run ./cmd/loadtest [-duration 60s] [-conns 64] [-markdown FILE]
 //	    [-scenario all|load|redis-outage|redis-slow|redis-full|stampede|writes|shutdown]
-//	    [-write-rate 50] [-read-rate N]
+//	    [-write-rate 50] [-read-rate N] [-profiles DIR]
 //
 // It builds cmd/incidentmap, writes a synthetic data set (geo/synth),
 // starts a redis-server of its own on a free port (never the machine's
@@ -49,6 +49,7 @@ type options struct {
 	grace        time.Duration
 	writeRate    int
 	readRate     int
+	profiles     string
 }
 
 // scenario is one named run against the environment.
@@ -115,6 +116,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "the service's -grace")
 	fs.IntVar(&o.writeRate, "write-rate", 50, "writes a second in the writes scenario")
 	fs.IntVar(&o.readRate, "read-rate", 0, "reads a second of the writes scenario's open loop (0: half the closed loop's)")
+	fs.StringVar(&o.profiles, "profiles", "", "writes scenario: save the service's CPU and allocation profiles and a trace of each pass to this directory (the service's -pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -127,7 +127,15 @@ var statsHeader = []string{"", "requests", "req/s", "p50", "p90", "p99", "max", 
 
 func statsRow(name string, s summary) []string {
 	return []string{name, fmt.Sprint(s.requests), fmt.Sprintf("%.0f", s.rps), fmtDur(s.p50), fmtDur(s.p90),
-		fmtDur(s.p99), fmtDur(s.max), fmt.Sprint(s.errors), fmt.Sprintf("%.0f%%", 100*s.hitRatio)}
+		fmtDur(s.p99), fmtDur(s.max), fmt.Sprint(s.errors), fmtHits(s)}
+}
+
+// fmtHits is the share of hits, and of stale answers when there were any.
+func fmtHits(s summary) string {
+	if s.staleRatio == 0 {
+		return fmt.Sprintf("%.0f%%", 100*s.hitRatio)
+	}
+	return fmt.Sprintf("%.0f%% (+%.0f%% stale)", 100*s.hitRatio, 100*s.staleRatio)
 }
 
 // tables are the result's breakdowns as rows under statsHeader.

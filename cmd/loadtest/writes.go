@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os/exec"
@@ -18,9 +20,10 @@ import (
 
 // runWrites is the read mix on a service with a store (SQLite, holding
 // the data set as one import), beside -write-rate writes a second, each
-// a POST of a new incident, at a random point of the data set's area,
-// through the write API. Writes change the data set, the summary and
-// lists, and the tiles and views near them.
+// a POST of a new incident, at a random point and hour of the data set's
+// area and year, through the write API. Writes change the data set, the
+// summary and lists, and the tiles and views near them (views of a day,
+// when of that day).
 //
 // It runs twice, each time for half the duration, its first half with
 // reads alone and its second beside the writes: first with -conns
@@ -44,13 +47,13 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 	// last writes changed, so that each pass starts as a service does.
 	settle := func() { e.load(ctx, svc, time.Now(), settleFor, nil) }
 	settle()
-	closed := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.load(ctx, svc, t0, d, nil) })
+	closed := e.writesPass(ctx, svc, tokens, "closed", d, func(t0 time.Time) *loadRun { return e.load(ctx, svc, t0, d, nil) })
 	settle()
 	rate := e.opts.readRate
 	if rate == 0 {
 		rate = max(int(closed.quiet.rps/2), 1)
 	}
-	open := e.writesPass(ctx, svc, tokens, d, func(t0 time.Time) *loadRun { return e.loadAt(ctx, svc, t0, d, rate) })
+	open := e.writesPass(ctx, svc, tokens, "open", d, func(t0 time.Time) *loadRun { return e.loadAt(ctx, svc, t0, d, rate) })
 
 	r := result{summary: &open.busy, rss: append(closed.run.rss, open.run.rss...)}
 	writes := fmt.Sprintf("beside %d writes/s", e.opts.writeRate)
@@ -92,6 +95,7 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 		figure{fmt.Sprintf("read p99 at the limit (%d conns)", e.opts.conns), ratio(closed)},
 		figure{"CPU, closed loop", closed.run.cpu.value},
 		figure{fmt.Sprintf("CPU, %d reads/s", rate), open.run.cpu.value})
+	r.figures = append(r.figures, figure{fmt.Sprintf("drawn for a reader beside writes, at %d reads/s", rate), drawnForReaders(open)})
 	r.figures = append(r.figures, rssFigures(r.rss)...)
 	r.checks = append(r.checks,
 		noErrors(fmt.Sprintf("no read errors at %d reads/s", rate), summariseAll(open.run)),
@@ -114,9 +118,12 @@ type writesRun struct {
 }
 
 // writesPass runs reads (load, from its start for d) with writes in its
-// second half.
-func (e *env) writesPass(ctx context.Context, svc *service, tokens []string, d time.Duration, load func(t0 time.Time) *loadRun) *writesRun {
+// second half, and profiles the service in each half when asked
+// (-profiles), naming the files for pass.
+func (e *env) writesPass(ctx context.Context, svc *service, tokens []string, pass string, d time.Duration, load func(t0 time.Time) *loadRun) *writesRun {
 	t0 := time.Now()
+	profiled := e.profilePass(ctx, svc, pass, t0, d)
+	defer profiled()
 	stop := make(chan struct{})
 	writes := make(chan []writeRecord, 1)
 	go func() {
@@ -152,18 +159,28 @@ func (e *env) startStoreService(ctx context.Context, n int) (*service, []string,
 		}
 		tokens = append(tokens, strings.TrimSpace(stdout.String()))
 	}
-	svc, err := e.startServiceOn(ctx, "store service", e.opts.cacheBytes, "-store", db)
+	args := []string{"-store", db}
+	if e.opts.profiles != "" {
+		port, err := freePort()
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, "-pprof", fmt.Sprintf("127.0.0.1:%d", port))
+	}
+	svc, err := e.startServiceOn(ctx, "store service", e.opts.cacheBytes, args...)
 	if err != nil {
 		return nil, nil, err
 	}
+	e.others = append(e.others, svc) // its log is summarised with the others'
 	return svc, tokens, nil
 }
 
 // writeRecord is one write: how long it took and how it ended.
 type writeRecord = record
 
-// writeAt POSTs a new incident rate times a second, with the tokens in
-// turn, each from its own
+// writeAt POSTs a new incident rate times a second, at a random point
+// and hour of the data set's area and year, as its incidents are, with
+// the tokens in turn, each from its own
 // goroutine (an open loop: a slow write does not slow the next), until
 // stop is closed, and returns every write.
 func writeAt(ctx context.Context, c *http.Client, base string, tokens []string, rate int, stop <-chan struct{}) []writeRecord {
@@ -188,8 +205,9 @@ func writeAt(ctx context.Context, c *http.Client, base string, tokens []string, 
 			synth.Area.MinLon + rng.Float64()*(synth.Area.MaxLon-synth.Area.MinLon),
 			synth.Area.MinLat + rng.Float64()*(synth.Area.MaxLat-synth.Area.MinLat),
 		}
+		at := writesYear.Add(time.Duration(rng.IntN(365*24)) * time.Hour)
 		wg.Go(func() {
-			r := post(ctx, c, base+"/api/collections/incidents/items", tokens[i%len(tokens)], loadFeature(fmt.Sprintf("loadtest-%d-%d", t0.Unix(), i), p), t0)
+			r := post(ctx, c, base+"/api/collections/incidents/items", tokens[i%len(tokens)], loadFeature(fmt.Sprintf("loadtest-%d-%d", t0.Unix(), i), p, at), t0)
 			mu.Lock()
 			out = append(out, r)
 			mu.Unlock()
@@ -218,11 +236,41 @@ func post(ctx context.Context, c *http.Client, url, token string, body []byte, t
 	return rec
 }
 
-// loadFeature is a new incident with id id at p.
-func loadFeature(id string, p [2]float64) []byte {
+// writesYear is the start of the year of synth's incidents, and of the
+// writes'.
+var writesYear = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// loadFeature is a new incident with id id at p, at.
+func loadFeature(id string, p [2]float64, at time.Time) []byte {
 	return []byte(`{"type":"Feature","id":"` + id + `","geometry":{"type":"Point","coordinates":[` + fmt.Sprintf("%.5f,%.5f", p[0], p[1]) + `]},"properties":{` +
-		`"title":"Load test write","occurred_at":"2023-11-23T10:00:00Z","time_precision":"hour","event_type":"drone_attack",` +
+		`"title":"Load test write","occurred_at":"` + at.Format(time.RFC3339) + `","time_precision":"hour","event_type":"drone_attack",` +
 		`"actors":[],"site":null,"place":"Ain Al Asad Air Base","place_ar":"","admin1":"Al Anbar","country":"IQ",` +
 		`"geo_precision":"near","injured":null,"killed":null,"summary":"","sources":[{"publisher":"Load test","title":"Load test",` +
 		`"published_at":"2023-11-23T12:00:00Z","quote":"A write of the load test."}],"related":[]}}`)
+}
+
+// drawnForReaders says how many of the cached kinds of reads (all but
+// radius queries) beside the writes were neither hits nor stale, so drawn
+// while the reader waited, and the paths drawn most.
+func drawnForReaders(w *writesRun) string {
+	byPath := map[string]int{}
+	n, all := 0, 0
+	half := w.run.elapsed / 2
+	for _, rec := range w.run.records {
+		if rec.start < half || rec.class == classRadius || rec.errKind != "" {
+			continue
+		}
+		all++
+		if !rec.hit && !rec.stale {
+			n++
+			byPath[strings.SplitN(rec.path, "?", 2)[0]]++
+		}
+	}
+	paths := slices.Collect(maps.Keys(byPath))
+	slices.SortFunc(paths, func(a, b string) int { return cmp.Or(byPath[b]-byPath[a], strings.Compare(a, b)) })
+	top := []string{}
+	for _, p := range paths[:min(len(paths), 5)] {
+		top = append(top, fmt.Sprintf("%s %d", p, byPath[p]))
+	}
+	return fmt.Sprintf("%d of %d; most: %s", n, all, strings.Join(top, ", "))
 }
