@@ -68,17 +68,17 @@ func TestArabicTileDiffersInLabelsOnly(t *testing.T) {
 				int(math.Ceil(bd.Max[0]*s-ox))+scale+1, int(math.Ceil(bd.Max[1]*s-oy))+scale+1)
 		}
 		var baghdadBox image.Rectangle
-		for _, ls := range [][]placeLabel{b.placeLabels[z-placeMinZoom], b.ar.placeLabels[z-placeMinZoom]} {
+		for _, ls := range [][]placeLabel{b.placeLabels[z-placeMinZoom], b.arabic().placeLabels[z-placeMinZoom]} {
 			for _, l := range ls {
 				boxes = append(boxes, toTile(l.box))
 			}
 		}
-		for _, l := range b.ar.placeLabels[z-placeMinZoom] {
+		for _, l := range b.arabic().placeLabels[z-placeMinZoom] {
 			if b.places[l.place].Name == "Baghdad" {
 				baghdadBox = toTile(l.text)
 			}
 		}
-		for _, ls := range [][]riverLabel{b.riverLabels[z-riverMinLabelZoom], b.ar.riverLabels[z-riverMinLabelZoom]} {
+		for _, ls := range [][]riverLabel{b.riverLabels[z-riverMinLabelZoom], b.arabic().riverLabels[z-riverMinLabelZoom]} {
 			for _, l := range ls {
 				boxes = append(boxes, toTile(l.box))
 			}
@@ -129,14 +129,14 @@ func TestArabicPlacedWithArabicWidths(t *testing.T) {
 		}
 		return m
 	}
-	en, ar := widths(b.placeLabels[z-placeMinZoom]), widths(b.ar.placeLabels[z-placeMinZoom])
+	en, ar := widths(b.placeLabels[z-placeMinZoom]), widths(b.arabic().placeLabels[z-placeMinZoom])
 	same, differ := 0, 0
 	for i, w := range ar {
 		if enW, ok := en[i]; ok {
-			if b.ar.places[i].Empty() && math.Abs(enW-w) > 1e-9 {
+			if b.arabic().places[i].Empty() && math.Abs(enW-w) > 1e-9 {
 				t.Errorf("z%d: %s has no Arabic name, yet its box is %.1f wide, %.1f in English", z, b.places[i].Name, w, enW)
 			}
-			if !b.ar.places[i].Empty() {
+			if !b.arabic().places[i].Empty() {
 				if math.Abs(enW-w) < 1e-9 {
 					same++
 				} else {
@@ -156,8 +156,8 @@ func TestArabicPlacedWithArabicWidths(t *testing.T) {
 func TestArabicInkInsideBoxes(t *testing.T) {
 	b := testBasemap(t)
 	for z := placeMinZoom; z <= placeMaxZoom; z++ {
-		for _, l := range b.ar.placeLabels[z-placeMinZoom] {
-			text := b.ar.places[l.place]
+		for _, l := range b.arabic().placeLabels[z-placeMinZoom] {
+			text := b.arabic().places[l.place]
 			if text.Empty() {
 				continue
 			}

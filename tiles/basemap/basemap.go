@@ -2,6 +2,7 @@ package basemap
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/golang/freetype/truetype"
 	"github.com/paulmach/orb"
@@ -26,9 +27,32 @@ type Basemap struct {
 	riverLabels [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
 	lakes       []boundedPolygon
 
-	// ar is the Arabic map's names and their labels; the fields above
-	// are the English map's.
-	ar arabicNames
+	// ar is the Arabic map's names and their labels (the fields above
+	// are the English map's), shaped and placed when first asked for
+	// (arabic): a third of a load, which a server that is never asked
+	// for Arabic tiles need not spend at start-up.
+	ar *lazyArabic
+}
+
+// lazyArabic is the Arabic map's names, made once, when first asked for,
+// from the fonts and the English names' metrics.
+type lazyArabic struct {
+	once  sync.Once
+	names arabicNames
+	fonts arabicFonts
+	latin nameMetrics
+}
+
+// arabic returns the Arabic map's names and labels, shaping and placing
+// them the first time it is called.
+func (b *Basemap) arabic() *arabicNames {
+	a := b.ar
+	a.once.Do(func() {
+		var am nameMetrics
+		a.names, am = shapeArabicNames(b.places, b.rivers, a.fonts, a.latin)
+		a.names.placeLabels, a.names.riverLabels = placeNames(b.places, b.rivers, &b.labels, am)
+	})
+	return &a.names
 }
 
 // scale is one scale of the data, flattened for drawing.
@@ -59,8 +83,8 @@ type Files struct {
 }
 
 // Load decodes the basemap's files and places the names of every
-// labelled zoom, for the English map and for the Arabic one: countries,
-// towns and rivers.
+// labelled zoom of the English map: countries, towns and rivers. Those
+// of the Arabic map are placed when it is first drawn.
 func Load(files Files) (*Basemap, error) {
 	f, err := truetype.Parse(goregular.TTF)
 	if err != nil {
@@ -120,9 +144,7 @@ func Load(files Files) (*Basemap, error) {
 	if err != nil {
 		return nil, err
 	}
-	var am nameMetrics
-	b.ar, am = shapeArabicNames(b.places, b.rivers, af, latin)
-	b.ar.placeLabels, b.ar.riverLabels = placeNames(b.places, b.rivers, &b.labels, am)
+	b.ar = &lazyArabic{fonts: af, latin: latin}
 	return b, nil
 }
 

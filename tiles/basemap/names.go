@@ -115,7 +115,8 @@ func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int, lang Lang) {
 	for _, l := range shown {
 		x := int(math.Round(l.tx*s) - ox)
 		y := int(math.Round(l.ty*s) - oy)
-		if ar := b.ar.places[l.place]; lang == Arabic && !ar.Empty() {
+		if lang == Arabic && !b.arabic().places[l.place].Empty() {
+			ar := b.arabic().places[l.place]
 			size := float64(townSize)
 			if l.major {
 				size = majorSize
@@ -166,7 +167,8 @@ func (d *drawer) riverLabels(b *Basemap, ls []riverLabel, scale int, lang Lang) 
 		var text *image.Alpha
 		var baseline int
 		var mid float64 // the name's middle, above the baseline
-		if ar := b.ar.rivers[l.river]; lang == Arabic && !ar.Empty() {
+		if lang == Arabic && !b.arabic().rivers[l.river].Empty() {
+			ar := b.arabic().rivers[l.river]
 			m := ar.Mask(riverSize * arabicScale * s)
 			w := int(math.Ceil(ar.Width(riverSize * arabicScale * s)))
 			h := int(math.Ceil((arabicAscent + arabicDescent) * riverSize * s))
@@ -239,7 +241,7 @@ type TileName struct {
 func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
 	if lang == Arabic {
-		placeLabels, riverLabels = &b.ar.placeLabels, &b.ar.riverLabels
+		placeLabels, riverLabels = &b.arabic().placeLabels, &b.arabic().riverLabels
 	}
 	z := int(t.Z)
 	pr := tiles.NewProjector(t, tiles.TileSize)
@@ -250,7 +252,7 @@ func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 			if visible(l.box, 1, ox, oy, tiles.TileSize) {
 				p := b.places[l.place]
 				out = append(out, TileName{Kind: "place", Name: p.Name, NameAr: p.NameAr, Labelled: true,
-					Arabic: lang == Arabic && !b.ar.places[l.place].Empty()})
+					Arabic: lang == Arabic && !b.arabic().places[l.place].Empty()})
 			}
 		}
 	}
@@ -281,7 +283,7 @@ func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 			}
 		}
 		out = append(out, TileName{Kind: "river", Name: r.name, NameAr: r.nameAr, Labelled: labelled,
-			Arabic: labelled && lang == Arabic && !b.ar.rivers[ri].Empty()})
+			Arabic: labelled && lang == Arabic && !b.arabic().rivers[ri].Empty()})
 	}
 	return out
 }

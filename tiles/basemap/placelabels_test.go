@@ -104,7 +104,7 @@ func TestLabelsDoNotOverlap(t *testing.T) {
 		name   string
 		places *[placeMaxZoom - placeMinZoom + 1][]placeLabel
 		rivers *[placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
-	}{{"en", &b.placeLabels, &b.riverLabels}, {"ar", &b.ar.placeLabels, &b.ar.riverLabels}} {
+	}{{"en", &b.placeLabels, &b.riverLabels}, {"ar", &b.arabic().placeLabels, &b.arabic().riverLabels}} {
 		for z := placeMinZoom; z <= placeMaxZoom; z++ {
 			// each name is one or two boxes (a town's dot and name)
 			type named struct {
@@ -157,7 +157,7 @@ func TestPlacementDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(a.placeLabels, b.placeLabels) || !reflect.DeepEqual(a.riverLabels, b.riverLabels) || !reflect.DeepEqual(a.labels, b.labels) ||
-		!reflect.DeepEqual(a.ar.placeLabels, b.ar.placeLabels) || !reflect.DeepEqual(a.ar.riverLabels, b.ar.riverLabels) {
+		!reflect.DeepEqual(a.arabic().placeLabels, b.arabic().placeLabels) || !reflect.DeepEqual(a.arabic().riverLabels, b.arabic().riverLabels) {
 		t.Error("two loads place names differently")
 	}
 }

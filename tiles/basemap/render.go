@@ -161,7 +161,7 @@ func (b *Basemap) Render(t maptile.Tile, scale int, lang Lang) ([]byte, error) {
 	}
 	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
 	if lang == Arabic {
-		placeLabels, riverLabels = &b.ar.placeLabels, &b.ar.riverLabels
+		placeLabels, riverLabels = &b.arabic().placeLabels, &b.arabic().riverLabels
 	}
 	if z := int(t.Z); z >= riverMinLabelZoom && z <= placeMaxZoom {
 		d.riverLabels(b, riverLabels[z-riverMinLabelZoom], scale, lang)
