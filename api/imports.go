@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -102,7 +101,7 @@ func (s *Server) importFile(c echo.Context) error {
 		return problem(http.StatusRequestEntityTooLarge, "body", "over %d bytes; import a larger file with `incidentmap import`", maxImportBody)
 	}
 	if format == "" {
-		if format, err = geo.DetectFormat(body[:min(len(body), detectBytes)]); err != nil {
+		if format, err = geo.DetectFormat(body[:min(len(body), geo.DetectBytes)]); err != nil {
 			return problem(http.StatusUnsupportedMediaType, "body", "%v; say which with format=geojson, csv or acled", err)
 		}
 	}
@@ -123,7 +122,7 @@ func (s *Server) importFile(c echo.Context) error {
 		}
 	}
 	cur := s.now()
-	plan, err := store.PlanImport(bufio.NewReader(bytes.NewReader(body)), format, cur.data, nil)
+	plan, err := store.PlanImport(bytes.NewReader(body), format, cur.data, nil)
 	if err != nil {
 		return problem(http.StatusUnprocessableEntity, "body", "%v", err)
 	}
@@ -166,6 +165,3 @@ func (s *Server) importFile(c echo.Context) error {
 	s.log.InfoContext(ctx, "import", "revision", rev, "rows", plan.Rows, "created", plan.Created, "updated", plan.Updated, "token", tok.ID, "request_id", requestID(c))
 	return c.JSON(http.StatusOK, report)
 }
-
-// detectBytes is how much of a file geo.DetectFormat sees.
-const detectBytes = 64 << 10

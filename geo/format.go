@@ -27,9 +27,14 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("format: want geojson, csv or acled, got %q", s)
 }
 
+// DetectBytes is how much of the start of a file DetectFormat is given:
+// a header row and more.
+const DetectBytes = 64 << 10
+
 // DetectFormat tells the format of a file from its first bytes: GeoJSON
 // when it starts with "{", our CSV when the header row names every
-// column of ours, ACLED's when it has event_id_cnty.
+// column of ours, ACLED's when it has event_id_cnty. It needs a CSV's
+// header row: the first DetectBytes of a file are enough.
 func DetectFormat(head []byte) (Format, error) {
 	head = bytes.TrimPrefix(head, []byte("\ufeff"))
 	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '{' {

@@ -84,9 +84,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, detectBytes)
+	r := bufio.NewReaderSize(f, geo.DetectBytes)
 	if format == "" {
-		head, err := r.Peek(detectBytes)
+		head, err := r.Peek(geo.DetectBytes)
 		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 			return fmt.Errorf("import %s: %w", fs.Arg(0), err)
 		}
@@ -132,10 +132,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stdout, "revision %d: %s\n", rev, summary)
 	return nil
 }
-
-// detectBytes is how much of a file DetectFormat sees: a header row
-// and more.
-const detectBytes = 64 << 10
 
 // checkMerged loads the data set the changes would make, as the server
 // will: whatever the loader refuses, the import must not write.
