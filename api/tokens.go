@@ -46,14 +46,26 @@ func (s *Server) tokenRoutes(e *echo.Echo) {
 		return
 	}
 	e.GET("/api/tokens", s.asAdmin((*Server).listTokens))
-	e.GET("/api/tokens/current", s.currentToken)
+	e.GET("/api/tokens/current", s.withToken("the desk", []string{store.RoleEditor, store.RoleAdmin}, (*Server).currentToken))
 	e.POST("/api/tokens", s.asAdmin((*Server).createToken))
 	e.DELETE("/api/tokens/:tid", s.asAdmin((*Server).revokeToken))
 }
 
-// asAdmin wraps a token handler: never cached, no query, at the current
-// revision, an admin's token within its rate.
+// asAdmin wraps a handler of the token API for admins: withToken, and
+// within the token's rate.
 func (s *Server) asAdmin(h func(*Server, echo.Context, store.Token) error) echo.HandlerFunc {
+	return s.withToken("tokens", []string{store.RoleAdmin}, func(s *Server, c echo.Context, tok store.Token) error {
+		if err := s.withinRate(c, tok); err != nil {
+			return err
+		}
+		return h(s, c, tok)
+	})
+}
+
+// withToken wraps a handler of the token API: never cached, no query, at
+// the current revision, with a token of one of roles (what says what
+// needs it, as authorize's).
+func (s *Server) withToken(what string, roles []string, h func(*Server, echo.Context, store.Token) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		if c.Get(pinKey) != nil {
@@ -62,11 +74,8 @@ func (s *Server) asAdmin(h func(*Server, echo.Context, store.Token) error) echo.
 		if err := checkParams(c.QueryParams(), nil); err != nil {
 			return err
 		}
-		tok, err := s.authorize(c, "tokens", store.RoleAdmin)
+		tok, err := s.authorize(c, what, roles...)
 		if err != nil {
-			return err
-		}
-		if err := s.withinRate(c, tok); err != nil {
 			return err
 		}
 		return h(s.now(), c, tok)
@@ -75,18 +84,7 @@ func (s *Server) asAdmin(h func(*Server, echo.Context, store.Token) error) echo.
 
 // currentToken answers the request's own token, an editor's or an
 // admin's, without its text: who the editor's desk is signed in as.
-func (s *Server) currentToken(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "no-store")
-	if c.Get(pinKey) != nil {
-		return badParam("rev", "tokens are not data; they have no revision")
-	}
-	if err := checkParams(c.QueryParams(), nil); err != nil {
-		return err
-	}
-	tok, err := s.authorize(c, "the desk", store.RoleEditor, store.RoleAdmin)
-	if err != nil {
-		return err
-	}
+func (s *Server) currentToken(c echo.Context, tok store.Token) error {
 	return c.JSON(http.StatusOK, docOfToken(tok))
 }
 
