@@ -5,10 +5,11 @@
 // of it through the write API (session.js), as any client would. L is
 // vendor/leaflet.js.
 
+import { ROOT } from '../data.js';
 import { $, el } from '../dom.js';
 import * as form from './form.js';
 import { showConflict, showHistory, showReview, wireConflict, wireImport } from './panels.js';
-import { ApiError, call, forgetToken, keepToken, ROOT, token } from './session.js';
+import { ApiError, call, forgetToken, keepToken, token } from './session.js';
 
 const ITEMS = '/api/collections/incidents/items';
 const PAGE = 50;

@@ -261,14 +261,17 @@ export function show(v) {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-// fieldsOf is a feature's fields by name: geometry, then properties.
-function fieldsOf(f) {
+// fieldsOf is a feature's fields by name, as the desk shows them: its
+// location ("lat, lon"), then its properties; a null feature has none.
+export function fieldsOf(f) {
   const out = { location: f && f.geometry ? formatLatLon(f.geometry.coordinates) : null };
   for (const k of PROPS) out[k] = f ? (f.properties || {})[k] : undefined;
   return out;
 }
 
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// same reports whether two values of a field are alike (a missing one is
+// null).
+export const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 // diff lists the fields that differ between features a and b (either
 // may be null: a new or a deleted incident), as [{field, from, to}].

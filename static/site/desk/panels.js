@@ -3,7 +3,7 @@
 // history, and an import. Data goes in as text only.
 
 import { $, el } from '../dom.js';
-import { show } from './form.js';
+import { fieldsOf, same, show } from './form.js';
 import { ApiError, call } from './session.js';
 
 // cell is a table cell holding v as text.
@@ -38,15 +38,8 @@ export function showReview(changes, { reason, required, deleting }) {
 let choices = {};
 export function showConflict(base, theirs, mine, { redo, takeTheirs }) {
   choices = { redo, takeTheirs };
-  const fieldsOf = (f) => {
-    const out = { location: f.geometry ? f.geometry.coordinates : null };
-    Object.assign(out, f.properties);
-    return out;
-  };
   const [b, t, m] = [base, theirs, mine].map(fieldsOf);
-  const names = [...new Set([...Object.keys(b), ...Object.keys(t), ...Object.keys(m)])];
-  const same = (x, y) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
-  const rows = names.filter((k) => !same(b[k], t[k]) || !same(b[k], m[k])).map((k) => {
+  const rows = Object.keys(b).filter((k) => !same(b[k], t[k]) || !same(b[k], m[k])).map((k) => {
     const tr = el('tr');
     tr.append(cell(k, 'th'), cell(b[k]), cell(t[k]), cell(m[k]));
     tr.firstChild.scope = 'row';

@@ -2,11 +2,9 @@
 // (never a cookie, never a URL), and the API calls made with it. Every
 // answer that is not 2xx becomes an ApiError carrying the problem+json.
 
-const KEY = 'incidentmap.token';
+import { ROOT } from '../data.js';
 
-// ROOT is the path the service is served under behind a proxy ("" at the
-// root of its host); call's paths are from it.
-export const ROOT = document.body.dataset.root || '';
+const KEY = 'incidentmap.token';
 
 export const token = () => sessionStorage.getItem(KEY);
 export const keepToken = (t) => sessionStorage.setItem(KEY, t);
@@ -22,7 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-// call sends a request to the API with the token: body as JSON unless
+// call sends a request to the API with the token, its path from ROOT: body as JSON unless
 // it is a Blob or File; headers such as If-Match and Change-Reason.
 // It answers {status, etag, data}, data the JSON body or null.
 export async function call(method, path, { body, headers = {} } = {}) {
