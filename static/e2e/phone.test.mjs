@@ -13,17 +13,14 @@
 // prints one line per check and exits 1 if any failed. It never downloads
 // a browser: it runs the system's Chromium.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, check, failures } from './harness.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, check, checkAxe as checkAxeOn, failures } from './harness.mjs';
 
 const [base, screenshotPath] = process.argv.slice(2);
 if (!base) {
   console.error('usage: node e2e/phone.test.mjs <baseURL> [<screenshotPath>]');
   process.exit(2);
 }
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8');
 const MIN = 44; // px, WCAG 2.5.5 (AAA) and Apple's and Google's guidance
 const PHONE = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const SMALL_EMBED = { viewport: { width: 320, height: 240 }, isMobile: true, hasTouch: true };
@@ -134,18 +131,9 @@ async function tapIncident(page, where, off) {
   check(await popup.count() === 0, `on ${where}, a tap on the popup's × closes it`);
 }
 
-// axe runs axe-core on page and returns its violations. axe-core is added
-// to the page as a script, which the page's CSP (script-src 'self') would
-// block: the axe runs alone use contexts with bypassCSP, which changes
-// nothing axe looks at.
-async function axe(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => (await globalThis.axe.run(document, { resultTypes: ['violations'] })).violations
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
-}
-// checkAxe opens url in a context with options, then(page) if given
-// (to open a popup or a dialog), and fails on axe's serious or critical
-// violations.
+// checkAxe opens url in a context with options (and bypassCSP, for
+// axe), then(page) if given (to open a popup or a dialog), and fails on
+// axe's serious or critical violations.
 async function checkAxe(options, url, label, then) {
   const ctx = await browser.newContext({ ...options, bypassCSP: true });
   try {
@@ -153,10 +141,7 @@ async function checkAxe(options, url, label, then) {
     // Open the legend too, so that its contents are checked.
     await page.locator('.legend summary').evaluateAll((ss) => ss.forEach((s) => { s.parentElement.open = true; }));
     if (then) await then(page);
-    const vs = await axe(page);
-    const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    console.log(`     axe on ${label}: ${vs.length ? vs.map((v) => `${v.id} (${v.impact}, ${v.nodes})`).join(', ') : 'no violations'}`);
-    check(bad.length === 0, `axe-core finds no serious or critical violation on ${label}`, JSON.stringify(bad));
+    await checkAxeOn(page, label);
   } finally {
     await ctx.close();
   }
