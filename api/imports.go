@@ -30,6 +30,10 @@ const (
 	// maxImportProblems is how many problems an answer lists; it counts
 	// the others.
 	maxImportProblems = 1000
+	// maxImports is how many imports a server reads and checks at once;
+	// another is a 503, so that files in memory stay within
+	// maxImports × maxImportBody whatever the editors send.
+	maxImports = 2
 )
 
 // importParams are what POST /api/imports takes.
@@ -92,6 +96,14 @@ func (s *Server) importFile(c echo.Context) error {
 	reason, err := changeReason(c.Request(), !dryRun)
 	if err != nil {
 		return err
+	}
+	select {
+	case s.writer.imports <- struct{}{}:
+		defer func() { <-s.writer.imports }()
+	default:
+		p := problem(http.StatusServiceUnavailable, "body", "%d imports are being checked; send the file again shortly", maxImports)
+		p.RetryAfter = 5
+		return p
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxImportBody+1))
 	if err != nil {

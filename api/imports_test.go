@@ -117,6 +117,19 @@ func TestImportOverHTTP(t *testing.T) {
 		t.Errorf("the same file again: %d %+v, store at %d", rec.Code, r, head())
 	}
 
+	// Imports at once are bounded: with every slot taken, another is a
+	// 503 that says to try again, and reads nothing.
+	for range maxImports {
+		s.writer.imports <- struct{}{}
+	}
+	rec = do(s, http.MethodPost, "/api/imports?dry_run=true", file, as...)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("an import beyond %d at once: %d, Retry-After %q", maxImports, rec.Code, rec.Header().Get("Retry-After"))
+	}
+	for range maxImports {
+		<-s.writer.imports
+	}
+
 	// Bad input: a problem naming what.
 	for _, c := range []struct{ path, body, param string }{
 		{"/api/imports?dry_run=maybe", file, "dry_run"},

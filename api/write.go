@@ -60,6 +60,9 @@ type writer struct {
 	// (each made by an admin), so the map stays small.
 	limitsMu sync.Mutex
 	limits   map[string]*rate.Limiter
+	// imports holds a slot for each import being read or checked
+	// (imports.go): at most maxImports files of maxImportBody in memory.
+	imports chan struct{}
 }
 
 // writeRoutes adds the write routes, when the server has a store.
