@@ -29,19 +29,17 @@ type Dataset struct {
 	byID    []idKey // by hash of the id
 	sitePos map[string]int
 	bound   orb.Bound // of the located incidents, or of the sites
-	located []int32   // positions of incidents with a location
-	// locatedSite is the site (its position in Sites, -1 for none) of each
-	// incident of located: a walk of the index filtered by site reads
-	// this dense array, not the incidents.
-	locatedSite []int32
-	index       *Index // over located; reports positions in located
-	// The position, time (Unix seconds) and event type (in strs) of each
-	// point of the index, in the index's order: what EachIn gives, read
-	// in order as the tree is walked.
+	index   *Index    // over the located incidents; its ids are their positions
+	// The position (the index's ids, -1 for a place whose incident is
+	// gone), time (Unix seconds), event type (in strs) and site (its
+	// position in Sites, -1 for none) of each point of the index, in the
+	// index's order: what EachIn gives and filters by, read in order as
+	// the tree is walked.
 	spotPos  []int32
 	spotY    []float64 // MercatorY
 	spotSec  []int64
 	spotType []uint32
+	spotSite []int32
 	// unit is each point of the index on the unit sphere, x, y, z in
 	// the index's order: radius queries order by dot products.
 	unit  []float64
@@ -200,7 +198,7 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	}
 	c := &d.columns
 	*c = b.columns
-	c.text = b.joinText()
+	c.text, c.recent = b.joinText()
 	n := b.n
 
 	// Two sorts of the records as they were added, one on each core, both
@@ -232,6 +230,9 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 		c.records[pos] = *b.record(int(f))
 		posOf[f] = int32(pos)
 	}
+	for f, start := range b.keptRelated {
+		c.records[posOf[f]].related = start
+	}
 	b.chunks = nil
 	for k := range keys {
 		keys[k].pos = posOf[keys[k].pos]
@@ -241,60 +242,20 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 		return nil, nil, err
 	}
 
-	// Sized for every incident located, the usual case, so they grow once.
-	points := make([]orb.Point, 0, n)
-	d.located = make([]int32, 0, n)
-	d.locatedSite = make([]int32, 0, n)
-	for pos := range c.records {
-		r := &c.records[pos]
-		if !r.located {
-			continue
-		}
-		d.located = append(d.located, int32(pos))
-		site := int32(-1)
-		if p, ok := d.sitePos[c.strs[r.site]]; ok {
-			site = int32(p)
-		}
-		d.locatedSite = append(d.locatedSite, site)
-		points = append(points, r.loc)
-	}
-	// The index on one core; on the other, the spots and unit vectors of
-	// the located incidents, read from the records in their order; then
-	// both put in the tree's order, from these dense arrays rather than
-	// from records read at random.
-	indexed := both(func() { d.index = NewIndex(points) })
-	located := len(d.located)
-	sec, typ, unit := make([]int64, located), make([]uint32, located), make([]float64, 3*located)
-	mercY := make([]float64, located)
-	for k, pos := range d.located {
-		r := &c.records[pos]
-		sec[k], typ[k] = r.sec, r.eventType
-		if f := byTime[pos]; int(f) < b.sorted && b.keptSlot[f] >= 0 {
-			slot := int(b.keptSlot[f]) // kept by With: derived already
-			mercY[k] = b.from.spotY[slot]
-			copy(unit[3*k:3*k+3], b.from.unit[3*slot:3*slot+3])
-			continue
-		}
-		mercY[k] = MercatorY(r.loc[1])
-		u := unitVector(r.loc)
-		copy(unit[3*k:], u[:])
-	}
 	d.links = d.findLinks()
-	indexed()
-	d.spotPos, d.spotSec, d.spotType = make([]int32, located), make([]int64, located), make([]uint32, located)
-	d.spotY = make([]float64, located)
-	d.unit = make([]float64, 3*located)
-	for i, k := range d.index.ids {
-		d.spotPos[i], d.spotSec[i], d.spotType[i], d.spotY[i] = d.located[k], sec[k], typ[k], mercY[k]
-		copy(d.unit[3*i:3*i+3], unit[3*k:3*k+3])
+	if b.from != nil && b.deriveIndex {
+		b.deriveSpots(d, posOf)
+	} else {
+		d.buildSpots(both)
 	}
-	if len(points) == 0 {
-		for _, s := range d.Sites {
-			points = append(points, s.Location)
+	if bound, ok := d.locatedBound(); ok {
+		d.bound = bound
+	} else if len(d.Sites) > 0 {
+		sites := make(orb.MultiPoint, len(d.Sites))
+		for i, s := range d.Sites {
+			sites[i] = s.Location
 		}
-	}
-	if len(points) > 0 {
-		d.bound = orb.MultiPoint(points).Bound()
+		d.bound = sites.Bound()
 	}
 	return d, posOf, nil
 }

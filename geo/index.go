@@ -10,9 +10,16 @@ import (
 // points are sorted in place into a balanced tree stored in two flat
 // slices, as in the kdbush library. It answers a bbox in O(sqrt(n) + k)
 // and costs 20 bytes a point, with no pointers for the GC to chase.
+//
+// An index derived from another (derive) holds two trees: the other's
+// first, as it was, and a small one of the points added since. A point
+// gone (an incident deleted or moved) keeps its place, with the id -1,
+// and is skipped.
 type Index struct {
-	ids    []int32   // caller's position of each point, in tree order
+	ids    []int32   // caller's position of each point, in tree order; -1: gone
 	coords []float64 // lon, lat of each point, in tree order
+	main   int       // places of the first tree; the second holds the rest
+	gone   int       // places whose point is gone
 }
 
 // indexNodeSize is how many points a leaf holds; scanning a small leaf is
@@ -28,11 +35,50 @@ func NewIndex(points []orb.Point) *Index {
 		ix.coords[2*i], ix.coords[2*i+1] = p[0], p[1]
 	}
 	ix.sort(0, len(points)-1, 0)
+	ix.main = len(points)
 	return ix
 }
 
+// derive returns an index of ix's points under new ids, ids[place] for
+// the point at each of ix's places (-1: gone), and of points added, with
+// theirs: ix's first tree is kept as it is, place for place, and its
+// second tree's points kept are sorted with those added into a second
+// tree. A write adds a few points to a large data set: its index costs a
+// copy and a sort of those few, not a sort of all. ix is unchanged.
+func (ix *Index) derive(ids []int32, added []orb.Point, addedIDs []int32) *Index {
+	next := &Index{
+		ids:    make([]int32, ix.main, len(ids)+len(added)),
+		coords: make([]float64, 2*ix.main, 2*(len(ids)+len(added))),
+		main:   ix.main,
+	}
+	copy(next.ids, ids[:ix.main])
+	copy(next.coords, ix.coords[:2*ix.main])
+	for _, id := range next.ids {
+		if id < 0 {
+			next.gone++
+		}
+	}
+	for i := ix.main; i < len(ids); i++ {
+		if ids[i] >= 0 {
+			next.ids = append(next.ids, ids[i])
+			next.coords = append(next.coords, ix.coords[2*i], ix.coords[2*i+1])
+		}
+	}
+	for k, p := range added {
+		next.ids = append(next.ids, addedIDs[k])
+		next.coords = append(next.coords, p[0], p[1])
+	}
+	next.sort(next.main, len(next.ids)-1, 0)
+	return next
+}
+
+// loose returns how many places of ix are not in its first tree, or are
+// there for a point gone: what a query pays for deriving rather than
+// building anew.
+func (ix *Index) loose() int { return len(ix.ids) - ix.main + ix.gone }
+
 // Len returns the number of points in the index.
-func (ix *Index) Len() int { return len(ix.ids) }
+func (ix *Index) Len() int { return len(ix.ids) - ix.gone }
 
 // Bound calls fn with the position of every point inside b, edges included.
 // A bound whose Min longitude is greater than its Max longitude crosses the
@@ -57,19 +103,25 @@ func (ix *Index) walk(b orb.Bound, fn func(i int)) {
 		ix.walk(orb.Bound{Min: orb.Point{-180, b.Min[1]}, Max: b.Max}, fn)
 		return
 	}
-	if len(ix.ids) == 0 {
+	ix.walkTree(0, ix.main-1, b, fn)
+	ix.walkTree(ix.main, len(ix.ids)-1, b, fn)
+}
+
+// walkTree is walk over the tree of places left to right.
+func (ix *Index) walkTree(left, right int, b orb.Bound, fn func(i int)) {
+	if right < left {
 		return
 	}
 	minX, minY, maxX, maxY := b.Min[0], b.Min[1], b.Max[0], b.Max[1]
 	type span struct{ left, right, axis int }
-	stack := []span{{0, len(ix.ids) - 1, 0}}
+	stack := []span{{left, right, 0}}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if s.right-s.left <= indexNodeSize {
 			for i := s.left; i <= s.right; i++ {
 				x, y := ix.coords[2*i], ix.coords[2*i+1]
-				if x >= minX && x <= maxX && y >= minY && y <= maxY {
+				if x >= minX && x <= maxX && y >= minY && y <= maxY && ix.ids[i] >= 0 {
 					fn(i)
 				}
 			}
@@ -77,7 +129,7 @@ func (ix *Index) walk(b orb.Bound, fn func(i int)) {
 		}
 		m := (s.left + s.right) >> 1
 		x, y := ix.coords[2*m], ix.coords[2*m+1]
-		if x >= minX && x <= maxX && y >= minY && y <= maxY {
+		if x >= minX && x <= maxX && y >= minY && y <= maxY && ix.ids[m] >= 0 {
 			fn(m)
 		}
 		lo, hi := minX, maxX

@@ -449,7 +449,7 @@ func (d *Dataset) EachIn(t Interval, b orb.Bound, sites []string, fn func(Spot))
 	}
 	ix := d.index
 	d.index.walk(b, func(i int) {
-		if len(want) > 0 && !slices.Contains(want, d.locatedSite[ix.ids[i]]) {
+		if len(want) > 0 && !slices.Contains(want, d.spotSite[i]) {
 			return
 		}
 		pos := d.spotPos[i]

@@ -3,6 +3,8 @@ package geo
 import (
 	"cmp"
 	"slices"
+	"sort"
+	"strings"
 )
 
 // radixSort sorts xs by the 64-bit key of each, stably, a byte at a time
@@ -81,12 +83,17 @@ func (b *builder) timeOrder(id func(f int32) string) []int32 {
 }
 
 // mergeTimeOrder is timeOrder when the first b.sorted records are in
-// order already (With): the others are sorted, then merged into them,
-// a pass over the records rather than two radix sorts of them all.
+// order already (With): the others are sorted, then each is put where a
+// binary search of the sorted finds its place, and the runs between are
+// copied whole: a write to a large data set compares a few records, not
+// all of them.
 func (b *builder) mergeTimeOrder(id func(f int32) string) []int32 {
 	before := func(f, g int32) int {
 		r, s := b.record(int(f)), b.record(int(g))
-		return cmp.Or(cmp.Compare(r.sec, s.sec), cmp.Compare(r.nsec, s.nsec), cmp.Compare(id(f), id(g)))
+		if c := cmp.Or(cmp.Compare(r.sec, s.sec), cmp.Compare(r.nsec, s.nsec)); c != 0 {
+			return c
+		}
+		return strings.Compare(id(f), id(g)) // only for the same instant
 	}
 	rest := make([]int32, 0, b.n-b.sorted)
 	for f := b.sorted; f < b.n; f++ {
@@ -94,16 +101,16 @@ func (b *builder) mergeTimeOrder(id func(f int32) string) []int32 {
 	}
 	slices.SortFunc(rest, before)
 	order := make([]int32, 0, b.n)
-	f := int32(0)
+	f := 0 // the next of the sorted records to place
 	for _, g := range rest {
-		for f < int32(b.sorted) && before(f, g) < 0 {
-			order = append(order, f)
-			f++
+		to := f + sort.Search(b.sorted-f, func(k int) bool { return before(int32(f+k), g) > 0 })
+		for ; f < to; f++ {
+			order = append(order, int32(f))
 		}
 		order = append(order, g)
 	}
-	for ; f < int32(b.sorted); f++ {
-		order = append(order, f)
+	for ; f < b.sorted; f++ {
+		order = append(order, int32(f))
 	}
 	return order
 }

@@ -60,15 +60,19 @@ const noString = ^uint32(0)
 
 // columns is what records point into; a Dataset and a builder share it.
 type columns struct {
-	records  []record
-	text     string
-	strs     []string          // distinct texts; strs[0] is ""
-	strIndex map[string]uint32 // the index of each in strs
-	actors   []Actor
-	sources  []Source
-	related  []int32 // positions of related incidents
-	counts   []int   // distinct casualty figures
-	zones    map[int32]*time.Location
+	records []record
+	// The block of text is two strings, one after the other: text, as
+	// the data set was last packed, and recent, what writes added since
+	// (With). A write copies recent, not the whole block; a record's text
+	// lies in one or the other (textAt).
+	text, recent string
+	strs         []string          // distinct texts; strs[0] is ""
+	strIndex     map[string]uint32 // the index of each in strs
+	actors       []Actor
+	sources      []Source
+	related      []int32 // positions of related incidents
+	counts       []int   // distinct casualty figures
+	zones        map[int32]*time.Location
 }
 
 // incident puts together the incident at position pos. Its strings, its
@@ -78,7 +82,7 @@ func (c *columns) incident(pos int) Incident {
 	r := &c.records[pos]
 	in := Incident{
 		ID:            c.id(r),
-		Title:         c.text[int(r.text)+int(r.idLen) : int(r.text)+int(r.idLen)+int(r.titleLen)],
+		Title:         c.textAt(r.text+uint32(r.idLen), int(r.titleLen)),
 		OccurredAt:    c.occurredAt(r),
 		TimePrecision: timePrecisions[r.timePrec],
 		EventType:     c.strs[r.eventType],
@@ -115,13 +119,21 @@ func (c *columns) incident(pos int) Incident {
 	return in
 }
 
+// textAt returns the n bytes of the block of text from start on.
+func (c *columns) textAt(start uint32, n int) string {
+	if int(start) >= len(c.text) {
+		start -= uint32(len(c.text))
+		return c.recent[start : int(start)+n]
+	}
+	return c.text[start : int(start)+n]
+}
+
 func (c *columns) id(r *record) string {
-	return c.text[r.text : r.text+uint32(r.idLen)]
+	return c.textAt(r.text, int(r.idLen))
 }
 
 func (c *columns) summary(r *record) string {
-	start := int(r.text) + int(r.idLen) + int(r.titleLen)
-	return c.text[start : start+int(r.summaryLen)]
+	return c.textAt(r.text+uint32(r.idLen)+uint32(r.titleLen), int(r.summaryLen))
 }
 
 func (c *columns) occurredAt(r *record) time.Time {
@@ -163,31 +175,40 @@ func (r *record) window() (from, to time.Time) {
 // holds records and text in chunks, so growing never copies them; the
 // data set gets them in one piece, in its own order (dataset.go).
 type builder struct {
-	columns    // all but records and text
-	chunks     [][]record
-	textBase   string // text before the chunks: a data set's, for With
-	text       [][]byte
-	textLen    int                    // of textBase and the chunks
-	actorRuns  map[run[Actor]]uint32  // a decoder's one copy of a list → its start
-	sourceRuns map[run[Source]]uint32 // the same for sources
-	countIndex map[int]uint32
-	relatedIDs []string // runs of related ids, resolved to positions at the end
-	n          int
-	oneCore    bool // dataset works on the caller's goroutine alone
-	extending  bool // its text and tables start as a data set's (Dataset.extend)
+	columns // all but records and text
+	chunks  [][]record
+	// The text before the chunks: a data set's, for With (its text and
+	// recent), else none.
+	textBase, recentBase string
+	text                 [][]byte
+	textLen              int                    // of textBase, recentBase and the chunks
+	actorRuns            map[run[Actor]]uint32  // a decoder's one copy of a list → its start
+	sourceRuns           map[run[Source]]uint32 // the same for sources
+	countIndex           map[int]uint32
+	relatedIDs           []string // runs of related ids, resolved to positions at the end
+	n                    int
+	oneCore              bool // dataset works on the caller's goroutine alone
+	extending            bool // its text and tables start as a data set's (Dataset.extend)
 	// sorted is how many of the first records added are in the data
 	// set's order already, and keptKeys their entries of the id index
 	// (hash, added-th), in its order: what With keeps of a data set, so
 	// that dataset merges the rest into them rather than sort them all.
 	sorted   int
 	keptKeys []idKey
-	// from is the data set With keeps records of, and keptSlot the place
-	// in its index of each record kept (by added-th; -1 when not
-	// located): what is derived of a point (Mercator y, unit vector) is
-	// copied from there, not computed again.
-	from     *Dataset
-	keptSlot []int32
-	last     [stringFields]lastString
+	// from is the data set With keeps records of, and keptAt the
+	// added-th of each of its records kept, by position (-1 when not
+	// kept). deriveIndex has the data set derive its index and spots from
+	// from's (deriveSpots) rather than build them anew.
+	from        *Dataset
+	keptAt      []int32
+	deriveIndex bool
+	// kept holds the positions in from of the records b extends it with
+	// (keep), the first added, read where they are rather than copied
+	// into chunks; keptRelated gives, by added-th, where in relatedIDs
+	// the related ids of each of them that has any start.
+	kept        []int32
+	keptRelated map[int32]uint32
+	last        [stringFields]lastString
 }
 
 // Chunk sizes: records come 65,536 (6 MB) at a time, text up to 4 MB at
@@ -211,6 +232,10 @@ func newBuilder() *builder {
 
 // record returns the record added i-th.
 func (b *builder) record(i int) *record {
+	if i < len(b.kept) {
+		return &b.from.records[b.kept[i]]
+	}
+	i -= len(b.kept)
 	return &b.chunks[i>>chunkShift][i&(1<<chunkShift-1)]
 }
 
@@ -234,18 +259,22 @@ func (b *builder) appendText(texts ...string) {
 	b.textLen += n
 }
 
-// joinText returns the text as one string, letting go of the chunks as
-// it copies them.
-func (b *builder) joinText() string {
+// joinText returns the block of text as the columns hold it (text and
+// recent): textBase as it is, and what comes after it joined in one
+// string, letting go of the chunks as it copies them.
+func (b *builder) joinText() (text, recent string) {
 	var sb strings.Builder
-	sb.Grow(b.textLen)
-	sb.WriteString(b.textBase)
+	sb.Grow(b.textLen - len(b.textBase))
+	sb.WriteString(b.recentBase)
 	for i := range b.text {
 		sb.Write(b.text[i])
 		b.text[i] = nil
 	}
 	b.text = nil
-	return sb.String()
+	if b.textBase == "" { // packed anew: all of it is text
+		return sb.String(), ""
+	}
+	return b.textBase, sb.String()
 }
 
 // Fields of a record that name a string, for builder.field.
@@ -389,7 +418,7 @@ func (b *builder) add(in *Incident) error {
 
 // push adds r as the next record.
 func (b *builder) push(r record) {
-	if b.n>>chunkShift == len(b.chunks) {
+	if (b.n-len(b.kept))>>chunkShift == len(b.chunks) {
 		// The first chunk grows as a slice does, so a small data set
 		// takes little; the others are made whole.
 		var chunk []record

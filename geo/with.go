@@ -41,15 +41,20 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 	slices.Sort(skip)
 	// Replaced records leave their text and lists behind in the block and
 	// tables a copy shares; past an eighth of the records, the data set
-	// is packed anew, which lets them go.
+	// is packed anew, which lets them go. So is it when the text writes
+	// added (recent, copied by every write) passes an eighth of the rest.
 	replaced := d.replaced + len(skip)
 	var b *builder
-	if replaced > len(d.records)/8 {
+	if replaced > len(d.records)/8 || len(d.recent) > len(d.text)/8 {
 		b, replaced = newBuilder(), 0
 	} else {
 		b = d.extend()
 	}
 	b.oneCore = true // a write's build leaves the other cores to readers
+	b.from = d
+	if b.extending {
+		b.kept = make([]int32, 0, len(d.records))
+	}
 	// The records kept are added first, in d's order, which is the data
 	// set's: the build merges the upserts into them (sorted), and their
 	// entries of the id index are d's, each at the record's place
@@ -69,19 +74,11 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 		}
 	}
 	b.sorted = b.n
-	slotOf := make([]int32, len(d.records)) // position → place in d's index
-	for pos := range slotOf {
-		slotOf[pos] = -1
-	}
-	for slot, pos := range d.spotPos {
-		slotOf[pos] = int32(slot)
-	}
-	b.from, b.keptSlot = d, make([]int32, 0, b.n)
-	for pos, f := range addedAt {
-		if f >= 0 {
-			b.keptSlot = append(b.keptSlot, slotOf[pos])
-		}
-	}
+	// The index and spots are derived from d's while the places that
+	// are not in its first tree, or are there for an incident gone, are
+	// few; past an eighth of the first tree's, they are built anew.
+	b.keptAt = addedAt
+	b.deriveIndex = b.extending && d.index.loose()+len(upserts)+len(deletes) <= d.index.main/8
 	b.keptKeys = make([]idKey, 0, b.n)
 	for _, k := range d.byID {
 		if f := addedAt[k.pos]; f >= 0 {
@@ -114,26 +111,30 @@ func (d *Dataset) extend() *builder {
 	for i, n := range c.counts {
 		b.countIndex[n] = uint32(i + 1)
 	}
-	b.textBase, b.textLen = c.text, len(c.text)
+	b.textBase, b.recentBase = c.text, c.recent
+	b.textLen = len(c.text) + len(c.recent)
 	return b
 }
 
 // keep adds the incident at d's position pos: its record as it is when
-// b extends d, else the incident packed anew.
+// b extends d (read there, not copied: kept), else the incident packed
+// anew. Records kept must all come before any other is added.
 func (b *builder) keep(d *Dataset, pos int) error {
 	if !b.extending {
 		in := d.columns.incident(pos)
 		return b.add(&in)
 	}
-	r := d.records[pos]
-	if r.nRelated > 0 { // positions change: kept as ids, resolved again
-		start := uint32(len(b.relatedIDs))
+	if r := &d.records[pos]; r.nRelated > 0 { // positions change: kept as ids, resolved again
+		if b.keptRelated == nil {
+			b.keptRelated = map[int32]uint32{}
+		}
+		b.keptRelated[int32(b.n)] = uint32(len(b.relatedIDs))
 		for _, p := range d.related[r.related : r.related+uint32(r.nRelated)] {
 			b.relatedIDs = append(b.relatedIDs, d.id(&d.records[p]))
 		}
-		r.related = start
 	}
-	b.push(r)
+	b.kept = append(b.kept, int32(pos))
+	b.n++
 	return nil
 }
 

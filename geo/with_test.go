@@ -6,11 +6,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 )
 
 // A data set made by With must be the one a load of the same incidents
@@ -215,6 +217,7 @@ func TestWithChain(t *testing.T) {
 			delete(want, id)
 		}
 		ds = next
+		checkFound(t, fmt.Sprintf("round %d", round), ds, want)
 	}
 	var list []geo.Incident
 	for _, in := range want {
@@ -252,6 +255,58 @@ func TestWithChain(t *testing.T) {
 	for i := range g.Matches {
 		if g.Matches[i].Incident.ID != l.Matches[i].Incident.ID {
 			t.Fatalf("radius match %d: %s, the load's %s", i, g.Matches[i].Incident.ID, l.Matches[i].Incident.ID)
+		}
+	}
+}
+
+// checkFound checks that what the index finds in ds (a bbox, EachIn with
+// and without a site, a radius) and what a search of the text finds are
+// what a scan of want finds: an index derived from an earlier one
+// (places of incidents gone skipped, the points written in a second
+// tree) and text added by writes (recent) are read as a packed data
+// set's.
+func checkFound(t *testing.T, when string, ds *geo.Dataset, want map[string]geo.Incident) {
+	t.Helper()
+	box := orb.Bound{Min: orb.Point{40, 31}, Max: orb.Point{44, 34}}
+	circle := geo.Radius{Center: orb.Point{42, 32.5}, Metres: 150_000}
+	site := "al-asad"
+	var inBox, inCircle, atSite, added int
+	for _, in := range want {
+		if in.Location != nil && box.Contains(*in.Location) {
+			inBox++
+			if in.Site == site {
+				atSite++
+			}
+		}
+		if in.Location != nil && orbgeo.DistanceHaversine(circle.Center, *in.Location) <= circle.Metres {
+			inCircle++
+		}
+		if strings.HasPrefix(in.Summary, "Added in round") {
+			added++
+		}
+	}
+	count := func(sites []string) int {
+		n := 0
+		ds.EachIn(geo.Interval{}, box, sites, func(s geo.Spot) {
+			if in := want[ds.IDOf(s.Ref)]; in.Location == nil || *in.Location != s.Point {
+				t.Errorf("%s: EachIn spots %s at %v, not where it is", when, ds.IDOf(s.Ref), s.Point)
+			}
+			n++
+		})
+		return n
+	}
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"bbox query", ds.Query(geo.Query{BBox: &box}).NumberMatched, inBox},
+		{"EachIn", count(nil), inBox},
+		{"EachIn of a site", count([]string{site}), atSite},
+		{"radius query", ds.Query(geo.Query{Near: &circle}).NumberMatched, inCircle},
+		{"search of the words written", ds.Query(geo.Query{Words: []string{"added", "round"}}).NumberMatched, added},
+	} {
+		if c.got != c.want {
+			t.Fatalf("%s: %s found %d, a scan %d", when, c.what, c.got, c.want)
 		}
 	}
 }

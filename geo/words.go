@@ -69,7 +69,7 @@ func (w *wordSearch) hits(s string, found uint8) uint8 {
 // in reports whether every word is in the text of the incident r.
 func (w *wordSearch) in(c *columns, r *record) bool {
 	found := w.strHits[r.place] | w.strHits[r.placeAR] | w.strHits[r.admin1]
-	idTitle := c.text[r.text : r.text+uint32(r.idLen)+uint32(r.titleLen)]
+	idTitle := c.textAt(r.text, int(r.idLen)+int(r.titleLen))
 	for _, s := range [...]string{c.id(r), idTitle[r.idLen:], c.summary(r)} {
 		if found == w.all {
 			return true
