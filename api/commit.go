@@ -25,10 +25,9 @@ import (
 //
 // A batch costs one build and one sync to disk however many writes it
 // holds: this is what lets a small data set take hundreds of writes a
-// second, and a large one (where a build takes tens of milliseconds at
-// 100,000 incidents) take fifty without the builds eating the cores the
-// readers need. When builds are slow, a leader waits (pace) so that a
-// batch gathers what comes in meanwhile.
+// second. On a large one, a leader waits (pace) so that a batch gathers
+// what comes in meanwhile, and the readers' cores are not spent drawing
+// the map again after every write.
 
 // intent is one write, checked on its own, waiting for its batch.
 type intent struct {
@@ -52,20 +51,19 @@ type outcome struct {
 // changed: its handler answers 412 from the data now served.
 var errStale = errors.New("changed since read")
 
-// Batch pacing: when the last build took pacedBuild or more, a leader
-// waits until buildGap times its duration has passed since it ended, at
-// most maxBuildGap. A batch costs readers twice: its build, and the
-// drawing again of the tiles and views it reached, which at fifty writes
-// a second spread over the map is most of those read. At 100,000
-// incidents (builds of 50-100 ms) that is about two batches a second,
-// whatever the rate of writes; a write waits at most maxBuildGap and two
-// builds. Builds of a small data set take well under pacedBuild, even on
-// a busy machine, and its batches are not paced: a writer of the fixtures
-// waits for nothing but the store.
+// Batch pacing: on a data set of pacedIncidents or more, a leader waits
+// until batchGap has passed since the last build ended. A batch costs
+// readers little in its build (a few milliseconds at 100,000 incidents,
+// geo.Dataset.With) but much in what follows: the tiles and views it
+// reached, which at fifty writes a second spread over the map is most of
+// those read, are drawn again, each tens of milliseconds on a large data
+// set. Pacing holds that to about three batches a second whatever the
+// rate of writes; a write waits at most batchGap, two builds and the
+// store. A small data set is not paced: a writer of the fixtures waits
+// for nothing but the store, and draws cost little.
 const (
-	pacedBuild  = 20 * time.Millisecond
-	buildGap    = 8
-	maxBuildGap = 400 * time.Millisecond
+	pacedIncidents = 10_000
+	batchGap       = 300 * time.Millisecond
 	// commitTimeout bounds a batch's time in the store: the batch is not
 	// the leader's alone, so it does not end with the leader's request.
 	commitTimeout = 30 * time.Second
@@ -87,8 +85,9 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 		return o
 	default:
 	}
-	if wait := w.pace(); wait > 0 {
+	if wait := s.pace(); wait > 0 {
 		time.Sleep(wait)
+		s.metrics.batches.WithLabelValues("pace").Observe(wait.Seconds())
 	}
 	w.queueMu.Lock()
 	batch := w.queue
@@ -101,13 +100,12 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 }
 
 // pace returns how long a leader waits before taking its batch: nothing
-// when builds are quick (a small data set), where waiting would only
-// slow each writer down.
-func (w *writer) pace() time.Duration {
-	if w.lastBuild < pacedBuild {
+// on a small data set, where waiting would only slow each writer down.
+func (s *Server) pace() time.Duration {
+	if s.now().data.Len() < pacedIncidents {
 		return 0
 	}
-	return min(buildGap*w.lastBuild, maxBuildGap) - time.Since(w.lastBuilt)
+	return batchGap - time.Since(s.writer.lastBuilt)
 }
 
 // commitBatch checks, builds, commits and serves batch, and answers
@@ -139,14 +137,10 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 			deletes = append(deletes, id) // not one the batch made
 		}
 	}
-	// The build takes the background slot before any drawing waiting for
-	// it, so that the two use one core between them, and writes do not
-	// wait for the drawing.
-	s.background.acquire(true)
 	start := time.Now()
 	next, err := cur.data.With(upserts, deletes)
-	s.writer.lastBuild, s.writer.lastBuilt = time.Since(start), time.Now()
-	s.background.release()
+	s.writer.lastBuilt = time.Now()
+	s.metrics.batches.WithLabelValues("build").Observe(s.writer.lastBuilt.Sub(start).Seconds())
 	if err != nil {
 		if len(ok) > 1 { // find which: one at a time
 			for _, in := range ok {
@@ -164,7 +158,10 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 		writes[i] = store.Write{Revision: in.rev, Changes: []store.Change{in.change}}
 	}
 	st := s.writer.store
+	stored := time.Now()
 	first, err := st.CommitAll(ctx, writes)
+	s.metrics.batches.WithLabelValues("store").Observe(time.Since(stored).Seconds())
+	s.metrics.batchWrites.Observe(float64(len(writes)))
 	if errors.Is(err, store.ErrConflict) && retry {
 		// The store moved on without this server: catch up, try again.
 		if err := s.loadHead(ctx); err != nil {
@@ -269,17 +266,18 @@ func refused(err error) error {
 	return invalid("body", err)
 }
 
-// background is a slot for one piece of background work at a time, which
-// builds take before any drawing that waits. Each kind waits on a
-// condition of its own, and a release wakes one waiter, never all: tens
+// background is a slot for one drawing at a time in the background
+// (whileDrawn): what writes make stale is drawn again on one core, and
+// the other is the readers'. A release wakes one waiter, never all: tens
 // of drawings may wait, and waking them all at every release cost the
-// readers more scheduling than the drawing itself.
+// readers more scheduling than the drawing itself. Builds do not take
+// it: a build of a write costs a few milliseconds (geo.Dataset.With),
+// and a write waiting behind a drawing of a large view waited for
+// hundreds.
 type background struct {
-	mu         sync.Mutex
-	buildFreed *sync.Cond // a build may take the slot
-	drawFreed  *sync.Cond // a drawing may take the slot
-	busy       bool
-	builds     int // builds waiting
+	mu    sync.Mutex
+	freed *sync.Cond // a drawing may take the slot
+	busy  bool
 	// drawings holds the keys of the drawings waiting, or admitted to
 	// wait (wait): one each, however many readers found them stale.
 	drawings map[string]bool
@@ -293,8 +291,7 @@ const maxDrawings = 256
 
 func newBackground() *background {
 	b := &background{drawings: map[string]bool{}}
-	b.buildFreed = sync.NewCond(&b.mu)
-	b.drawFreed = sync.NewCond(&b.mu)
+	b.freed = sync.NewCond(&b.mu)
 	return b
 }
 
@@ -311,30 +308,14 @@ func (b *background) wait(key string) bool {
 	return true
 }
 
-// acquire waits for the slot: a build as soon as it is free, a drawing
-// (admitted by wait) when it is free and no build waits.
-func (b *background) acquire(build bool) {
+// acquire waits for the slot, for a drawing admitted by wait.
+func (b *background) acquire() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if build {
-		b.builds++
-		for b.busy {
-			b.buildFreed.Wait()
-		}
-		b.builds--
-	} else {
-		for b.busy || b.builds > 0 {
-			b.drawFreed.Wait()
-		}
+	for b.busy {
+		b.freed.Wait()
 	}
 	b.busy = true
-}
-
-// waitingBuilds returns how many builds wait for the slot.
-func (b *background) waitingBuilds() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.builds
 }
 
 // leave ends an admitted drawing of key.
@@ -344,14 +325,10 @@ func (b *background) leave(key string) {
 	b.mu.Unlock()
 }
 
-// release frees the slot, for a build that waits, else for a drawing.
+// release frees the slot for the next drawing.
 func (b *background) release() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.busy = false
-	if b.builds > 0 {
-		b.buildFreed.Signal()
-	} else {
-		b.drawFreed.Signal()
-	}
+	b.freed.Signal()
 }

@@ -355,7 +355,7 @@ func TestReaderNeverAnswersADroppedDrawing(t *testing.T) {
 		reasonHeader, "test", "Authorization", "Bearer "+token); rec.Code != http.StatusCreated {
 		t.Fatalf("write: %d %s", rec.Code, rec.Body)
 	}
-	s.background.acquire(false) // the drawing the next read starts waits
+	s.background.acquire() // the drawing the next read starts waits
 	if rec := get(); rec.Header().Get("X-Cache") != "stale" {
 		t.Fatalf("right after the write: X-Cache %q, want stale", rec.Header().Get("X-Cache"))
 	}

@@ -88,7 +88,7 @@ func versions(stale []staleVersion) []string {
 	return out
 }
 
-// The background slot: one holder at a time, builds before drawings, and
+// The background slot: one holder at a time, and
 // at most maxDrawings drawings admitted.
 func TestBackgroundSlot(t *testing.T) {
 	b := newBackground()
@@ -108,18 +108,14 @@ func TestBackgroundSlot(t *testing.T) {
 		t.Fatal("a drawing that left made no room")
 	}
 
-	b.acquire(false) // a drawing holds the slot
-	order := make(chan string, 2)
-	drawing := make(chan struct{})
-	go func() { close(drawing); b.acquire(false); order <- "drawing"; b.release() }()
-	<-drawing
-	time.Sleep(20 * time.Millisecond) // the drawing waits first
-	go func() { b.acquire(true); order <- "build"; b.release() }()
-	for b.waitingBuilds() == 0 {
-		time.Sleep(time.Millisecond)
+	b.acquire() // a drawing holds the slot
+	next := make(chan struct{})
+	go func() { b.acquire(); close(next); b.release() }()
+	select {
+	case <-next:
+		t.Fatal("a second drawing took the slot a drawing holds")
+	case <-time.After(20 * time.Millisecond):
 	}
 	b.release()
-	if first, second := <-order, <-order; first != "build" || second != "drawing" {
-		t.Errorf("the slot went to the %s, then the %s; builds go first", first, second)
-	}
+	<-next // the release let it in
 }

@@ -21,6 +21,10 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// batches times each phase of a batch of writes (commit.go): pace,
+	// build, store; batchWrites counts the writes of each.
+	batches     *prometheus.HistogramVec
+	batchWrites prometheus.Histogram
 
 	// series are the children of requests and duration already resolved,
 	// by their labels: a request finds its own with one map lookup and no
@@ -76,12 +80,22 @@ func newMetrics(reg *prometheus.Registry, c *cache.Cache, slots *renderSlots) *m
 			Help:    "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
+		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "incidentmap_write_batch_seconds",
+			Help:    "Time of each phase of a batch of writes: pace (waiting to gather writes), build (the next data set), store (the commit).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"phase"}),
+		batchWrites: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "incidentmap_write_batch_writes",
+			Help:    "Writes committed together in one batch.",
+			Buckets: []float64{1, 2, 5, 10, 20, 50, 100},
+		}),
 	}
 	stat := func(f func(cache.Stats) int64) func() float64 {
 		return func() float64 { return float64(f(c.Stats())) }
 	}
 	reg.MustRegister(
-		m.requests, m.duration,
+		m.requests, m.duration, m.batches, m.batchWrites,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/incidentmap/incidentmap/fixtures"
+	"github.com/incidentmap/incidentmap/geo"
+	"github.com/incidentmap/incidentmap/geo/synth"
 )
 
 // TestRequestLogAndMetrics checks what observe records of each request:
@@ -74,5 +80,55 @@ func testRequestLogAndMetrics(t *testing.T, s *Server, logged *bytes.Buffer) {
 		if !strings.Contains(body, series+"\n") {
 			t.Errorf("no %s in\n%s", series, grepLines(body, "incidentmap_http_request"))
 		}
+	}
+}
+
+// Every batch of writes is timed phase by phase and its writes counted:
+// two writes one after the other are two batches of one, each built and
+// stored (a small data set is not paced: no pace observed).
+func TestBatchMetrics(t *testing.T) {
+	s, _, token := writeServer(t)
+	for _, id := range []string{"m-1", "m-2"} {
+		if rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature(id, "Timed"),
+			reasonHeader, "test", "Authorization", "Bearer "+token); rec.Code != http.StatusCreated {
+			t.Fatalf("write %s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	body := get(t, s, "/metrics").Body.String()
+	for _, series := range []string{
+		`incidentmap_write_batch_seconds_count{phase="build"} 2`,
+		`incidentmap_write_batch_seconds_count{phase="store"} 2`,
+		`incidentmap_write_batch_writes_count 2`,
+		`incidentmap_write_batch_writes_sum 2`,
+	} {
+		if !strings.Contains(body, series+"\n") {
+			t.Errorf("no %s in\n%s", series, grepLines(body, "incidentmap_write_batch"))
+		}
+	}
+	if strings.Contains(body, `phase="pace"`) {
+		t.Errorf("a batch of the fixtures was paced:\n%s", grepLines(body, "incidentmap_write_batch"))
+	}
+}
+
+// A leader of a batch on a large data set waits until batchGap has
+// passed since the last build; on the fixtures, never.
+func TestPace(t *testing.T) {
+	s, _, _ := writeServer(t)
+	s.writer.lastBuilt = time.Now()
+	if wait := s.pace(); wait != 0 {
+		t.Errorf("on the fixtures, right after a build: wait %v, want none", wait)
+	}
+	ds, err := geo.NewDataset(synth.Incidents(pacedIncidents, 1), fixtures.Sites)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setData(ds, editLog{})
+	s.writer.lastBuilt = time.Now()
+	if wait := s.pace(); wait <= batchGap/2 || wait > batchGap {
+		t.Errorf("on %d incidents, right after a build: wait %v, want nearly %v", ds.Len(), wait, batchGap)
+	}
+	s.writer.lastBuilt = time.Now().Add(-batchGap)
+	if wait := s.pace(); wait > 0 {
+		t.Errorf("on %d incidents, %v after a build: wait %v, want none", ds.Len(), batchGap, wait)
 	}
 }

@@ -215,8 +215,8 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, s
 		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
 		// render: a reader who asks for key meanwhile draws it, never
-		// waiting behind builds and other drawings.
-		s.background.acquire(false)
+		// waiting behind other drawings.
+		s.background.acquire()
 		defer s.background.release()
 		// Drawn even when a later write has come: key is then still the
 		// one served where that write did not reach, and where it did,

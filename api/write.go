@@ -53,8 +53,7 @@ type writer struct {
 	// queue holds the intents waiting for a batch.
 	queueMu sync.Mutex
 	queue   []*intent
-	// How long the last batch's build took, and when it ended: pace.
-	lastBuild time.Duration
+	// When the last batch's build ended: pace.
 	lastBuilt time.Time
 	// limits holds a limiter per token that has written; tokens are few
 	// (each made by an admin), so the map stays small.

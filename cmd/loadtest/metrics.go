@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"net/http"
 	"slices"
 
@@ -156,4 +158,39 @@ func ready(ctx context.Context, c *http.Client, base string) (readiness, error) 
 		return readiness{}, fmt.Errorf("readyz: status %d", resp.StatusCode)
 	}
 	return parseReadiness(b)
+}
+
+// metricBatches is the service's histogram of the phases of a batch of
+// writes, by phase; metricBatchWrites counts the writes of each batch.
+const (
+	metricBatches     = "incidentmap_write_batch_seconds"
+	metricBatchWrites = "incidentmap_write_batch_writes"
+)
+
+// histogram returns the count and sum of the histogram series s picks
+// out, and the upper bounds of the buckets where the 50th and 90th
+// percentiles and the last observation fall (+Inf beyond the last).
+func (m metrics) histogram(s series) (count, sum float64, p50, p90, upTo float64) {
+	cum := map[float64]float64{} // bucket bound → observations within, over the series
+	for _, x := range m[s.name].GetMetric() {
+		if !hasLabels(x, s.labels) {
+			continue
+		}
+		h := x.GetHistogram()
+		count += float64(h.GetSampleCount()) + h.GetSampleCountFloat()
+		sum += h.GetSampleSum()
+		for _, b := range h.GetBucket() {
+			cum[b.GetUpperBound()] += float64(b.GetCumulativeCount()) + b.GetCumulativeCountFloat()
+		}
+	}
+	bounds := slices.Sorted(maps.Keys(cum))
+	within := func(share float64) float64 {
+		for _, le := range bounds {
+			if cum[le] >= share*count {
+				return le
+			}
+		}
+		return math.Inf(1)
+	}
+	return count, sum, within(0.5), within(0.9), within(1)
 }

@@ -96,6 +96,9 @@ func runWrites(ctx context.Context, e *env) (result, error) {
 		figure{"CPU, closed loop", closed.run.cpu.value},
 		figure{fmt.Sprintf("CPU, %d reads/s", rate), open.run.cpu.value})
 	r.figures = append(r.figures, figure{fmt.Sprintf("drawn for a reader beside writes, at %d reads/s", rate), drawnForReaders(open)})
+	if m, err := scrape(ctx, e.client, svc.base); err == nil {
+		r.figures = append(r.figures, figure{"batches of writes, both passes", batchPhases(m)})
+	}
 	r.figures = append(r.figures, rssFigures(r.rss)...)
 	r.checks = append(r.checks,
 		noErrors(fmt.Sprintf("no read errors at %d reads/s", rate), summariseAll(open.run)),
@@ -273,4 +276,23 @@ func drawnForReaders(w *writesRun) string {
 		top = append(top, fmt.Sprintf("%s %d", p, byPath[p]))
 	}
 	return fmt.Sprintf("%d of %d; most: %s", n, all, strings.Join(top, ", "))
+}
+
+// batchPhases describes the service's batches of writes: how many, their
+// writes, and the mean and bound of each phase's time.
+func batchPhases(m metrics) string {
+	n, writes, _, _, _ := m.histogram(series{name: metricBatchWrites})
+	if n == 0 {
+		return "none"
+	}
+	out := fmt.Sprintf("%.0f, %.1f writes each", n, writes/n)
+	for _, phase := range []string{"pace", "build", "store"} {
+		count, sum, p50, p90, upTo := m.histogram(series{metricBatches, map[string]string{"phase": phase}})
+		if count == 0 {
+			continue
+		}
+		out += fmt.Sprintf("; %s mean %s, half within %gs, 90%% within %gs, all within %gs",
+			phase, round(time.Duration(sum/count*float64(time.Second))), p50, p90, upTo)
+	}
+	return out
 }
