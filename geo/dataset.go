@@ -226,10 +226,7 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	}
 	posOf := make([]int32, n) // added-th → position
 	c.records = make([]record, n)
-	for pos, f := range byTime {
-		c.records[pos] = *b.record(int(f))
-		posOf[f] = int32(pos)
-	}
+	b.placeRecords(c.records, byTime, posOf)
 	for f, start := range b.keptRelated {
 		c.records[posOf[f]].related = start
 	}
