@@ -36,9 +36,10 @@ type intent struct {
 	// base is the version (incidentVersion) of the incident the write
 	// was made on, "" for a create: the batch refuses the write when the
 	// incident is no longer so.
-	base string
-	rev  store.Revision
-	done chan outcome // buffered: the leader never waits on it
+	base   string
+	rev    store.Revision
+	queued time.Time    // when it joined the queue: pace
+	done   chan outcome // buffered: the leader never waits on it
 }
 
 // outcome is what became of an intent.
@@ -58,12 +59,16 @@ var errStale = errors.New("changed since read")
 // reached, which at fifty writes a second spread over the map is most of
 // those read, are drawn again, each tens of milliseconds on a large data
 // set. Pacing holds that to about three batches a second whatever the
-// rate of writes; a write waits at most batchGap, two builds and the
-// store. A small data set is not paced: a writer of the fixtures waits
+// rate of writes; a write waits at most maxBatchWait (or the batch
+// before it, if longer), a build and the store. A small data set is not paced: a writer of the fixtures waits
 // for nothing but the store, and draws cost little.
 const (
 	pacedIncidents = 10_000
 	batchGap       = 300 * time.Millisecond
+	// maxBatchWait bounds how long a write waits for its batch to start,
+	// the batch before it included: then a build and the store, and it
+	// is served, within a second.
+	maxBatchWait = 500 * time.Millisecond
 	// commitTimeout bounds a batch's time in the store: the batch is not
 	// the leader's alone, so it does not end with the leader's request.
 	commitTimeout = 30 * time.Second
@@ -73,7 +78,7 @@ const (
 // none is running.
 func (s *Server) submit(ctx context.Context, in *intent) outcome {
 	w := s.writer
-	in.done = make(chan outcome, 1)
+	in.done, in.queued = make(chan outcome, 1), time.Now()
 	w.queueMu.Lock()
 	w.queue = append(w.queue, in)
 	w.queueMu.Unlock()
@@ -85,7 +90,10 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 		return o
 	default:
 	}
-	if wait := s.pace(); wait > 0 {
+	w.queueMu.Lock()
+	oldest := w.queue[0].queued // in's own, or one before it: only a leader empties the queue
+	w.queueMu.Unlock()
+	if wait := s.pace(oldest); wait > 0 {
 		time.Sleep(wait)
 		s.metrics.batches.WithLabelValues("pace").Observe(wait.Seconds())
 	}
@@ -93,19 +101,24 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 	batch := w.queue
 	w.queue = nil
 	w.queueMu.Unlock()
+	taken := s.metrics.batches.WithLabelValues("queued")
+	for _, in := range batch {
+		taken.Observe(time.Since(in.queued).Seconds())
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	s.commitBatch(ctx, batch, true)
 	return <-in.done
 }
 
-// pace returns how long a leader waits before taking its batch: nothing
-// on a small data set, where waiting would only slow each writer down.
-func (s *Server) pace() time.Duration {
+// pace returns how long a leader waits before taking its batch, whose
+// oldest write was queued at oldest: nothing on a small data set, where
+// waiting would only slow each writer down.
+func (s *Server) pace(oldest time.Time) time.Duration {
 	if s.now().data.Len() < pacedIncidents {
 		return 0
 	}
-	return batchGap - time.Since(s.writer.lastBuilt)
+	return min(batchGap-time.Since(s.writer.lastBuilt), maxBatchWait-time.Since(oldest))
 }
 
 // commitBatch checks, builds, commits and serves batch, and answers

@@ -111,11 +111,12 @@ func TestBatchMetrics(t *testing.T) {
 }
 
 // A leader of a batch on a large data set waits until batchGap has
-// passed since the last build; on the fixtures, never.
+// passed since the last build, unless its oldest write has waited
+// maxBatchWait; on the fixtures, never.
 func TestPace(t *testing.T) {
 	s, _, _ := writeServer(t)
 	s.writer.lastBuilt = time.Now()
-	if wait := s.pace(); wait != 0 {
+	if wait := s.pace(time.Now()); wait != 0 {
 		t.Errorf("on the fixtures, right after a build: wait %v, want none", wait)
 	}
 	ds, err := geo.NewDataset(synth.Incidents(pacedIncidents, 1), fixtures.Sites)
@@ -124,11 +125,16 @@ func TestPace(t *testing.T) {
 	}
 	s.setData(ds, editLog{})
 	s.writer.lastBuilt = time.Now()
-	if wait := s.pace(); wait <= batchGap/2 || wait > batchGap {
+	if wait := s.pace(time.Now()); wait <= batchGap/2 || wait > batchGap {
 		t.Errorf("on %d incidents, right after a build: wait %v, want nearly %v", ds.Len(), wait, batchGap)
 	}
 	s.writer.lastBuilt = time.Now().Add(-batchGap)
-	if wait := s.pace(); wait > 0 {
+	if wait := s.pace(time.Now()); wait > 0 {
 		t.Errorf("on %d incidents, %v after a build: wait %v, want none", ds.Len(), batchGap, wait)
+	}
+	// A write queued long ago is not kept waiting past maxBatchWait.
+	s.writer.lastBuilt = time.Now()
+	if wait := s.pace(time.Now().Add(-maxBatchWait)); wait > 0 {
+		t.Errorf("on %d incidents, a write queued %v ago: wait %v, want none", ds.Len(), maxBatchWait, wait)
 	}
 }
