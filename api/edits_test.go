@@ -88,7 +88,8 @@ func versions(stale []staleVersion) []string {
 	return out
 }
 
-// The background slot: one holder at a time, and
+// The background slot: one holder at a time, builds before drawings
+// (at most a limit's wait), and
 // at most maxDrawings drawings admitted.
 func TestBackgroundSlot(t *testing.T) {
 	b := newBackground()
@@ -116,6 +117,35 @@ func TestBackgroundSlot(t *testing.T) {
 		t.Fatal("a second drawing took the slot a drawing holds")
 	case <-time.After(20 * time.Millisecond):
 	}
+	// A build that waits takes the slot before the drawing that waited
+	// first.
+	built := make(chan bool)
+	go func() { built <- b.acquireBuild(time.Minute) }()
+	for b.waiting() == 0 {
+		time.Sleep(time.Millisecond)
+	}
 	b.release()
-	<-next // the release let it in
+	if !<-built {
+		t.Fatal("a build waiting a minute did not get the slot a drawing released")
+	}
+	select {
+	case <-next:
+		t.Fatal("the drawing took the slot the build holds")
+	case <-time.After(20 * time.Millisecond):
+	}
+	b.release()
+	<-next // the build's release let the drawing in
+	// A build gives up after its limit, without the slot, and a drawing
+	// then takes it as it is released.
+	b.acquire()
+	start := time.Now()
+	if b.acquireBuild(30 * time.Millisecond) {
+		t.Fatal("a build took the slot a drawing holds")
+	}
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Errorf("the build gave up after %v, before its limit", waited)
+	}
+	b.release()
+	b.acquire()
+	b.release()
 }

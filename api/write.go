@@ -90,6 +90,9 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if c.Get(pinKey) != nil {
 			return badParam("rev", "a write changes the current revision; it takes no rev")
 		}
+		defer func(start time.Time) {
+			s.metrics.batches.WithLabelValues("handler").Observe(time.Since(start).Seconds())
+		}(time.Now())
 		tok, err := s.editorToken(c, "writes")
 		if err != nil {
 			return err
