@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/static"
 )
 
@@ -37,21 +35,13 @@ func (s *Server) desk(c echo.Context) error {
 	if c.Get(pinKey) != nil {
 		return badParam("rev", "the desk edits the current revision; it takes no rev")
 	}
-	bounds, palette, err := s.mapSettings()
+	bounds, err := s.defaultViewJSON()
 	if err != nil {
 		return err
 	}
-	radii := map[geo.GeoPrecision]float64{}
-	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
-		radii[p] = p.Radius()
-	}
-	radiiJSON, err := json.Marshal(radii)
-	if err != nil {
-		return fmt.Errorf("encode radii: %w", err)
-	}
 	var buf bytes.Buffer
 	err = deskTemplate.Execute(&buf, deskData{Root: s.basePath, Bounds: bounds, MaxZoom: basemapMaxZoom,
-		Palette: palette, Radii: string(radiiJSON), Store: s.writer != nil})
+		Palette: paletteJSON, Radii: radiiJSON, Store: s.writer != nil})
 	if err != nil {
 		return fmt.Errorf("render /edit: %w", err)
 	}

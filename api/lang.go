@@ -38,6 +38,15 @@ func (l language) dir() string {
 // catalogue is static.Catalogue decoded: every language's strings by key.
 var catalogue = mustCatalogue(static.Catalogue)
 
+// catalogueJSON is each language's strings as a page carries them.
+var catalogueJSON = func() map[language]string {
+	out := map[language]string{}
+	for l, strs := range catalogue {
+		out[l] = mustJSON(strs)
+	}
+	return out
+}()
+
 func mustCatalogue(b []byte) map[language]map[string]string {
 	var c map[language]map[string]string
 	if err := json.Unmarshal(b, &c); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/static"
 	"github.com/incidentmap/incidentmap/tiles"
 )
@@ -109,27 +110,23 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	}
 	base := s.origin(r)
 	q := langQuery(viewQuery(vw), lang).Encode()
-	bounds, palette, err := s.mapSettings()
+	bounds, err := s.defaultViewJSON()
 	if err != nil {
 		return err
-	}
-	strs, err := json.Marshal(catalogue[lang])
-	if err != nil {
-		return fmt.Errorf("encode strings: %w", err)
 	}
 	d := pageData{
 		Embed:       path == "/embed",
 		Lang:        string(lang),
 		Dir:         lang.dir(),
 		T:           catalogue[lang],
-		Strings:     string(strs),
+		Strings:     catalogueJSON[lang],
 		Title:       lang.text("title"),
 		Description: lang.text("description"),
 		PageURL:     base + path + withQuery(q),
 		BackURL:     base + "/" + withQuery(q),
 		ImageURL:    base + "/api/static.png?" + joinQuery(q, ogImageSize),
 		Bounds:      bounds,
-		Palette:     palette,
+		Palette:     paletteJSON,
 		MaxZoom:     basemapMaxZoom,
 		Root:        s.basePath,
 		Pin:         s.pin,
@@ -154,19 +151,41 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
-// mapSettings are what the pages' maps start from, as JSON: the bounds of
-// the default view, [w,s,e,n], and the palette (pagePalette).
-func (s *Server) mapSettings() (bounds, palette string, err error) {
+// defaultViewJSON is where the pages' maps start, as JSON: the bounds of
+// the default view, [w,s,e,n], which the data decides.
+func (s *Server) defaultViewJSON() (string, error) {
 	b := s.DefaultView()
 	bb, err := json.Marshal([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
 	if err != nil {
-		return "", "", fmt.Errorf("encode default view: %w", err)
+		return "", fmt.Errorf("encode default view: %w", err)
 	}
-	pb, err := json.Marshal(newPagePalette(tiles.Palette()))
+	return string(bb), nil
+}
+
+// paletteJSON (pagePalette) and radiiJSON ({geo_precision: metres}, as
+// uncertainty is drawn) are what the pages' maps draw with: the same for
+// every page, encoded once.
+var (
+	paletteJSON = mustJSON(newPagePalette(tiles.Palette()))
+	radiiJSON   = mustJSON(uncertaintyRadii())
+)
+
+// uncertaintyRadii is the radius of each geo precision.
+func uncertaintyRadii() map[geo.GeoPrecision]float64 {
+	radii := map[geo.GeoPrecision]float64{}
+	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
+		radii[p] = p.Radius()
+	}
+	return radii
+}
+
+// mustJSON encodes v, a value of the program's own that always encodes.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return "", "", fmt.Errorf("encode palette: %w", err)
+		panic(fmt.Sprintf("encode %T: %v", v, err)) // fixed at build time; tested
 	}
-	return string(bb), string(pb), nil
+	return string(b)
 }
 
 // contentSecurityPolicy allows our own origin only: no inline script or
