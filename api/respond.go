@@ -207,11 +207,17 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, s
 	if !found {
 		return nil, "", "", false
 	}
-	if !s.background.wait(key) {
+	// One drawing waits per response, whatever its version: one that
+	// waits draws the version of its reader, and while it waits, the
+	// readers of later versions (later batches) are served that or an
+	// earlier one, stale. So a response that every batch reaches is drawn
+	// about once per drawAfter and drawing, not once per batch.
+	drawing := resp.kind + ":" + resp.request
+	if !s.background.wait(drawing) {
 		return body, staleKey, version, true // its drawing, or enough, wait; a later reader asks again
 	}
 	go func() {
-		defer s.background.leave(key) // drawn, or found drawn
+		defer s.background.leave(drawing) // drawn, or found drawn
 		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
 		// render: a reader who asks for key meanwhile draws it, never
