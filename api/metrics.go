@@ -21,9 +21,9 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	// batches times each phase of a batch of writes (commit.go): handler
-	// and queued (each write's), pace, slot, build, store; batchWrites
-	// counts the writes of each.
+	// batches times each phase of a batch of writes (commit.go): handler,
+	// checked and queued (each write's), pace, slot, build, store;
+	// batchWrites counts the writes of each.
 	batches     *prometheus.HistogramVec
 	batchWrites prometheus.Histogram
 
@@ -83,7 +83,7 @@ func newMetrics(reg *prometheus.Registry, c *cache.Cache, slots *renderSlots) *m
 		}, []string{"route"}),
 		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "incidentmap_write_batch_seconds",
-			Help:    "Time of each phase of a batch of writes: handler (each write's whole handler, token to answer), queued (each write's, from joining the queue until its batch took it), pace (the leader's wait to gather writes), slot (the build's wait for the background slot, at most 50 ms), build (the next data set), store (the commit).",
+			Help:    "Time of each phase of a batch of writes: handler (each write's whole handler, token to answer), checked (each write's, from the handler's start until it joins the queue: token, body, checks), queued (each write's, from joining the queue until its batch took it), pace (the leader's wait to gather writes), slot (the build's wait for the background slot, at most 50 ms), build (the next data set), store (the commit).",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"phase"}),
 		batchWrites: prometheus.NewHistogram(prometheus.HistogramOpts{

@@ -80,6 +80,7 @@ func (s *Server) writeRoutes(e *echo.Echo) {
 type writeRequest struct {
 	token  store.Token
 	reason string
+	start  time.Time // when the handler began: the phases it is timed in
 }
 
 // write wraps a write handler: the token, its rate, the reason, one write
@@ -90,9 +91,10 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if c.Get(pinKey) != nil {
 			return badParam("rev", "a write changes the current revision; it takes no rev")
 		}
-		defer func(start time.Time) {
+		start := time.Now()
+		defer func() {
 			s.metrics.batches.WithLabelValues("handler").Observe(time.Since(start).Seconds())
-		}(time.Now())
+		}()
 		tok, err := s.editorToken(c, "writes")
 		if err != nil {
 			return err
@@ -104,7 +106,7 @@ func (s *Server) write(h func(*Server, echo.Context, *writeRequest) error) echo.
 		if reason == "" {
 			reason = "New incident."
 		}
-		return h(s.now(), c, &writeRequest{token: tok, reason: reason})
+		return h(s.now(), c, &writeRequest{token: tok, reason: reason, start: start})
 	}
 }
 
@@ -293,6 +295,7 @@ func invalid(field string, err error) *Problem {
 // served stays as it was.
 func (s *Server) commit(c echo.Context, w *writeRequest, in *intent) (*Server, error) {
 	in.rev = store.Revision{Author: w.token.Name, Reason: w.reason}
+	s.metrics.batches.WithLabelValues("checked").Observe(time.Since(w.start).Seconds())
 	o := s.submit(c.Request().Context(), in)
 	if errors.Is(o.err, errStale) {
 		// Another write of the batch changed the incident first: the

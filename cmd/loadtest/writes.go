@@ -286,7 +286,7 @@ func batchPhases(m metrics) string {
 		return "none"
 	}
 	out := fmt.Sprintf("%.0f, %.1f writes each", n, writes/n)
-	for _, phase := range []string{"handler", "queued", "pace", "slot", "build", "store"} {
+	for _, phase := range []string{"handler", "checked", "queued", "pace", "slot", "build", "store"} {
 		count, sum, p50, p90, upTo := m.histogram(series{metricBatches, map[string]string{"phase": phase}})
 		if count == 0 {
 			continue
