@@ -68,7 +68,7 @@ const (
 	// maxBatchWait bounds how long a write waits for its batch to start,
 	// the batch before it included: then a build and the store, and it
 	// is served, within a second.
-	maxBatchWait = 500 * time.Millisecond
+	maxBatchWait = 400 * time.Millisecond
 	// commitTimeout bounds a batch's time in the store: the batch is not
 	// the leader's alone, so it does not end with the leader's request.
 	commitTimeout = 30 * time.Second
@@ -83,10 +83,17 @@ func (s *Server) submit(ctx context.Context, in *intent) outcome {
 	w.queue = append(w.queue, in)
 	w.queueMu.Unlock()
 
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	// Wait for the turn, or for a batch led by another to answer in,
+	// whichever comes first: a write done in one batch does not wait
+	// for the next to pace, build and store before it is answered.
 	select {
-	case o := <-in.done: // a batch led by another took it
+	case o := <-in.done:
+		return o
+	case w.turn <- struct{}{}:
+	}
+	defer w.unlock()
+	select {
+	case o := <-in.done: // the batch that held the turn took it
 		return o
 	default:
 	}
@@ -124,7 +131,7 @@ func (s *Server) pace(oldest time.Time) time.Duration {
 // commitBatch checks, builds, commits and serves batch, and answers
 // each of its intents. retry allows one more try when the store holds
 // revisions the data served lacks (another replica wrote): the batch is
-// checked again on top of them. The caller holds writer.mu.
+// checked again on top of them. The caller holds the writer's turn.
 func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 	cur := s.now()
 	pending := map[string]*geo.Incident{} // id → as the batch leaves it; nil: deleted
@@ -222,7 +229,7 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 // swapIn serves next, built from cur's data set by writes to the
 // incidents of ids, with cur's edit log and these edits: the map changed
 // only where and when those incidents were or are. The caller holds
-// writer.mu.
+// the writer's turn.
 func (s *Server) swapIn(cur *Server, next *geo.Dataset, ids iter.Seq[string]) {
 	var marks []mark
 	for id := range ids {

@@ -377,3 +377,32 @@ func TestReaderNeverAnswersADroppedDrawing(t *testing.T) {
 		t.Errorf("after maxStale: %d, X-Cache %q: %s", rec.Code, rec.Header().Get("X-Cache"), rec.Body)
 	}
 }
+
+// A write that a batch has answered returns at once, even while the
+// writer's turn is held on, as the next batch's leader holds it through
+// its pace, build and store: it waited for all of that before.
+func TestWriteAnsweredWithoutWaitingForTheNextBatch(t *testing.T) {
+	s, _, _ := writeServer(t)
+	w := s.writer
+	w.lock() // a batch is under way
+	in := &intent{change: store.Change{ID: "answered", Op: store.Create}}
+	got := make(chan outcome, 1)
+	go func() { got <- s.submit(context.Background(), in) }()
+	var batch []*intent
+	for len(batch) == 0 {
+		time.Sleep(time.Millisecond)
+		w.queueMu.Lock()
+		batch, w.queue = w.queue, nil
+		w.queueMu.Unlock()
+	}
+	batch[0].done <- outcome{err: errStale} // the batch answers it, and the turn stays held
+	select {
+	case o := <-got:
+		if o.err != errStale {
+			t.Errorf("outcome %v, want the batch's", o.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a write its batch answered waited for the writer's turn")
+	}
+	w.unlock()
+}

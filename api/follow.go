@@ -31,8 +31,8 @@ func (s *Server) catchUpTimes(ctx context.Context, interval time.Duration) func(
 				// A write of this server's own is what the store tells of
 				// first, before the write has swapped its data set in: wait
 				// for it, rather than load what it is about to serve.
-				s.writer.mu.Lock()
-				s.writer.mu.Unlock()
+				s.writer.lock()
+				s.writer.unlock()
 			case <-t.C:
 				if watch.Listening() && time.Since(last) < followBackstop {
 					continue

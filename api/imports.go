@@ -121,8 +121,8 @@ func (s *Server) importFile(c echo.Context) error {
 	// One import or batch of writes at a time, checked against the data
 	// served, which is the store's head.
 	w := s.writer
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.lock()
+	defer w.unlock()
 	ctx := c.Request().Context()
 	head, err := w.store.Head(ctx)
 	if err != nil {

@@ -198,7 +198,7 @@ func New(cfg Config) *Server {
 	s.live = &liveState{}
 	s.past = &pastRevisions{}
 	if cfg.Store != nil {
-		s.writer = &writer{store: cfg.Store, limits: map[string]*rate.Limiter{}, imports: make(chan struct{}, maxImports)}
+		s.writer = &writer{store: cfg.Store, turn: make(chan struct{}, 1), limits: map[string]*rate.Limiter{}, imports: make(chan struct{}, maxImports)}
 	}
 	s.table = s.routeTable()
 	s.live.current.Store(s)

@@ -49,7 +49,10 @@ const reasonHeader = "Change-Reason"
 // writer is the state writes share across the server's copies.
 type writer struct {
 	store *store.Store
-	mu    sync.Mutex // one batch at a time (commit.go)
+	// turn is held by one batch, import or catch-up at a time (lock,
+	// unlock): a channel rather than a mutex, so that a writer can wait
+	// for it or for its write's outcome, whichever comes first (submit).
+	turn chan struct{}
 	// queue holds the intents waiting for a batch.
 	queueMu sync.Mutex
 	queue   []*intent
@@ -63,6 +66,10 @@ type writer struct {
 	// (imports.go): at most maxImports files of maxImportBody in memory.
 	imports chan struct{}
 }
+
+// lock waits for the writer's turn; unlock gives it back.
+func (w *writer) lock()   { w.turn <- struct{}{} }
+func (w *writer) unlock() { <-w.turn }
 
 // writeRoutes adds the write routes, when the server has a store.
 func (s *Server) writeRoutes(e *echo.Echo) {
@@ -394,10 +401,10 @@ func (s *Server) catchUp(ctx context.Context) error {
 	// The head is read beside no batch of this server's own, which holds
 	// the lock from its commit to its swap: a head ahead of the data
 	// served is then another process's.
-	s.writer.mu.Lock()
+	s.writer.lock()
 	head, err := s.writer.store.Head(ctx)
 	served := servedRevision(s.Data())
-	s.writer.mu.Unlock()
+	s.writer.unlock()
 	if err != nil {
 		return err
 	}
@@ -408,8 +415,8 @@ func (s *Server) catchUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.writer.mu.Lock()
-	defer s.writer.mu.Unlock()
+	s.writer.lock()
+	defer s.writer.unlock()
 	if head > servedRevision(s.Data()) { // not overtaken by a batch of this server's own
 		s.SetData(next)
 		s.log.InfoContext(ctx, "revision loaded", "revision", head, "incidents", next.Len())
@@ -418,7 +425,7 @@ func (s *Server) catchUp(ctx context.Context) error {
 }
 
 // loadHead loads the store's head revision, for a batch that found the
-// store ahead of the data served. The caller holds writer.mu.
+// store ahead of the data served. The caller holds the writer's turn.
 func (s *Server) loadHead(ctx context.Context) error {
 	head, err := s.writer.store.Head(ctx)
 	if err != nil {
