@@ -180,7 +180,12 @@ async function testPage() {
   await page.getByLabel('Range rings', { exact: true }).check();
   await page.getByLabel('Links', { exact: true }).check();
   await ready(page, n);
-  check(await page.locator('path.ring').count() > 0 && await page.locator('path.link').count() > 0, 'checking rings and links draws them');
+  // Each box draws its overlay when its layer arrives: the first render
+  // after the clicks may hold one of them only.
+  const bothDrawn = await page.waitForFunction(
+    () => document.querySelectorAll('path.ring').length > 0 && document.querySelectorAll('path.link').length > 0,
+    null, { timeout: 10000 }).then(() => true, () => false);
+  check(bothDrawn, 'checking rings and links draws them');
   await checkPaint(page, 'path.ring', WANT && WANT.ring, 'range rings');
   await checkPaint(page, 'path.link', WANT && WANT.link, 'links');
   check(params(page).layers === 'incidents,rings,links', 'the URL lists the layers shown', page.url());
