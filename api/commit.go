@@ -58,13 +58,13 @@ var errStale = errors.New("changed since read")
 // geo.Dataset.With) but much in what follows: the tiles and views it
 // reached, which at fifty writes a second spread over the map is most of
 // those read, are drawn again, each tens of milliseconds on a large data
-// set. Pacing holds that to about three batches a second whatever the
-// rate of writes; a write waits at most maxBatchWait (or the batch
+// set. Pacing holds that to about two and a half batches a second
+// whatever the rate of writes; a write waits at most maxBatchWait (or the batch
 // before it, if longer), a build and the store. A small data set is not paced: a writer of the fixtures waits
 // for nothing but the store, and draws cost little.
 const (
 	pacedIncidents = 10_000
-	batchGap       = 300 * time.Millisecond
+	batchGap       = 400 * time.Millisecond
 	// maxBatchWait bounds how long a write waits for its batch to start,
 	// the batch before it included: then a build and the store, and it
 	// is served, within a second.
