@@ -59,9 +59,10 @@ var errStale = errors.New("changed since read")
 // reached, which at fifty writes a second spread over the map is most of
 // those read, are drawn again, each tens of milliseconds on a large data
 // set. Pacing holds that to about two and a half batches a second
-// whatever the rate of writes; a write waits at most maxBatchWait (or the batch
-// before it, if longer), a build and the store. A small data set is not paced: a writer of the fixtures waits
-// for nothing but the store, and draws cost little.
+// whatever the rate of writes; a write waits at most maxBatchWait (or
+// the batch before it, if longer), a build and the store. A small data
+// set is not paced: a writer of the fixtures waits for nothing but the
+// store, and draws cost little.
 const (
 	pacedIncidents = 10_000
 	batchGap       = 400 * time.Millisecond
