@@ -240,7 +240,7 @@ func (b *builder) dataset(sites []Site) (*Dataset, []int32, error) {
 	}
 
 	d.links = d.findLinks()
-	if b.from != nil && b.deriveIndex {
+	if b.deriveIndex {
 		b.deriveSpots(d, posOf)
 	} else {
 		d.buildSpots(both)

@@ -195,10 +195,11 @@ type builder struct {
 	// that dataset merges the rest into them rather than sort them all.
 	sorted   int
 	keptKeys []idKey
-	// from is the data set With keeps records of, and keptAt the
-	// added-th of each of its records kept, by position (-1 when not
-	// kept). deriveIndex has the data set derive its index and spots from
-	// from's (deriveSpots) rather than build them anew.
+	// from is the data set b extends (With), and keptAt the added-th of
+	// each of its records kept, by position (-1 when not kept).
+	// deriveIndex has the data set derive its index and spots from
+	// from's (deriveSpots) rather than build them anew; only a builder
+	// that extends does.
 	from        *Dataset
 	keptAt      []int32
 	deriveIndex bool

@@ -51,9 +51,8 @@ func (d *Dataset) With(upserts []Incident, deletes []string) (*Dataset, error) {
 		b = d.extend()
 	}
 	b.oneCore = true // a write's build leaves the other cores to readers
-	b.from = d
 	if b.extending {
-		b.kept = make([]int32, 0, len(d.records))
+		b.from, b.kept = d, make([]int32, 0, len(d.records))
 	}
 	// The records kept are added first, in d's order, which is the data
 	// set's: the build merges the upserts into them (sorted), and their
