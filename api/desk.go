@@ -39,9 +39,13 @@ func (s *Server) desk(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	style, err := mapStyleJSON()
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	err = deskTemplate.Execute(&buf, deskData{Root: s.basePath, Bounds: bounds, MaxZoom: basemapMaxZoom,
-		Palette: paletteJSON, Radii: radiiJSON, Store: s.writer != nil})
+		Palette: style.palette, Radii: style.radii, Store: s.writer != nil})
 	if err != nil {
 		return fmt.Errorf("render /edit: %w", err)
 	}

@@ -42,7 +42,11 @@ var catalogue = mustCatalogue(static.Catalogue)
 var catalogueJSON = func() map[language]string {
 	out := map[language]string{}
 	for l, strs := range catalogue {
-		out[l] = mustJSON(strs)
+		b, err := json.Marshal(strs)
+		if err != nil {
+			panic(fmt.Sprintf("static/i18n.json, %s: %v", l, err)) // embedded at build time; tested
+		}
+		out[l] = string(b)
 	}
 	return out
 }()

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,6 +115,10 @@ func (s *Server) servePage(c echo.Context, path string) error {
 	if err != nil {
 		return err
 	}
+	style, err := mapStyleJSON()
+	if err != nil {
+		return err
+	}
 	d := pageData{
 		Embed:       path == "/embed",
 		Lang:        string(lang),
@@ -126,7 +131,7 @@ func (s *Server) servePage(c echo.Context, path string) error {
 		BackURL:     base + "/" + withQuery(q),
 		ImageURL:    base + "/api/static.png?" + joinQuery(q, ogImageSize),
 		Bounds:      bounds,
-		Palette:     paletteJSON,
+		Palette:     style.palette,
 		MaxZoom:     basemapMaxZoom,
 		Root:        s.basePath,
 		Pin:         s.pin,
@@ -162,31 +167,27 @@ func (s *Server) defaultViewJSON() (string, error) {
 	return string(bb), nil
 }
 
-// paletteJSON (pagePalette) and radiiJSON ({geo_precision: metres}, as
-// uncertainty is drawn) are what the pages' maps draw with: the same for
-// every page, encoded once.
-var (
-	paletteJSON = mustJSON(newPagePalette(tiles.Palette()))
-	radiiJSON   = mustJSON(uncertaintyRadii())
-)
+// mapStyle is what the pages' maps draw with, as JSON, the same for
+// every page: the palette (pagePalette) and the uncertainty radii
+// ({geo_precision: metres}, as uncertainty is drawn).
+type mapStyle struct{ palette, radii string }
 
-// uncertaintyRadii is the radius of each geo precision.
-func uncertaintyRadii() map[geo.GeoPrecision]float64 {
+// mapStyleJSON encodes the map style once, for every page after.
+var mapStyleJSON = sync.OnceValues(func() (mapStyle, error) {
+	palette, err := json.Marshal(newPagePalette(tiles.Palette()))
+	if err != nil {
+		return mapStyle{}, fmt.Errorf("encode palette: %w", err)
+	}
 	radii := map[geo.GeoPrecision]float64{}
 	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
 		radii[p] = p.Radius()
 	}
-	return radii
-}
-
-// mustJSON encodes v, a value of the program's own that always encodes.
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
+	radiiJSON, err := json.Marshal(radii)
 	if err != nil {
-		panic(fmt.Sprintf("encode %T: %v", v, err)) // fixed at build time; tested
+		return mapStyle{}, fmt.Errorf("encode radii: %w", err)
 	}
-	return string(b)
-}
+	return mapStyle{string(palette), string(radiiJSON)}, nil
+})
 
 // contentSecurityPolicy allows our own origin only: no inline script or
 // style, no other host. frame-ancestors is the configured list ("*" when

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/incidentmap/incidentmap/api/cache"
+	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
@@ -333,7 +334,7 @@ func TestPagePalette(t *testing.T) {
 		}
 		return fmt.Sprintf("#%02x%02x%02x%02x", c.R, c.G, c.B, c.A)
 	}
-	for _, path := range []string{"/", "/embed"} {
+	for _, path := range []string{"/", "/embed", "/edit"} {
 		m := regexp.MustCompile(`data-palette="([^"]*)"`).FindStringSubmatch(get(t, s, path).Body.String())
 		if m == nil {
 			t.Fatalf("%s: no data-palette", path)
@@ -365,6 +366,25 @@ func TestPagePalette(t *testing.T) {
 			if pair[0] != pair[1] {
 				t.Errorf("%s: %s is %s, want %s", path, name, pair[0], pair[1])
 			}
+		}
+	}
+}
+
+// The desk is sent the radius of each geo precision, to draw the
+// uncertainty circle of what is typed as the map draws it.
+func TestDeskRadii(t *testing.T) {
+	s := newTestServer(t)
+	m := regexp.MustCompile(`data-radii="([^"]*)"`).FindStringSubmatch(get(t, s, "/edit").Body.String())
+	if m == nil {
+		t.Fatal("/edit: no data-radii")
+	}
+	var got map[geo.GeoPrecision]float64
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+		t.Fatalf("data-radii %q: %v", m[1], err)
+	}
+	for _, p := range []geo.GeoPrecision{geo.GeoExact, geo.GeoNear, geo.GeoTown, geo.GeoRegion, geo.GeoUnknown} {
+		if r, ok := got[p]; !ok || r != p.Radius() {
+			t.Errorf("data-radii %s: %v (given: %v), want %v", p, r, ok, p.Radius())
 		}
 	}
 }
