@@ -216,6 +216,25 @@ func BenchmarkQueryRadius50km(b *testing.B) {
 	benchQuery(b, geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}, Limit: 100})
 }
 
+// BenchmarkEncodePage writes a radius query's page of 100 incidents as
+// GeoJSON, as /api/collections/incidents/items does on every miss.
+func BenchmarkEncodePage(b *testing.B) {
+	ds := loadBenchSet(b, 100_000).ds
+	res := ds.Query(geo.Query{Near: &geo.Radius{Center: alAsad, Metres: 50_000}, Limit: 100})
+	if len(res.Matches) != 100 {
+		b.Fatalf("%d matches, want a page of 100", len(res.Matches))
+	}
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		var err error
+		if buf, err = geo.AppendFeatureCollection(buf[:0], res.Matches, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
 func BenchmarkQueryBBox(b *testing.B) {
 	bound := orb.Bound{
 		Min: orb.Point{alAsad[0] - 0.5, alAsad[1] - 0.5},

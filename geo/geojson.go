@@ -74,16 +74,24 @@ func (e *FeatureError) Unwrap() error { return e.Err }
 // field order keeps the output the same byte for byte on every replica;
 // members are foreign members after the properties (see appendMembers).
 func appendFeature(buf []byte, id string, geometry []byte, props, members any) ([]byte, error) {
-	p, err := json.Marshal(props)
-	if err != nil {
-		return buf, fmt.Errorf("encode properties of %q: %w", id, err)
-	}
+	return appendFeatureWith(buf, id, geometry, func(b []byte) ([]byte, error) {
+		p, err := json.Marshal(props)
+		return append(b, p...), err
+	}, members)
+}
+
+// appendFeatureWith is appendFeature with properties that appendProps
+// writes.
+func appendFeatureWith(buf []byte, id string, geometry []byte, appendProps func([]byte) ([]byte, error), members any) ([]byte, error) {
 	buf = append(buf, `{"type":"Feature","id":`...)
 	buf = strconv.AppendQuote(buf, id)
 	buf = append(buf, `,"geometry":`...)
 	buf = append(buf, geometry...)
 	buf = append(buf, `,"properties":`...)
-	buf = append(buf, p...)
+	buf, err := appendProps(buf)
+	if err != nil {
+		return buf, fmt.Errorf("encode properties of %q: %w", id, err)
+	}
 	if buf, err = appendMembers(buf, members); err != nil {
 		return buf, fmt.Errorf("encode members of %q: %w", id, err)
 	}
@@ -153,5 +161,5 @@ func (in *Incident) appendGeoJSON(buf []byte, distanceM float64, members any) ([
 		d := math.Round(distanceM)
 		p.DistanceM = &d
 	}
-	return appendFeature(buf, in.ID, appendPoint(nil, in.Location), p, members)
+	return appendFeatureWith(buf, in.ID, appendPoint(nil, in.Location), p.appendJSON, members)
 }

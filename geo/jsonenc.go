@@ -1,0 +1,203 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// An incident's properties are written by hand, not by encoding/json:
+// its reflection was a third of a radius query's CPU at 100,000
+// incidents (a page of a hundred features), and every query beside
+// writes is drawn anew. The bytes are encoding/json's own, byte for byte
+// (HTML-safe escapes, U+FFFD for bad UTF-8, its float format):
+// FuzzIncidentPropsJSON compares the two.
+
+// appendJSON appends p as json.Marshal writes it.
+func (p *incidentProps) appendJSON(b []byte) ([]byte, error) {
+	b = appendMember(b, '{', "title")
+	b = appendJSONString(b, p.Title)
+	b = appendMember(b, ',', "occurred_at")
+	b = appendJSONString(b, p.OccurredAt)
+	b = appendMember(b, ',', "time_precision")
+	b = appendJSONString(b, string(p.TimePrecision))
+	b = appendMember(b, ',', "event_type")
+	b = appendJSONString(b, p.EventType)
+	b = appendMember(b, ',', "actors")
+	if p.Actors == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, a := range p.Actors {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendMember(b, '{', "name")
+			b = appendJSONString(b, a.Name)
+			b = appendMember(b, ',', "role")
+			b = appendJSONString(b, a.Role)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendMember(b, ',', "site")
+	if p.Site == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *p.Site)
+	}
+	for _, f := range [...]struct{ name, value string }{
+		{"place", p.Place}, {"place_ar", p.PlaceAR}, {"admin1", p.Admin1},
+		{"country", p.Country}, {"geo_precision", string(p.GeoPrecision)},
+	} {
+		b = appendMember(b, ',', f.name)
+		b = appendJSONString(b, f.value)
+	}
+	b = appendMember(b, ',', "injured")
+	b = appendIntOrNull(b, p.Injured)
+	b = appendMember(b, ',', "killed")
+	b = appendIntOrNull(b, p.Killed)
+	b = appendMember(b, ',', "summary")
+	b = appendJSONString(b, p.Summary)
+	b = appendMember(b, ',', "sources")
+	if p.Sources == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, s := range p.Sources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendMember(b, '{', "publisher")
+			b = appendJSONString(b, s.Publisher)
+			b = appendMember(b, ',', "title")
+			b = appendJSONString(b, s.Title)
+			if s.URL != "" {
+				b = appendMember(b, ',', "url")
+				b = appendJSONString(b, s.URL)
+			}
+			b = appendMember(b, ',', "published_at")
+			t, err := s.PublishedAt.MarshalJSON()
+			if err != nil {
+				return b, fmt.Errorf("published_at: %w", err)
+			}
+			b = append(b, t...)
+			b = appendMember(b, ',', "quote")
+			b = appendJSONString(b, s.Quote)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendMember(b, ',', "related")
+	if p.Related == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, id := range p.Related {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+		}
+		b = append(b, ']')
+	}
+	if p.DistanceM != nil {
+		b = appendMember(b, ',', "distance_m")
+		var err error
+		if b, err = appendJSONFloat(b, *p.DistanceM); err != nil {
+			return b, fmt.Errorf("distance_m: %w", err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendMember appends sep and the member name (plain ASCII) and its colon.
+func appendMember(b []byte, sep byte, name string) []byte {
+	b = append(b, sep, '"')
+	b = append(b, name...)
+	return append(b, '"', ':')
+}
+
+func appendIntOrNull(b []byte, n *int) []byte {
+	if n == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(*n), 10)
+}
+
+// appendJSONFloat appends f as encoding/json writes a float64: plain
+// decimals between 1e-6 and 1e21, an exponent without leading zeros
+// outside; NaN and the infinities are not JSON.
+func appendJSONFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("%v is not a JSON number", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-09 → e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// appendJSONString appends s quoted as encoding/json quotes it: \" and \\,
+// the short escapes of \b \f \n \r \t, \u00XX for other control bytes and
+// for < > & (safe inside HTML), \u2028 and \u2029 (safe inside
+// JavaScript), and U+FFFD for each byte that is not UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0 // of the bytes not yet copied
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
