@@ -58,6 +58,11 @@ func (c *collectionReader) fill() bool {
 	for len(rest) > size/2 {
 		size *= 2
 	}
+	if r, ok := c.r.(interface{ Len() int }); ok && len(rest)+r.Len() < size {
+		// What is left is in memory and smaller than a block (a write's
+		// one feature): a block would be a megabyte of garbage per write.
+		size = len(rest) + r.Len() + 1 // +1: the read that finds the end
+	}
 	buf := make([]byte, len(rest), size)
 	copy(buf, rest)
 	c.offset += int64(c.pos)
