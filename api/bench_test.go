@@ -91,17 +91,6 @@ func BenchmarkServeCachedTile(b *testing.B) {
 	}
 }
 
-// discardWriter is a ResponseWriter that keeps the headers and drops the
-// body, so a benchmark measures the handler, not a recorder's copies.
-type discardWriter struct {
-	h    http.Header
-	code int
-}
-
-func (w *discardWriter) Header() http.Header         { return w.h }
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(code int)        { w.code = code }
-
 // BenchmarkServeCachedBytes is the hot path of a cache hit, handler only:
 // the whole echo stack, metrics and a JSON log line (written as the
 // service writes it, through RequestLog, to io.Discard as the service's

@@ -378,6 +378,53 @@ func TestReaderNeverAnswersADroppedDrawing(t *testing.T) {
 	}
 }
 
+// A drawing that waits draws what the data set shows when its turn
+// comes, not what it showed when a reader found the response stale: the
+// readers of a later write find it drawn, not stale again.
+func TestDrawingDrawsTheNewestVersion(t *testing.T) {
+	s, st, token := writeServer(t)
+	tile := "/tiles/incidents/8/158/102.mvt" // Al Asad, where newFeature puts an incident
+	get := func() *httptest.ResponseRecorder { return do(s, http.MethodGet, tile, "", "Accept-Encoding", "gzip") }
+	write := func(id string) {
+		t.Helper()
+		if rec := do(s, http.MethodPost, "/api/collections/incidents/items", newFeature(id, "Drawn"),
+			reasonHeader, "test", "Authorization", "Bearer "+token); rec.Code != http.StatusCreated {
+			t.Fatalf("write %s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	if rec := get(); rec.Code != http.StatusOK {
+		t.Fatalf("before: %d %s", rec.Code, rec.Body)
+	}
+	write("w-first")
+	s.background.acquire() // the drawing the next read starts waits
+	if rec := get(); rec.Header().Get("X-Cache") != "stale" {
+		t.Fatalf("after the first write: X-Cache %q, want stale", rec.Header().Get("X-Cache"))
+	}
+	write("w-second") // while the drawing waits
+	s.background.release()
+	for deadline := time.Now().Add(2 * maxStale); s.background.drawing(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the drawing never ended")
+		}
+	}
+	rec := get()
+	if x := rec.Header().Get("X-Cache"); x != "hit" {
+		t.Errorf("after the drawing: X-Cache %q, want hit (drawn at the second write)", x)
+	}
+	head, err := st.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Dataset(context.Background(), head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := do(New(Config{Data: ds}), http.MethodGet, tile, "", "Accept-Encoding", "gzip")
+	if !bytes.Equal(rec.Body.Bytes(), want.Body.Bytes()) {
+		t.Errorf("after the drawing: %d bytes; the head loaded whole, %d", rec.Body.Len(), want.Body.Len())
+	}
+}
+
 // A write that a batch has answered returns at once, even while the
 // writer's turn is held on, as the next batch's leader holds it through
 // its pace, build and store: it waited for all of that before.

@@ -131,7 +131,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 	if s.preamble(c, etagFor(key, variant)) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if body, staleKey, version, ok := s.whileDrawn(resp, key, gz); ok {
+	if body, staleKey, version, ok := s.whileDrawn(c, resp, key, gz); ok {
 		h.Set("X-Revision", revisionOfVersion(version))
 		if s.preamble(c, etagFor(staleKey, variant)) {
 			return c.NoContent(http.StatusNotModified)
@@ -183,11 +183,12 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 
 // whileDrawn returns resp's bytes at the newest of its stale versions
 // this process holds, their key and that version, when resp is not yet
-// drawn at its own version; it has the current version drawn in the
+// drawn at its own version; it has what c asks for drawn in the
 // background, drawAfter the write that replaced the version served.
 // Only the stored form of a response without links is served so.
-func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, string, string, bool) {
-	if len(resp.stale) == 0 || resp.linked || resp.headers || resp.gzipped && !gz {
+func (s *Server) whileDrawn(c echo.Context, resp cachedResponse, key string, gz bool) ([]byte, string, string, bool) {
+	r := c.Request()
+	if len(resp.stale) == 0 || resp.linked || resp.headers || resp.gzipped && !gz || r.Context().Value(drawing{}) != nil {
 		return nil, "", "", false
 	}
 	if _, ok := s.cache.Peek(key); ok {
@@ -207,30 +208,65 @@ func (s *Server) whileDrawn(resp cachedResponse, key string, gz bool) ([]byte, s
 	if !found {
 		return nil, "", "", false
 	}
-	// One drawing waits per response, whatever its version: one that
-	// waits draws the version of its reader, and while it waits, the
-	// readers of later versions (later batches) are served that or an
-	// earlier one, stale. So a response that every batch reaches is drawn
-	// about once per drawAfter and drawing, not once per batch.
-	drawing := resp.kind + ":" + resp.request
-	if !s.background.wait(drawing) {
+	// One drawing waits per response, whatever its version, and draws
+	// the version served when its turn comes: while it waits, the
+	// readers of later versions (later batches) are served an earlier
+	// one, stale, and once it is drawn they find it drawn. So a response
+	// that every batch reaches is drawn about once per drawAfter and
+	// drawing, not once per batch.
+	drawn := resp.kind + ":" + resp.request
+	if !s.background.wait(drawn) {
 		return body, staleKey, version, true // its drawing, or enough, wait; a later reader asks again
 	}
+	target := r.URL.RequestURI() // as routed: no revision, no trailing slash
+	_, pinned := c.Get(pinKey).(int64)
 	go func() {
-		defer s.background.leave(drawing) // drawn, or found drawn
+		defer s.background.leave(drawn) // drawn, or found drawn
 		time.Sleep(drawAfter - time.Since(stale.replaced))
 		// The slot is taken before the cache is asked, never inside its
 		// render: a reader who asks for key meanwhile draws it, never
 		// waiting behind other drawings.
 		s.background.acquire()
 		defer s.background.release()
-		// Drawn even when a later write has come: key is then still the
-		// one served where that write did not reach, and where it did,
-		// what is served stale for a second after it.
-		_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
+		if pinned { // a past revision's: it keeps its version
+			_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
+			return
+		}
+		s.drawNow(target)
 	}()
 	return body, staleKey, version, true
 }
+
+// drawing marks the context of a request that drawNow makes.
+type drawing struct{}
+
+// drawNow has what target (a path and query that a reader asked for)
+// shows at the data set served now drawn into the cache, by the handler
+// of its route, as a reader's request would be, but never answered
+// stale (whileDrawn) and gzipped where the response may be. The answer
+// itself goes nowhere: no middleware sees it, so it is neither logged
+// nor counted as a request.
+func (s *Server) drawNow(target string) {
+	r, err := http.NewRequestWithContext(context.WithValue(context.Background(), drawing{}, true), http.MethodGet, target, nil)
+	if err != nil {
+		return // target was routed once, so it parses
+	}
+	r.Header.Set("Accept-Encoding", "gzip")
+	c := s.echo.NewContext(r, &discardWriter{h: http.Header{}})
+	s.echo.Router().Find(http.MethodGet, echo.GetPath(r), c)
+	_ = c.Handler()(c) // a drawing that fails leaves the key to the next reader
+}
+
+// discardWriter is a response writer that keeps the headers and the
+// status, and drops the body: drawNow's, and the benchmarks'.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 
 // sendBody answers with body, resp's bytes as the cache holds them.
 func (s *Server) sendBody(c echo.Context, resp cachedResponse, gz bool, body []byte) error {
