@@ -161,7 +161,9 @@ func (s *Server) commitBatch(ctx context.Context, batch []*intent, retry bool) {
 	waited := time.Now()
 	slot := s.background.acquireBuild(maxBuildWait)
 	start := time.Now()
-	next, err := cur.data.With(upserts, deletes)
+	var next *geo.Dataset
+	var err error
+	buildThread.do(func() { next, err = cur.data.With(upserts, deletes) })
 	s.writer.lastBuilt = time.Now()
 	if slot {
 		s.background.release()

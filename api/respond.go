@@ -228,11 +228,13 @@ func (s *Server) whileDrawn(c echo.Context, resp cachedResponse, key string, gz 
 		// waiting behind other drawings.
 		s.background.acquire()
 		defer s.background.release()
-		if pinned { // a past revision's: it keeps its version
-			_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
-			return
-		}
-		s.drawNow(target)
+		drawingThread.do(func() {
+			if pinned { // a past revision's: it keeps its version
+				_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
+				return
+			}
+			s.drawNow(target)
+		})
 	}()
 	return body, staleKey, version, true
 }

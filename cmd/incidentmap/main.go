@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,6 +44,22 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// reserveBackgroundProcs gives the API's background threads (builds of
+// writes, drawings again of what they changed: api.BackgroundThreads) Go
+// Ps of their own, once per process, unless GOMAXPROCS is set: they run
+// at a lower CPU priority, but a thread running Go code holds a P, and
+// on two cores beside 50 writes a second the readers then had one. The
+// render slots stay at the cores (their default is read before).
+func reserveBackgroundProcs(getenv func(string) string) {
+	reserveProcs.Do(func() {
+		if getenv("GOMAXPROCS") == "" {
+			runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + api.BackgroundThreads)
+		}
+	})
+}
+
+var reserveProcs sync.Once
 
 // config is everything the command line and environment set.
 type config struct {
@@ -386,6 +403,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	reserveBackgroundProcs(getenv)
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cache.SetLogger(log)
 	// Request lines are written to stderr as the logger writes there, by

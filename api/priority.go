@@ -1,0 +1,68 @@
+package api
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Background work (the build of a batch of writes, and the drawing again
+// of what batches changed) runs on threads of lower CPU priority than the
+// readers'. Beside 50 writes a second at 100,000 incidents it is about
+// half of the process's CPU, in stretches of tens of milliseconds; at the
+// readers' priority, a reader who came meanwhile waited for a core. At a
+// lower one the kernel gives the core to the reader. But a Go thread
+// running Go code holds one of the process's Ps, whatever its priority:
+// the service (cmd/incidentmap) runs with BackgroundThreads Ps more than
+// its default, so that readers keep as many as there are cores.
+//
+// There are two threads, the process's for good: one builds, one draws,
+// each started on first use and never ended. A thread whose priority was
+// lowered must not go back to the Go runtime's pool, where a reader would
+// inherit it, and must not end either: Linux sends a child process's
+// "parent death signal" (PR_SET_PDEATHSIG, as exec.Cmd's Pdeathsig sets
+// it) when the thread that started the child ends, so ending threads
+// killed the PostgreSQL that a test had started.
+
+// BackgroundThreads is how many background threads there are: a build
+// and a drawing at once, as the background slot allows (acquireBuild).
+const BackgroundThreads = 2
+
+// The background threads. A build is on a write's path, which must be
+// served within a second: it runs five levels of nice below the process,
+// about a third of the CPU share when the readers want it all; a drawing,
+// which readers are served stale around, ten (about a tenth).
+var (
+	buildThread   = &lowThread{nice: 5}
+	drawingThread = &lowThread{nice: 10}
+)
+
+// lowThread is a background thread: it runs jobs one at a time, nice
+// levels below the process.
+type lowThread struct {
+	nice  int
+	start sync.Once
+	jobs  chan func()
+}
+
+// do runs f on the thread, and returns when f does.
+func (t *lowThread) do(f func()) {
+	t.start.Do(func() {
+		t.jobs = make(chan func())
+		go t.run()
+	})
+	done := make(chan struct{})
+	t.jobs <- func() {
+		defer close(done)
+		f()
+	}
+	<-done
+}
+
+// run runs the thread's jobs, for good, on an OS thread of its own.
+func (t *lowThread) run() {
+	runtime.LockOSThread() // never unlocked: see above
+	lowerThreadPriority(t.nice)
+	for f := range t.jobs {
+		f()
+	}
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package api
+
+// lowerThreadPriority does nothing where threads have no nice of their
+// own: background work runs at the process's priority.
+func lowerThreadPriority(int) {}
