@@ -246,7 +246,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	// by words (which read every match) is expensive; a page of a radius or bbox query is
 	// a millisecond even at a million incidents.
 	expensive := req.format != "geojson" || req.query.Limit > cheapPage || req.located != locatedAny || len(req.query.Words) > 0
-	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive,
+	return s.serveCached(c, cachedResponse{kind: "items-" + req.format, request: keyRequest(r.URL.Path, canon), linked: true, expensive: expensive, local: !expensive,
 		contentType: formatTypes[req.format], headers: true, version: s.itemsVersion(req.query),
 		render: func(ctx context.Context) ([]byte, error) {
 			res := s.query(req)

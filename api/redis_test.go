@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -124,4 +125,42 @@ func grepLines(s, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A page of a radius or bbox query stays in the process that rendered it:
+// it renders in less time than a miss's two round trips to Redis take on
+// a busy host. A layer, and a long page (expensive), go to Redis, and a
+// new replica finds them there.
+func TestCheapPagesStayInProcess(t *testing.T) {
+	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second, TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	prefix := fmt.Sprintf("incidentmap-test-local-%d", time.Now().UnixNano())
+	public := &url.URL{Scheme: "https", Host: "maps.example"} // links as every replica writes them: shareable
+	newReplica := func() *Server {
+		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix, PublicURL: public})
+	}
+	first, second := newReplica(), newReplica()
+	for _, c := range []struct {
+		path   string
+		shared bool
+	}{
+		{"/api/collections/incidents/items?lat=33.786&lon=42.441&radius=50000", false},
+		{"/api/collections/incidents/items?bbox=38,29,49,37", false},
+		{"/api/collections/incidents/items?bbox=38,29,49,37&limit=5000", true},
+		{"/api/layers/al-asad", true},
+	} {
+		if rec := get(t, first, c.path); rec.Code != 200 || rec.Header().Get("X-Cache") != "miss" {
+			t.Fatalf("%s on the first replica: %d, X-Cache %q", c.path, rec.Code, rec.Header().Get("X-Cache"))
+		}
+		want := "miss"
+		if c.shared {
+			want = "hit"
+		}
+		if got := get(t, second, c.path).Header().Get("X-Cache"); got != want {
+			t.Errorf("%s on the second replica: X-Cache %q, want %q", c.path, got, want)
+		}
+	}
 }

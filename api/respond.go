@@ -66,6 +66,11 @@ type cachedResponse struct {
 	// expensive renders run in a render slot (renderSlots): static maps,
 	// tiles, overlays and exports.
 	expensive bool
+	// local keeps the response in this process's cache, out of Redis: a
+	// page of a radius or bbox query renders in less time than the two
+	// round trips to Redis of a miss take on a busy host, and most are
+	// asked once.
+	local bool
 	// version, when set, stands in the key for the data set's version: a
 	// response that depends on one incident alone keeps its key, and its
 	// ETag, when other incidents change (the ETag a write's If-Match is
@@ -151,7 +156,7 @@ func (s *Server) serveCached(c echo.Context, resp cachedResponse) error {
 		return s.sendBody(c, resp, gz, body)
 	}
 	fetch := s.cache.Fetch
-	if !shared {
+	if !shared || resp.local {
 		fetch = s.cache.FetchLocal
 	}
 	render := s.renderOf(resp)
