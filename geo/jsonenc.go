@@ -25,22 +25,12 @@ func (p *incidentProps) appendJSON(b []byte) ([]byte, error) {
 	b = appendMember(b, ',', "event_type")
 	b = appendJSONString(b, p.EventType)
 	b = appendMember(b, ',', "actors")
-	if p.Actors == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, a := range p.Actors {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendMember(b, '{', "name")
-			b = appendJSONString(b, a.Name)
-			b = appendMember(b, ',', "role")
-			b = appendJSONString(b, a.Role)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b, _ = appendJSONArray(b, p.Actors, func(b []byte, a Actor) ([]byte, error) {
+		b = appendMember(b, '{', "name")
+		b = appendJSONString(b, a.Name)
+		b = appendMember(b, ',', "role")
+		return append(appendJSONString(b, a.Role), '}'), nil
+	})
 	b = appendMember(b, ',', "site")
 	if p.Site == nil {
 		b = append(b, "null"...)
@@ -61,55 +51,56 @@ func (p *incidentProps) appendJSON(b []byte) ([]byte, error) {
 	b = appendMember(b, ',', "summary")
 	b = appendJSONString(b, p.Summary)
 	b = appendMember(b, ',', "sources")
-	if p.Sources == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, s := range p.Sources {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendMember(b, '{', "publisher")
-			b = appendJSONString(b, s.Publisher)
-			b = appendMember(b, ',', "title")
-			b = appendJSONString(b, s.Title)
-			if s.URL != "" {
-				b = appendMember(b, ',', "url")
-				b = appendJSONString(b, s.URL)
-			}
-			b = appendMember(b, ',', "published_at")
-			t, err := s.PublishedAt.MarshalJSON()
-			if err != nil {
-				return b, fmt.Errorf("published_at: %w", err)
-			}
-			b = append(b, t...)
-			b = appendMember(b, ',', "quote")
-			b = appendJSONString(b, s.Quote)
-			b = append(b, '}')
+	b, err := appendJSONArray(b, p.Sources, func(b []byte, s Source) ([]byte, error) {
+		b = appendMember(b, '{', "publisher")
+		b = appendJSONString(b, s.Publisher)
+		b = appendMember(b, ',', "title")
+		b = appendJSONString(b, s.Title)
+		if s.URL != "" {
+			b = appendMember(b, ',', "url")
+			b = appendJSONString(b, s.URL)
 		}
-		b = append(b, ']')
+		b = appendMember(b, ',', "published_at")
+		t, err := s.PublishedAt.MarshalJSON()
+		if err != nil {
+			return b, fmt.Errorf("published_at: %w", err)
+		}
+		b = appendMember(append(b, t...), ',', "quote")
+		return append(appendJSONString(b, s.Quote), '}'), nil
+	})
+	if err != nil {
+		return b, err
 	}
 	b = appendMember(b, ',', "related")
-	if p.Related == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, id := range p.Related {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, id)
-		}
-		b = append(b, ']')
-	}
+	b, _ = appendJSONArray(b, p.Related, func(b []byte, id string) ([]byte, error) {
+		return appendJSONString(b, id), nil
+	})
 	if p.DistanceM != nil {
 		b = appendMember(b, ',', "distance_m")
-		var err error
 		if b, err = appendJSONFloat(b, *p.DistanceM); err != nil {
 			return b, fmt.Errorf("distance_m: %w", err)
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// appendJSONArray appends xs as a JSON array, each element by appendOne,
+// or null for a nil slice, as encoding/json does.
+func appendJSONArray[T any](b []byte, xs []T, appendOne func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if xs == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendOne(b, x); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // appendMember appends sep and the member name (plain ASCII) and its colon.
