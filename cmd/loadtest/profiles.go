@@ -16,7 +16,7 @@ import (
 // starts at t0 and lasts d, when -profiles names a directory: a CPU
 // profile of each half (reads alone, then beside the writes), the
 // allocations at each half's start and end (compare with pprof -base),
-// and a trace of three seconds beside the writes. It returns a function
+// and a trace of three seconds in the middle of each half. It returns a function
 // that waits for them. The service serves them on its -pprof address.
 func (e *env) profilePass(ctx context.Context, svc *service, pass string, t0 time.Time, d time.Duration) func() {
 	if e.opts.profiles == "" {
@@ -46,6 +46,7 @@ func (e *env) profilePass(ctx context.Context, svc *service, pass string, t0 tim
 	save(0, "alone-start.allocs.pprof", "allocs")
 	save(half, "writes-start.allocs.pprof", "allocs")
 	save(d-time.Second, "writes-end.allocs.pprof", "allocs")
+	save(half/2, "alone.trace", "trace?seconds=3")
 	save(half+half/2, "writes.trace", "trace?seconds=3")
 	return wg.Wait
 }
