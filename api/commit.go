@@ -306,8 +306,9 @@ func refused(err error) error {
 // view can take hundreds of milliseconds on a busy machine, and a build
 // a few (geo.Dataset.With). Drawings wake one at a time, never all:
 // tens may wait, and waking them all at every release cost the readers
-// more scheduling than the drawing itself. Both run below the readers'
-// CPU priority, each on a thread of its own (priority.go).
+// more scheduling than the drawing itself. The computing of both (a
+// build's data set, a drawing's render) runs below the readers' CPU
+// priority, each on a thread of its own (priority.go).
 type background struct {
 	mu    sync.Mutex
 	freed *sync.Cond // a drawing may take the slot

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"runtime"
 	"syscall"
 	"testing"
@@ -32,5 +33,50 @@ func TestBackgroundThreads(t *testing.T) {
 		if after := nice(); after != before {
 			t.Errorf("the caller's nice went from %d to %d", before, after)
 		}
+	}
+}
+
+// A background drawing's render runs on the drawing thread, below the
+// readers, and a render inside it runs there too, at once; a reader's
+// render runs where the reader is.
+func TestDrawingsRenderOnTheDrawingThread(t *testing.T) {
+	runtime.LockOSThread() // the caller's thread stays the caller's
+	defer runtime.UnlockOSThread()
+	s := New(Config{Data: fixtureData(t)})
+	type where struct{ thread, nice int }
+	here := func() where {
+		tid := syscall.Gettid()
+		prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
+		if err != nil {
+			t.Error(err)
+		}
+		return where{tid, 20 - prio}
+	}
+	caller := here()
+	var outer, inner where
+	nested := s.renderOf(cachedResponse{expensive: true, render: func(context.Context) ([]byte, error) {
+		inner = here()
+		return nil, nil
+	}})
+	render := s.renderOf(cachedResponse{expensive: true, render: func(ctx context.Context) ([]byte, error) {
+		outer = here()
+		return nested(ctx)
+	}})
+
+	if _, err := render(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if outer != caller || inner != caller {
+		t.Errorf("a reader's render ran on %+v and %+v, want the reader's thread %+v", outer, inner, caller)
+	}
+
+	if _, err := render(context.WithValue(context.Background(), drawing{}, true)); err != nil {
+		t.Fatal(err)
+	}
+	if want := min(caller.nice+drawingThread.nice, 19); outer.thread == caller.thread || outer.nice != want {
+		t.Errorf("a drawing's render ran on %+v, want a thread other than the caller's %+v at nice %d", outer, caller, want)
+	}
+	if inner != outer {
+		t.Errorf("a render inside a drawing's ran on %+v, want its parent's %+v", inner, outer)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -161,6 +162,49 @@ func TestCheapPagesStayInProcess(t *testing.T) {
 		}
 		if got := get(t, second, c.path).Header().Get("X-Cache"); got != want {
 			t.Errorf("%s on the second replica: X-Cache %q, want %q", c.path, got, want)
+		}
+	}
+}
+
+// A render on the drawing thread asks this process's cache alone, never
+// Redis (no thread below the readers waits for the network), so another
+// replica does not find what it drew; what a reader fetches, it finds.
+func TestDrawingThreadAsksNoRedis(t *testing.T) {
+	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second, TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	prefix := fmt.Sprintf("incidentmap-test-drawing-%d", time.Now().UnixNano())
+	newReplica := func() *Server {
+		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix})
+	}
+	first, second := newReplica(), newReplica()
+	for _, c := range []struct {
+		z, x, y      string
+		onThread     bool
+		secondXCache string
+	}{
+		{"7", "79", "51", true, "miss"},
+		{"7", "79", "50", false, "hit"},
+	} {
+		req, err := parseTile("incidents", c.z, c.x, c.y+".mvt", first.data.HasLayer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.lang, err = parseTileLang(req.layer, nil); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if c.onThread {
+			ctx = context.WithValue(ctx, onDrawingThread{}, true)
+		}
+		if _, src, err := first.fetch(ctx, first.tileResponse(req)); err != nil || src != cache.FromRender {
+			t.Fatalf("tile %s/%s/%s on the first replica: %v, %v", c.z, c.x, c.y, src, err)
+		}
+		path := fmt.Sprintf("/tiles/incidents/%s/%s/%s.mvt", c.z, c.x, c.y)
+		if got := get(t, second, path).Header().Get("X-Cache"); got != c.secondXCache {
+			t.Errorf("%s on the second replica, drawn on the drawing thread %v: X-Cache %q, want %q", path, c.onThread, got, c.secondXCache)
 		}
 	}
 }

@@ -85,17 +85,46 @@ type cachedResponse struct {
 }
 
 // fetch returns the bytes of resp from the cache, rendering them on a
-// miss.
+// miss. On the drawing thread it asks this process's cache alone, never
+// Redis: no thread of lower priority waits for the network (lowThread).
 func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.Source, error) {
-	return s.cache.Fetch(ctx, s.cacheKeyAt(cmp.Or(resp.version, s.data.Version), resp.kind, resp.request), s.renderOf(resp))
+	fetch := s.cache.Fetch
+	if ctx.Value(onDrawingThread{}) != nil {
+		fetch = s.cache.FetchLocal
+	}
+	return fetch(ctx, s.cacheKeyAt(cmp.Or(resp.version, s.data.Version), resp.kind, resp.request), s.renderOf(resp))
 }
 
-// renderOf is resp's render, in a render slot when it is expensive.
+// renderOf is resp's render, in a render slot when it is expensive, and
+// on the drawing thread when a background drawing asks for it.
 func (s *Server) renderOf(resp cachedResponse) func(context.Context) ([]byte, error) {
+	render := belowReaders(resp.render)
 	if !resp.expensive {
-		return resp.render
+		return render
 	}
-	return func(ctx context.Context) ([]byte, error) { return s.slots.do(ctx, resp.render) }
+	return func(ctx context.Context) ([]byte, error) { return s.slots.do(ctx, render) }
+}
+
+// onDrawingThread marks the context of a render running on the drawing
+// thread.
+type onDrawingThread struct{}
+
+// belowReaders returns render, run on the drawing thread when its context
+// is a background drawing's (drawNow): the render alone, its CPU, below
+// the readers' priority. Everything around it (the cache, Redis) runs on
+// the drawing's own goroutine, since no thread of lower priority may wait
+// for the network (see lowThread). A render inside another (the basemap
+// tiles of a static map) runs where its parent does.
+func belowReaders(render func(context.Context) ([]byte, error)) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		if ctx.Value(drawing{}) == nil || ctx.Value(onDrawingThread{}) != nil {
+			return render(ctx)
+		}
+		var b []byte
+		var err error
+		drawingThread.do(func() { b, err = render(context.WithValue(ctx, onDrawingThread{}, true)) })
+		return b, err
+	}
 }
 
 // keyOf is the cache key of resp as r asks for it, and whether it may go
@@ -233,13 +262,11 @@ func (s *Server) whileDrawn(c echo.Context, resp cachedResponse, key string, gz 
 		// waiting behind other drawings.
 		s.background.acquire()
 		defer s.background.release()
-		drawingThread.do(func() {
-			if pinned { // a past revision's: it keeps its version
-				_, _, _ = s.cache.Fetch(context.Background(), key, s.renderOf(resp))
-				return
-			}
-			s.drawNow(target)
-		})
+		if pinned { // a past revision's: it keeps its version
+			_, _, _ = s.cache.Fetch(context.WithValue(context.Background(), drawing{}, true), key, s.renderOf(resp))
+			return
+		}
+		s.drawNow(target)
 	}()
 	return body, staleKey, version, true
 }
