@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // Each background thread runs its jobs its levels of nice below the
@@ -21,14 +24,24 @@ func TestBackgroundThreads(t *testing.T) {
 		return 20 - prio
 	}
 	before, caller := nice(), syscall.Gettid()
+	slices := kernelAtLeast(t, 6, 12) // sched_setattr takes a fair thread's slice
 	for _, bt := range []*lowThread{buildThread, drawingThread} {
 		inside, thread := 0, 0
-		bt.do(func() { inside, thread = nice(), syscall.Gettid() })
+		var slice uint64
+		bt.do(func() {
+			inside, thread = nice(), syscall.Gettid()
+			if attr, err := unix.SchedGetAttr(0, 0); err == nil {
+				slice = attr.Runtime
+			}
+		})
 		if thread == caller {
 			t.Fatal("a background job ran on the caller's thread")
 		}
 		if want := min(before+bt.nice, 19); inside != want {
 			t.Errorf("nice of a job: %d, want %d (the caller's is %d)", inside, want, before)
+		}
+		if slices && slice != backgroundSlice {
+			t.Errorf("slice of a job: %d ns, want %d", slice, backgroundSlice)
 		}
 		if after := nice(); after != before {
 			t.Errorf("the caller's nice went from %d to %d", before, after)
@@ -79,4 +92,18 @@ func TestDrawingsRenderOnTheDrawingThread(t *testing.T) {
 	if inner != outer {
 		t.Errorf("a render inside a drawing's ran on %+v, want its parent's %+v", inner, outer)
 	}
+}
+
+// kernelAtLeast reports whether the running Linux is major.minor or
+// later.
+func kernelAtLeast(t *testing.T, major, minor int) bool {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &ma, &mi); err != nil {
+		t.Fatalf("kernel release %q: %v", u.Release[:], err)
+	}
+	return ma > major || ma == major && mi >= minor
 }
