@@ -61,6 +61,10 @@ func reserveBackgroundProcs(getenv func(string) string) {
 
 var reserveProcs sync.Once
 
+// requestLogBytes bounds the request lines waiting to be written to
+// stderr (lineWriter): about 4,000 lines.
+const requestLogBytes = 1 << 20
+
 // config is everything the command line and environment set.
 type config struct {
 	addr         string
@@ -407,8 +411,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cache.SetLogger(log)
 	// Request lines are written to stderr as the logger writes there, by
-	// the API's own encoder: slog's took a tenth of a cached hit's CPU.
-	handler, closeFn, err := buildServer(cfg, log, stderr)
+	// the API's own encoder (slog's took a tenth of a cached hit's CPU),
+	// from a goroutine of their own: a request waits for no reader of
+	// stderr.
+	requestLog := newLineWriter(stderr, requestLogBytes)
+	defer requestLog.Close() // after the server's last request
+	handler, closeFn, err := buildServer(cfg, log, requestLog)
 	if err != nil {
 		return err
 	}
