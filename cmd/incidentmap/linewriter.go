@@ -11,8 +11,8 @@ import (
 // stderr: the reader of a pipe (a log collector, the load test) that
 // takes its time would otherwise hold the response, which is sent after
 // the line is written. Beside 50 writes a second, such writes were the
-// longest part of slow cache hits (docs/performance.md, "The request
-// log off the request's path").
+// longest part of slow cache hits (docs/performance.md, "A thread that
+// waited for the network").
 //
 // At most maxBytes wait: past that, Write waits for the goroutine, so
 // no line is dropped and memory stays bounded. The lines waiting when
