@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/incidentmap/incidentmap/api/cache"
-	"github.com/incidentmap/incidentmap/api/cache/cachetest"
 	"github.com/incidentmap/incidentmap/fixtures"
 	"github.com/incidentmap/incidentmap/geo"
 	"github.com/incidentmap/incidentmap/geo/synth"
@@ -139,16 +137,7 @@ func TestRequestIDSanitised(t *testing.T) {
 func TestTileKeysDoNotPoison(t *testing.T) {
 	// Two replicas sharing the real Redis: what the attacker's request
 	// stores through one, the victim's reads through the other.
-	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	prefix := fmt.Sprintf("incidentmap-poison-%d", time.Now().UnixNano())
-	replica := func() *Server {
-		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix})
-	}
-	attacker, victim := replica(), replica()
+	attacker, victim := twoReplicas(t, "poison", Config{})
 	real := time.Date(2023, 11, 21, 1, 0, 0, 0, time.UTC)
 	far := real.Add(math.MaxInt64).Add(math.MaxInt64).Add(2) // + 2^64 ns
 	if real.UnixNano() != far.UnixNano() {

@@ -133,17 +133,8 @@ func grepLines(s, substr string) string {
 // a busy host. A layer, and a long page (expensive), go to Redis, and a
 // new replica finds them there.
 func TestCheapPagesStayInProcess(t *testing.T) {
-	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second, TTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	prefix := fmt.Sprintf("incidentmap-test-local-%d", time.Now().UnixNano())
 	public := &url.URL{Scheme: "https", Host: "maps.example"} // links as every replica writes them: shareable
-	newReplica := func() *Server {
-		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix, PublicURL: public})
-	}
-	first, second := newReplica(), newReplica()
+	first, second := twoReplicas(t, "local", Config{PublicURL: public})
 	for _, c := range []struct {
 		path   string
 		shared bool
@@ -170,16 +161,7 @@ func TestCheapPagesStayInProcess(t *testing.T) {
 // Redis (no thread below the readers waits for the network), so another
 // replica does not find what it drew; what a reader fetches, it finds.
 func TestDrawingThreadAsksNoRedis(t *testing.T) {
-	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second, TTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	prefix := fmt.Sprintf("incidentmap-test-drawing-%d", time.Now().UnixNano())
-	newReplica := func() *Server {
-		return New(Config{Data: fixtureData(t), Cache: cache.New(8<<20, r), KeyPrefix: prefix})
-	}
-	first, second := newReplica(), newReplica()
+	first, second := twoReplicas(t, "drawing", Config{})
 	for _, c := range []struct {
 		z, x, y      string
 		onThread     bool
@@ -207,4 +189,23 @@ func TestDrawingThreadAsksNoRedis(t *testing.T) {
 			t.Errorf("%s on the second replica, drawn on the drawing thread %v: X-Cache %q, want %q", path, c.onThread, got, c.secondXCache)
 		}
 	}
+}
+
+// twoReplicas returns two servers of cfg on the fixtures, each with a
+// cache of its own in front of the real Redis they share, under a key
+// prefix of their own (name and the time), as two replicas are.
+func twoReplicas(t *testing.T, name string, cfg Config) (*Server, *Server) {
+	t.Helper()
+	r, err := cache.NewRedis(cache.RedisConfig{URL: cachetest.RedisURL(t), Timeout: time.Second, TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	cfg.KeyPrefix = fmt.Sprintf("incidentmap-test-%s-%d", name, time.Now().UnixNano())
+	replica := func() *Server {
+		c := cfg
+		c.Data, c.Cache = fixtureData(t), cache.New(8<<20, r)
+		return New(c)
+	}
+	return replica(), replica()
 }
