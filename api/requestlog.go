@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/incidentmap/incidentmap/geo/jsonstr"
 )
 
 // The line observe logs of every request, written directly when
@@ -75,49 +76,5 @@ func (l requestLine) writeTo(w io.Writer) {
 	}
 }
 
-// appendJSONString appends s quoted as slog's JSON handler quotes it:
-// encoding/json's escapes without the HTML ones, invalid UTF-8 as
-// U+FFFD, and U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(append(b, s[start:i]...), '\\')
-			switch c {
-			case '"', '\\':
-				b = append(b, c)
-			case '\n':
-				b = append(b, 'n')
-			case '\r':
-				b = append(b, 'r')
-			case '\t':
-				b = append(b, 't')
-			default:
-				b = append(b, 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(append(b, s[start:i]...), `\u202`...)
-			b = append(b, hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(append(b, s[start:]...), '"')
-}
+// appendJSONString appends s quoted as slog's JSON handler quotes it.
+func appendJSONString(b []byte, s string) []byte { return jsonstr.Append(b, s, jsonstr.Slog) }
