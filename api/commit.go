@@ -400,13 +400,6 @@ func (b *background) waiting() int {
 	return b.builds
 }
 
-// drawing reports whether any drawing is admitted, waiting or drawing.
-func (b *background) drawing() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.drawings) > 0
-}
-
 // leave ends an admitted drawing of key.
 func (b *background) leave(key string) {
 	b.mu.Lock()

@@ -402,7 +402,7 @@ func TestDrawingDrawsTheNewestVersion(t *testing.T) {
 	}
 	write("w-second") // while the drawing waits
 	s.background.release()
-	for deadline := time.Now().Add(2 * maxStale); s.background.drawing(); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * maxStale); s.background.drawingAny(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the drawing never ended")
 		}
@@ -452,4 +452,12 @@ func TestWriteAnsweredWithoutWaitingForTheNextBatch(t *testing.T) {
 		t.Fatal("a write its batch answered waited for the writer's turn")
 	}
 	w.unlock()
+}
+
+// drawingAny reports whether any drawing is admitted, waiting or
+// drawing.
+func (b *background) drawingAny() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.drawings) > 0
 }

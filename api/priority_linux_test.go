@@ -83,7 +83,7 @@ func TestDrawingsRenderOnTheDrawingThread(t *testing.T) {
 		t.Errorf("a reader's render ran on %+v and %+v, want the reader's thread %+v", outer, inner, caller)
 	}
 
-	if _, err := render(context.WithValue(context.Background(), drawing{}, true)); err != nil {
+	if _, err := render(drawingContext()); err != nil {
 		t.Fatal(err)
 	}
 	if want := min(caller.nice+drawingThread.nice, 19); outer.thread == caller.thread || outer.nice != want {

@@ -263,7 +263,7 @@ func (s *Server) whileDrawn(c echo.Context, resp cachedResponse, key string, gz 
 		s.background.acquire()
 		defer s.background.release()
 		if pinned { // a past revision's: it keeps its version
-			_, _, _ = s.cache.Fetch(context.WithValue(context.Background(), drawing{}, true), key, s.renderOf(resp))
+			_, _, _ = s.cache.Fetch(drawingContext(), key, s.renderOf(resp))
 			return
 		}
 		s.drawNow(target)
@@ -271,8 +271,14 @@ func (s *Server) whileDrawn(c echo.Context, resp cachedResponse, key string, gz 
 	return body, staleKey, version, true
 }
 
-// drawing marks the context of a request that drawNow makes.
+// drawing marks the context of a background drawing: its renders run on
+// the drawing thread (belowReaders), and it is never answered stale.
 type drawing struct{}
+
+// drawingContext is the context of a background drawing.
+func drawingContext() context.Context {
+	return context.WithValue(context.Background(), drawing{}, true)
+}
 
 // drawNow has what target (a path and query that a reader asked for)
 // shows at the data set served now drawn into the cache, by the handler
@@ -281,7 +287,7 @@ type drawing struct{}
 // itself goes nowhere: no middleware sees it, so it is neither logged
 // nor counted as a request.
 func (s *Server) drawNow(target string) {
-	r, err := http.NewRequestWithContext(context.WithValue(context.Background(), drawing{}, true), http.MethodGet, target, nil)
+	r, err := http.NewRequestWithContext(drawingContext(), http.MethodGet, target, nil)
 	if err != nil {
 		return // target was routed once, so it parses
 	}
