@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -13,6 +14,14 @@ import (
 
 	"github.com/incidentmap/incidentmap/geo"
 )
+
+// gzipWriters keeps the gzip writers of MVT for the next tile: each
+// holds about a megabyte of compressor state, which a tile drawn anew
+// after every batch of writes allocated again.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // a valid level: no error
+	return zw
+}}
 
 // MVT tile geometry.
 const (
@@ -76,10 +85,10 @@ func MVT(layer string, fs []geo.Feature, t maptile.Tile) ([]byte, error) {
 	// bytes. The gzip header carries no time, so the bytes are the same on
 	// every replica.
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err == nil {
-		_, err = zw.Write(raw)
-	}
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
+	_, err = zw.Write(raw)
 	if err == nil {
 		err = zw.Close()
 	}
