@@ -91,3 +91,34 @@ func BenchmarkOverlayPNG(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClusteredPNG100k draws the incidents tile over Al Asad from
+// 100,000 incidents clustered, as the server draws it, at scale 1 and 2:
+// the drawing again of a tile after a batch of writes.
+func BenchmarkClusteredPNG100k(b *testing.B) {
+	ds, err := big()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, z := range []maptile.Zoom{6, 9} {
+		for _, scale := range []int{1, 2} {
+			b.Run(fmt.Sprintf("z%d@%dx", z, scale), func(b *testing.B) {
+				t := maptile.At(alAsad, z)
+				g := tiles.TileClusterGrid(t)
+				bound := g.Bound()
+				fs, err := ds.LayerIn("incidents", geo.Interval{}, &bound)
+				if err != nil {
+					b.Fatal(err)
+				}
+				clustered := g.Cluster(fs)
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := tiles.Overlay(clustered, t, scale); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(len(clustered)), "features")
+			})
+		}
+	}
+}

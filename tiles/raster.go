@@ -53,11 +53,37 @@ func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
 // nil when nothing falls on the tile.
 func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 	size := TileSize * scale
-	dc := gg.NewContext(size, size)
+	im := newCanvas(size)
+	defer putCanvas(im)
+	dc := gg.NewContextForRGBA(im)
 	if !drawOverlay(dc, NewProjector(t, size), fs, scale, false) {
 		return nil, nil
 	}
-	return EncodePNG(dc.Image())
+	return EncodePNG(im)
+}
+
+// canvases keep the images tiles were drawn on for the next, by scale
+// (1 and 2, as tiles are asked): a tile drawn anew after every batch of
+// writes allocated its image, a megabyte at @2x.
+var canvases [2]sync.Pool // *image.RGBA of TileSize*(i+1) pixels a side
+
+// newCanvas returns a transparent square image size pixels a side.
+func newCanvas(size int) *image.RGBA {
+	if i := size/TileSize - 1; size%TileSize == 0 && i >= 0 && i < len(canvases) {
+		if im, ok := canvases[i].Get().(*image.RGBA); ok {
+			clear(im.Pix)
+			return im
+		}
+	}
+	return image.NewRGBA(image.Rect(0, 0, size, size))
+}
+
+// putCanvas keeps im, drawn and encoded, for newCanvas.
+func putCanvas(im *image.RGBA) {
+	size := im.Rect.Dx()
+	if i := size/TileSize - 1; size%TileSize == 0 && i >= 0 && i < len(canvases) {
+		canvases[i].Put(im)
+	}
 }
 
 // drawOverlay draws the features that fall on pr's image, and reports
@@ -190,11 +216,9 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64, arabic bool) {
 	if err != nil {
 		return // the font is embedded
 	}
-	face := truetype.NewFace(f, &truetype.Options{
-		Size:              clusterLabelSize * s,
-		Hinting:           font.HintingNone,
-		GlyphCacheEntries: 16, // digits, "k", "M" and "."
-	})
+	faces := countFaces(f, s)
+	face := faces.Get().(font.Face)
+	defer faces.Put(face)
 	dr := font.Drawer{Dst: im, Src: image.White, Face: face}
 	text := abbreviate(n)
 	w := float64(dr.MeasureString(text)) / 64
@@ -202,6 +226,29 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64, arabic bool) {
 	dr.Dot = fixed.P(int(math.Round(x-w/2)), int(math.Round(y+0.35*clusterLabelSize*s)))
 	dr.DrawString(text)
 }
+
+// countFaces returns the faces clusters' counts are written in at scale
+// s. A face caches the glyphs it drew, so is not drawn with by two
+// renders at once; one made for every cluster was a tenth of what a tile
+// drawn anew allocated.
+func countFaces(f *truetype.Font, s float64) *sync.Pool {
+	if p, ok := countFacesByScale.Load(s); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := countFacesByScale.LoadOrStore(s, &sync.Pool{New: func() any {
+		return truetype.NewFace(f, &truetype.Options{
+			Size:              clusterLabelSize * s,
+			Hinting:           font.HintingNone,
+			GlyphCacheEntries: 16, // digits, "k", "M" and "."
+		})
+	}})
+	return p.(*sync.Pool)
+}
+
+// countFacesByScale holds countFaces' pools by scale. Scales are whole
+// numbers within the bounds of requests (tiles' @2x, static maps' scale),
+// so it holds a few.
+var countFacesByScale sync.Map // float64 → *sync.Pool of font.Face
 
 // arabicCount writes n as abbreviate does, in Arabic: Arabic-Indic
 // digits, the Arabic decimal separator, ألف for thousands and مليون for

@@ -313,3 +313,55 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestTilesDrawnAfterOthersAreTheSame draws a tile, then others, then the
+// first again: what a render keeps for the next (its canvas, the faces
+// counts are written in, the gzip writer) must leave nothing of the one
+// before, in PNG and MVT, at both scales.
+func TestTilesDrawnAfterOthersAreTheSame(t *testing.T) {
+	ds, err := big()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type drawn struct{ png1, png2, mvt []byte }
+	draw := func(tile maptile.Tile) drawn {
+		t.Helper()
+		g := tiles.TileClusterGrid(tile)
+		bound := g.Bound()
+		fs, err := ds.LayerIn("incidents", geo.Interval{}, &bound)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clustered := g.Cluster(fs)
+		var d drawn
+		if d.png1, err = tiles.Overlay(clustered, tile, 1); err != nil {
+			t.Fatal(err)
+		}
+		if d.png2, err = tiles.Overlay(clustered, tile, 2); err != nil {
+			t.Fatal(err)
+		}
+		if d.mvt, err = tiles.MVT("incidents", clustered, tile); err != nil {
+			t.Fatal(err)
+		}
+		if d.png1 == nil || d.png2 == nil || d.mvt == nil {
+			t.Fatalf("tile %v drew nothing", tile)
+		}
+		return d
+	}
+	first := maptile.At(alAsad, 6)
+	before := draw(first)
+	// What is kept is kept per P (sync.Pool): the test's goroutine may
+	// move between Ps and find nothing kept, so it tries ten times.
+	for range 10 {
+		for _, z := range []maptile.Zoom{5, 7, 9} { // other clusters, other counts
+			draw(maptile.At(alAsad, z))
+		}
+		after := draw(first)
+		if !bytes.Equal(before.png1, after.png1) || !bytes.Equal(before.png2, after.png2) {
+			t.Fatal("the PNG tile drawn again after others differs from the first drawing")
+		}
+		if !bytes.Equal(before.mvt, after.mvt) {
+			t.Fatal("the MVT tile encoded again after others differs from the first encoding")
+		}
+	}
+}
