@@ -15,6 +15,23 @@ import (
 // the service (cmd/incidentmap) runs with BackgroundThreads Ps more than
 // its default, so that readers keep as many as there are cores.
 //
+// A priority sets shares of a core, not when the core changes hands.
+// Under EEVDF (Linux 6.12 and later, where a thread may ask for its
+// slice), a woken thread takes the core from the running one at once
+// when its slice is the shorter; with the same slice, a reader's thread
+// woken beside a background thread could wait for the next tick (4 ms at
+// 250 Hz). So the service's threads ask for the shortest slice
+// (ShortenSlices, 0.1 ms) and the background threads keep the kernel's
+// default (1.4 ms on two cores). Beside 50 writes a second, the readers' p99 was 1.7 to 2.5
+// times that of reads alone in eight runs, and 1.3 to 1.7 times in five
+// with short slices (docs/performance.md, "Short slices for the readers").
+//
+// What a lower priority cannot help: the garbage collector stops each
+// goroutine for a moment to scan its stack, a background one too, and
+// waits meanwhile for the kernel to run its thread. In one trace a
+// collection waited 50 ms for the build's goroutine, and a reader's
+// goroutine, assisting it, with it.
+//
 // There are two threads, the process's for good: one builds, one draws,
 // each started on first use and never ended. A thread whose priority was
 // lowered must not go back to the Go runtime's pool, where a reader would

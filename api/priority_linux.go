@@ -1,34 +1,78 @@
 package api
 
 import (
+	"fmt"
+	"os"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// backgroundSlice is the time the kernel lets a background thread run
-// before a reader's thread that waits for the core may take it: the
-// least that Linux (6.12 and later) takes as a thread's slice. With the
-// default (3 ms on two cores), a background thread that the kernel had
-// just picked kept the core for its whole slice, a reader's thread
-// waiting behind it, though its priority was lower.
-const backgroundSlice = 100_000 // ns
+// readerSlice is the slice of CPU time the service's threads ask the
+// kernel for: the least that Linux (6.12 and later) takes. Under EEVDF, a
+// thread woken with a shorter slice than the running thread's takes the
+// core at once. With the same slice for both, a reader's thread woken
+// beside a background thread waited for the kernel to see the background
+// thread's slice run out, at its next tick (4 ms at 250 Hz), whatever
+// their nice; the other core was often the load's own.
+const readerSlice = 100_000 // ns
+
+// ShortenSlices asks the kernel for readerSlice for every thread of the
+// process at the caller's priority: a background thread (lowered by
+// lowerThreadPriority) keeps the kernel's default slice, longer. Threads
+// made later inherit the slice of the thread that makes them, one of
+// these (Go makes a thread from a running one, or from its template
+// thread, which is one of these too). A kernel before 6.12 takes the
+// request and ignores it.
+func ShortenSlices() error {
+	self := syscall.Gettid()
+	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, self)
+	if err != nil {
+		return fmt.Errorf("shorten slices: priority: %w", err)
+	}
+	done := map[int]bool{}
+	for { // until no thread is new: one may be made meanwhile
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("shorten slices: %w", err)
+		}
+		found := false
+		for _, task := range tasks {
+			tid, err := strconv.Atoi(task.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			done[tid], found = true, true
+			if p, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid); err != nil || p != prio {
+				continue // ended, or a background thread
+			}
+			attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(20 - prio), Runtime: readerSlice}
+			if err := unix.SchedSetAttr(tid, attr, 0); err != nil && err != unix.ESRCH {
+				return fmt.Errorf("shorten slices: thread %d: %w", tid, err)
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+}
 
 // lowerThreadPriority lowers the calling OS thread's CPU priority by by
-// levels of nice, at most to 19, and shortens its slice: the kernel then
-// gives it less of a core that the process's other threads want, in
-// shorter turns. Linux sets both per thread; raising nice needs no
-// privilege. A kernel that does not know slices lowers the priority
-// alone; on failure the thread runs as it was, which is only slower for
-// readers.
+// levels of nice, at most to 19, and gives it the kernel's default slice,
+// longer than the readers' (ShortenSlices): the kernel then gives it less
+// of a core that the process's other threads want, and a reader's thread
+// woken beside it the core at once. Linux sets both per thread; raising
+// nice needs no privilege. On failure the thread runs as it was, which is
+// only slower for readers.
 func lowerThreadPriority(by int) {
 	tid := syscall.Gettid()
 	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
 	if err != nil {
 		return
 	}
-	nice := min(20-prio+by, 19) // the system call's form: 20 - nice, 1 to 40
-	attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(nice), Runtime: backgroundSlice}
+	nice := min(20-prio+by, 19)                                                                       // the system call's form: 20 - nice, 1 to 40
+	attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(nice)} // Runtime 0: the default slice
 	if unix.SchedSetAttr(tid, attr, 0) != nil {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice)
 	}

@@ -3,7 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -40,8 +43,8 @@ func TestBackgroundThreads(t *testing.T) {
 		if want := min(before+bt.nice, 19); inside != want {
 			t.Errorf("nice of a job: %d, want %d (the caller's is %d)", inside, want, before)
 		}
-		if slices && slice != backgroundSlice {
-			t.Errorf("slice of a job: %d ns, want %d", slice, backgroundSlice)
+		if slices && slice <= readerSlice {
+			t.Errorf("slice of a job: %d ns, want the kernel's default, longer than the readers' %d", slice, readerSlice)
 		}
 		if after := nice(); after != before {
 			t.Errorf("the caller's nice went from %d to %d", before, after)
@@ -92,6 +95,90 @@ func TestDrawingsRenderOnTheDrawingThread(t *testing.T) {
 	if inner != outer {
 		t.Errorf("a render inside a drawing's ran on %+v, want its parent's %+v", inner, outer)
 	}
+}
+
+// ShortenSlices gives every thread at the process's priority, and every
+// thread made after, the readers' short slice, and leaves background
+// threads their longer one.
+func TestShortenSlices(t *testing.T) {
+	if !kernelAtLeast(t, 6, 12) {
+		t.Skip("Linux before 6.12 takes no slice for a fair thread")
+	}
+	background := map[int]bool{}
+	for _, bt := range []*lowThread{buildThread, drawingThread} {
+		bt.do(func() { background[syscall.Gettid()] = true })
+	}
+	if err := ShortenSlices(); err != nil {
+		t.Fatal(err)
+	}
+	slice := func(tid int) uint64 {
+		attr, err := unix.SchedGetAttr(tid, 0)
+		if err != nil {
+			return 0 // reported as a wrong slice
+		}
+		return attr.Runtime
+	}
+	before := map[int]bool{}
+	for _, tid := range threads(t) {
+		before[tid] = true
+		if got := slice(tid); background[tid] && got <= readerSlice {
+			t.Errorf("background thread %d: slice %d ns, want the default, longer than %d", tid, got, readerSlice)
+		} else if !background[tid] && got != readerSlice {
+			t.Errorf("thread %d: slice %d ns, want %d", tid, got, readerSlice)
+		}
+	}
+
+	// Threads made now: as many held at once as there are threads, so
+	// that Go must make some.
+	n := len(before) + runtime.GOMAXPROCS(0)
+	made := make(chan [2]int, n)
+	var held, release sync.WaitGroup
+	held.Add(n)
+	release.Add(1)
+	for range n {
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tid := syscall.Gettid()
+			made <- [2]int{tid, int(slice(tid))}
+			held.Done()
+			release.Wait()
+		}()
+	}
+	held.Wait()
+	release.Done()
+	newThreads := 0
+	for range n {
+		m := <-made
+		if before[m[0]] {
+			continue
+		}
+		newThreads++
+		if uint64(m[1]) != readerSlice {
+			t.Errorf("thread %d, made after: slice %d ns, want %d", m[0], m[1], readerSlice)
+		}
+	}
+	if newThreads == 0 {
+		t.Fatalf("no thread was made for %d goroutines locked at once", n)
+	}
+}
+
+// threads returns the ids of the process's threads.
+func threads(t *testing.T) []int {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tids []int
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tids = append(tids, tid)
+	}
+	return tids
 }
 
 // kernelAtLeast reports whether the running Linux is major.minor or

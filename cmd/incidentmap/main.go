@@ -410,6 +410,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	reserveBackgroundProcs(getenv)
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cache.SetLogger(log)
+	// The readers' threads ask for short slices of CPU, so that one woken
+	// beside a background thread takes the core from it at once.
+	if err := api.ShortenSlices(); err != nil {
+		log.Warn("readers' threads keep the kernel's default slice", "err", err)
+	}
 	// Request lines are written to stderr as the logger writes there, by
 	// the API's own encoder (slog's took a tenth of a cached hit's CPU),
 	// from a goroutine of their own: a request waits for no reader of
