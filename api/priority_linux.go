@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,18 +14,17 @@ import (
 // kernel for: the least that Linux (6.12 and later) takes. Under EEVDF, a
 // thread woken with a shorter slice than the running thread's takes the
 // core at once. With the same slice for both, a reader's thread woken
-// beside a background thread waited for the kernel to see the background
-// thread's slice run out, at its next tick (4 ms at 250 Hz), whatever
-// their nice; the other core was often the load's own.
+// beside a background thread could wait for the kernel to see the
+// background thread's slice run out, at its next tick (4 ms at 250 Hz),
+// whatever their nice.
 const readerSlice = 100_000 // ns
 
 // ShortenSlices asks the kernel for readerSlice for every thread of the
 // process at the caller's priority: a background thread (lowered by
-// lowerThreadPriority) keeps the kernel's default slice, longer. Threads
-// made later inherit the slice of the thread that makes them, one of
-// these (Go makes a thread from a running one, or from its template
-// thread, which is one of these too). A kernel before 6.12 takes the
-// request and ignores it.
+// lowerThreadPriority) keeps the kernel's default slice, longer. A thread
+// made later inherits the slice of the thread that makes it, one of these
+// or one made later itself. A kernel before 6.12 takes the request and
+// ignores it.
 func ShortenSlices() error {
 	self := syscall.Gettid()
 	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, self)
@@ -48,7 +48,7 @@ func ShortenSlices() error {
 				continue // ended, or a background thread
 			}
 			attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(20 - prio), Runtime: readerSlice}
-			if err := unix.SchedSetAttr(tid, attr, 0); err != nil && err != unix.ESRCH {
+			if err := unix.SchedSetAttr(tid, attr, 0); err != nil && !errors.Is(err, unix.ESRCH) {
 				return fmt.Errorf("shorten slices: thread %d: %w", tid, err)
 			}
 		}
@@ -71,8 +71,9 @@ func lowerThreadPriority(by int) {
 	if err != nil {
 		return
 	}
-	nice := min(20-prio+by, 19)                                                                       // the system call's form: 20 - nice, 1 to 40
-	attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(nice)} // Runtime 0: the default slice
+	nice := min(20-prio+by, 19) // the system call's form: 20 - nice, 1 to 40
+	// No Runtime: the kernel's default slice.
+	attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(nice)}
 	if unix.SchedSetAttr(tid, attr, 0) != nil {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice)
 	}

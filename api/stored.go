@@ -26,9 +26,9 @@ func withHeaders(h http.Header, body []byte) ([]byte, error) {
 	return append(out, body...), nil
 }
 
-// headersBefore returns h stored as a body of about size bytes, to be
-// appended, needs them before it: a page of items is encoded straight
-// after its headers rather than copied there.
+// headersBefore returns h as a stored response begins, with room for a
+// body of about size bytes that the caller appends: a page of items is
+// encoded straight after its headers rather than copied behind them.
 func headersBefore(h http.Header, size int) ([]byte, error) {
 	var block bytes.Buffer
 	if err := h.Write(&block); err != nil {
