@@ -104,20 +104,14 @@ func BenchmarkClusteredPNG100k(b *testing.B) {
 		for _, scale := range []int{1, 2} {
 			b.Run(fmt.Sprintf("z%d@%dx", z, scale), func(b *testing.B) {
 				t := maptile.At(alAsad, z)
-				g := tiles.TileClusterGrid(t)
-				bound := g.Bound()
-				fs, err := ds.LayerIn("incidents", geo.Interval{}, &bound)
-				if err != nil {
-					b.Fatal(err)
-				}
-				clustered := g.Cluster(fs)
+				fs := clustered(b, ds, "incidents", t)
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := tiles.Overlay(clustered, t, scale); err != nil {
+					if _, err := tiles.Overlay(fs, t, scale); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(len(clustered)), "features")
+				b.ReportMetric(float64(len(fs)), "features")
 			})
 		}
 	}

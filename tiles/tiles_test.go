@@ -326,21 +326,16 @@ func TestTilesDrawnAfterOthersAreTheSame(t *testing.T) {
 	type drawn struct{ png1, png2, mvt []byte }
 	draw := func(tile maptile.Tile) drawn {
 		t.Helper()
-		g := tiles.TileClusterGrid(tile)
-		bound := g.Bound()
-		fs, err := ds.LayerIn("incidents", geo.Interval{}, &bound)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clustered := g.Cluster(fs)
+		fs := clustered(t, ds, "incidents", tile)
 		var d drawn
-		if d.png1, err = tiles.Overlay(clustered, tile, 1); err != nil {
+		var err error
+		if d.png1, err = tiles.Overlay(fs, tile, 1); err != nil {
 			t.Fatal(err)
 		}
-		if d.png2, err = tiles.Overlay(clustered, tile, 2); err != nil {
+		if d.png2, err = tiles.Overlay(fs, tile, 2); err != nil {
 			t.Fatal(err)
 		}
-		if d.mvt, err = tiles.MVT("incidents", clustered, tile); err != nil {
+		if d.mvt, err = tiles.MVT("incidents", fs, tile); err != nil {
 			t.Fatal(err)
 		}
 		if d.png1 == nil || d.png2 == nil || d.mvt == nil {
