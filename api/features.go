@@ -256,7 +256,6 @@ func (s *Server) incidentItems(c echo.Context) error {
 			// Every format says where the other pages are in a Link header;
 			// GeoJSON says it in its links too.
 			links := pageLinks(s.origin(r), r.URL.Path, canon, req.format, []string{"geojson", "csv", "kml"}, req.query.Limit, req.query.Offset, len(res.Matches), res.NumberMatched)
-			h := http.Header{"Link": {linkHeader(links)}}
 			var body []byte
 			var err error
 			switch req.format {
@@ -264,23 +263,15 @@ func (s *Server) incidentItems(c echo.Context) error {
 				body, err = encodeCSV(res, req.query.Near != nil)
 			case "kml":
 				body, err = encodeKML(res)
-			default: // encoded after the headers, not copied there
-				stored, err := headersBefore(h, 1024*len(res.Matches)+512)
-				if err != nil {
-					return nil, err
-				}
-				stored, err = geo.AppendFeatureCollection(stored, res.Matches, itemsPage{
+			default:
+				body, err = geo.AppendFeatureCollection(make([]byte, 0, 1024*len(res.Matches)+512), res.Matches, itemsPage{
 					NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
 				})
-				if err != nil {
-					return nil, err
-				}
-				return stored, nil
 			}
 			if err != nil {
 				return nil, err
 			}
-			return withHeaders(h, body)
+			return withHeaders(http.Header{"Link": {linkHeader(links)}}, body)
 		}})
 }
 

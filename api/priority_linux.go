@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -12,25 +13,20 @@ import (
 
 // readerSlice is the slice of CPU time the service's threads ask the
 // kernel for: the least that Linux (6.12 and later) takes. Under EEVDF, a
-// thread woken with a shorter slice than the running thread's takes the
-// core at once. With the same slice for both, a reader's thread woken
+// thread woken with a shorter slice than the running thread's can take
+// the core at once. With the same slice for both, a reader's thread woken
 // beside a background thread could wait for the kernel to see the
 // background thread's slice run out, at its next tick (4 ms at 250 Hz),
 // whatever their nice.
 const readerSlice = 100_000 // ns
 
 // ShortenSlices asks the kernel for readerSlice for every thread of the
-// process at the caller's priority: a background thread (lowered by
-// lowerThreadPriority) keeps the kernel's default slice, longer. A thread
-// made later inherits the slice of the thread that makes it, one of these
-// or one made later itself. A kernel before 6.12 takes the request and
-// ignores it.
+// process but the background threads (lowerThreadPriority), which keep
+// the kernel's default slice, longer. A thread made later inherits the
+// slice of the thread that makes it, one of these or one made later
+// itself; a background thread made later takes the default again. A
+// kernel before 6.12 takes the request and ignores it.
 func ShortenSlices() error {
-	self := syscall.Gettid()
-	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, self)
-	if err != nil {
-		return fmt.Errorf("shorten slices: priority: %w", err)
-	}
 	done := map[int]bool{}
 	for { // until no thread is new: one may be made meanwhile
 		tasks, err := os.ReadDir("/proc/self/task")
@@ -44,9 +40,14 @@ func ShortenSlices() error {
 				continue
 			}
 			done[tid], found = true, true
-			if p, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid); err != nil || p != prio {
-				continue // ended, or a background thread
+			if _, lowered := backgroundTIDs.Load(tid); lowered {
+				continue
 			}
+			prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
+			if err != nil {
+				continue // ended
+			}
+			// sched_setattr sets the nice too: the thread's own.
 			attr := &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(20 - prio), Runtime: readerSlice}
 			if err := unix.SchedSetAttr(tid, attr, 0); err != nil && !errors.Is(err, unix.ESRCH) {
 				return fmt.Errorf("shorten slices: thread %d: %w", tid, err)
@@ -62,11 +63,12 @@ func ShortenSlices() error {
 // levels of nice, at most to 19, and gives it the kernel's default slice,
 // longer than the readers' (ShortenSlices): the kernel then gives it less
 // of a core that the process's other threads want, and a reader's thread
-// woken beside it the core at once. Linux sets both per thread; raising
+// woken beside it the core sooner. Linux sets both per thread; raising
 // nice needs no privilege. On failure the thread runs as it was, which is
 // only slower for readers.
 func lowerThreadPriority(by int) {
 	tid := syscall.Gettid()
+	backgroundTIDs.Store(tid, true)
 	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
 	if err != nil {
 		return
@@ -78,3 +80,7 @@ func lowerThreadPriority(by int) {
 		_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice)
 	}
 }
+
+// backgroundTIDs holds the ids of the threads lowerThreadPriority lowered:
+// ShortenSlices leaves them their slice.
+var backgroundTIDs sync.Map // int → true

@@ -97,16 +97,16 @@ func TestDrawingsRenderOnTheDrawingThread(t *testing.T) {
 	}
 }
 
-// ShortenSlices gives every thread at the process's priority, and every
-// thread made after, the readers' short slice, and leaves background
-// threads their longer one.
+// ShortenSlices gives every thread of the process, and every thread made
+// after, the readers' short slice, and leaves background threads their
+// longer one, those made after too. (The test's process keeps the short
+// slices, as the service does.)
 func TestShortenSlices(t *testing.T) {
 	if !kernelAtLeast(t, 6, 12) {
 		t.Skip("Linux before 6.12 takes no slice for a fair thread")
 	}
-	background := map[int]bool{}
 	for _, bt := range []*lowThread{buildThread, drawingThread} {
-		bt.do(func() { background[syscall.Gettid()] = true })
+		bt.do(func() {}) // started
 	}
 	if err := ShortenSlices(); err != nil {
 		t.Fatal(err)
@@ -121,9 +121,10 @@ func TestShortenSlices(t *testing.T) {
 	before := map[int]bool{}
 	for _, tid := range threads(t) {
 		before[tid] = true
-		if got := slice(tid); background[tid] && got <= readerSlice {
+		_, background := backgroundTIDs.Load(tid)
+		if got := slice(tid); background && got <= readerSlice {
 			t.Errorf("background thread %d: slice %d ns, want the default, longer than %d", tid, got, readerSlice)
-		} else if !background[tid] && got != readerSlice {
+		} else if !background && got != readerSlice {
 			t.Errorf("thread %d: slice %d ns, want %d", tid, got, readerSlice)
 		}
 	}
@@ -160,6 +161,15 @@ func TestShortenSlices(t *testing.T) {
 	}
 	if newThreads == 0 {
 		t.Fatalf("no thread was made for %d goroutines locked at once", n)
+	}
+
+	// A background thread started after, as in the service: made from a
+	// thread with the short slice, it takes the default again.
+	later := &lowThread{nice: 5}
+	var laterSlice uint64
+	later.do(func() { laterSlice = slice(syscall.Gettid()) })
+	if laterSlice <= readerSlice {
+		t.Errorf("background thread started after: slice %d ns, want the default, longer than %d", laterSlice, readerSlice)
 	}
 }
 

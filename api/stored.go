@@ -19,23 +19,13 @@ import (
 
 // withHeaders returns body stored with h.
 func withHeaders(h http.Header, body []byte) ([]byte, error) {
-	out, err := headersBefore(h, len(body))
-	if err != nil {
-		return nil, err
-	}
-	return append(out, body...), nil
-}
-
-// headersBefore returns h as a stored response begins, with room for a
-// body of about size bytes that the caller appends: a page of items is
-// encoded straight after its headers rather than copied behind them.
-func headersBefore(h http.Header, size int) ([]byte, error) {
 	var block bytes.Buffer
 	if err := h.Write(&block); err != nil {
 		return nil, fmt.Errorf("store headers: %w", err)
 	}
-	out := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+block.Len()+size), uint64(block.Len()))
-	return append(out, block.Bytes()...), nil
+	out := binary.AppendUvarint(make([]byte, 0, 8+block.Len()+len(body)), uint64(block.Len()))
+	out = append(out, block.Bytes()...)
+	return append(out, body...), nil
 }
 
 // splitHeaders undoes withHeaders.
