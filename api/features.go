@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -263,16 +264,36 @@ func (s *Server) incidentItems(c echo.Context) error {
 				body, err = encodeCSV(res, req.query.Near != nil)
 			case "kml":
 				body, err = encodeKML(res)
-			default:
-				body, err = geo.AppendFeatureCollection(make([]byte, 0, 1024*len(res.Matches)+512), res.Matches, itemsPage{
+			default: // encoded in a kept buffer: withHeaders copies it
+				scratch := pageScratch.Get().(*[]byte)
+				defer putPageScratch(scratch)
+				body, err = geo.AppendFeatureCollection((*scratch)[:0], res.Matches, itemsPage{
 					NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
 				})
+				*scratch = body
 			}
 			if err != nil {
 				return nil, err
 			}
 			return withHeaders(http.Header{"Link": {linkHeader(links)}}, body)
 		}})
+}
+
+// pageScratch keeps the buffers pages of items are encoded in for the
+// next page: a page is copied behind its headers to be cached, and its
+// buffer, sized by a guess, was garbage at once (350 MB in 15 s of
+// uncached radius queries at 500 a second).
+var pageScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPageScratch bounds the buffers pageScratch keeps: a bigger page's
+// is left to the collector.
+const maxPageScratch = 1 << 20
+
+// putPageScratch gives pageScratch back b, when small enough to keep.
+func putPageScratch(b *[]byte) {
+	if cap(*b) <= maxPageScratch {
+		pageScratch.Put(b)
+	}
 }
 
 // query answers an incidents items request: geo.Query's page, or with a

@@ -680,6 +680,30 @@ func TestXCache(t *testing.T) {
 	}
 }
 
+// A page of items is encoded in a buffer kept for the next page: the page
+// cached must be a copy, whole after other pages were encoded.
+func TestItemsPagesCachedWhole(t *testing.T) {
+	s := newTestServer(t)
+	near := itemsPath + "?lat=33.786&lon=42.441&radius=50000"
+	first := get(t, s, near)
+	for _, other := range []string{
+		itemsPath + "?lat=33.3&lon=44.4&radius=90000",
+		itemsPath + "?limit=3",
+		itemsPath,
+	} {
+		if rec := get(t, s, other); rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", other, rec.Code)
+		}
+	}
+	again := get(t, s, near)
+	if got := again.Header().Get("X-Cache"); got != "hit" {
+		t.Fatalf("again: X-Cache %q, want hit", got)
+	}
+	if !bytes.Equal(first.Body.Bytes(), again.Body.Bytes()) {
+		t.Errorf("the page cached changed when other pages were encoded:\n%.300s\nwant\n%.300s", again.Body.Bytes(), first.Body.Bytes())
+	}
+}
+
 // TestCacheControl checks every successful JSON document says how long it
 // may be kept.
 func TestCacheControl(t *testing.T) {
