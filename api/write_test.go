@@ -458,7 +458,7 @@ var benchWriteServers = map[int]*struct {
 // for every round: the writes of a few rounds took it past
 // pacedIncidents, where a batch waits for its pace, and eight clients
 // measured 19 to 367 writes a second where unpaced they make over a
-// thousand.
+// thousand. A round of -benchtime 6s or more crosses it again.
 func benchWriteServer(b *testing.B, n int) (*Server, string) {
 	b.Helper()
 	if n < pacedIncidents/2 {

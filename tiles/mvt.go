@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -86,7 +87,10 @@ func MVT(layer string, fs []geo.Feature, t maptile.Tile) ([]byte, error) {
 	// every replica.
 	var buf bytes.Buffer
 	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
+	defer func() {
+		zw.Reset(io.Discard) // kept, it holds no tile
+		gzipWriters.Put(zw)
+	}()
 	zw.Reset(&buf)
 	_, err = zw.Write(raw)
 	if err == nil {

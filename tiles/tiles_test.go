@@ -345,8 +345,8 @@ func TestTilesDrawnAfterOthersAreTheSame(t *testing.T) {
 	}
 	first := maptile.At(alAsad, 6)
 	before := draw(first)
-	// What is kept is kept per P (sync.Pool): the test's goroutine may
-	// move between Ps and find nothing kept, so it tries ten times.
+	// What is kept may be gone when next asked for (sync.Pool keeps it
+	// per P, and a collection empties it), so the test tries ten times.
 	for range 10 {
 		for _, z := range []maptile.Zoom{5, 7, 9} { // other clusters, other counts
 			draw(maptile.At(alAsad, z))
