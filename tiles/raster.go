@@ -59,7 +59,7 @@ func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 	if !drawOverlay(dc, NewProjector(t, size), fs, scale, false) {
 		return nil, nil
 	}
-	return EncodePNG(im)
+	return encodeOverlay(im)
 }
 
 // canvases keep the images tiles were drawn on for the next, by scale
