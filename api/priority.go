@@ -24,7 +24,7 @@ import (
 // (ShortenSlices, 0.1 ms) and the background threads keep the kernel's
 // default (1.4 ms on two cores). Beside 50 writes a second, the readers'
 // p99 was 1.7 to 2.5 times that of reads alone in eight runs; with short
-// slices, within twice in 21 runs of 24 (docs/performance.md, "Short
+// slices, within twice in 24 runs of 27 (docs/performance.md, "Short
 // slices for the readers").
 //
 // What a lower priority cannot help: the garbage collector stops each
