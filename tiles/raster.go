@@ -67,10 +67,19 @@ func Overlay(fs []geo.Feature, t maptile.Tile, scale int) ([]byte, error) {
 // writes allocated its image, a megabyte at @2x.
 var canvases [2]sync.Pool // *image.RGBA of TileSize*(i+1) pixels a side
 
+// canvasPool returns the pool of canvases size pixels a side, or nil
+// for a size not kept.
+func canvasPool(size int) *sync.Pool {
+	if i := size/TileSize - 1; size%TileSize == 0 && i >= 0 && i < len(canvases) {
+		return &canvases[i]
+	}
+	return nil
+}
+
 // newCanvas returns a transparent square image size pixels a side.
 func newCanvas(size int) *image.RGBA {
-	if i := size/TileSize - 1; size%TileSize == 0 && i >= 0 && i < len(canvases) {
-		if im, ok := canvases[i].Get().(*image.RGBA); ok {
+	if p := canvasPool(size); p != nil {
+		if im, ok := p.Get().(*image.RGBA); ok {
 			clear(im.Pix)
 			return im
 		}
@@ -80,9 +89,8 @@ func newCanvas(size int) *image.RGBA {
 
 // putCanvas keeps im, drawn and encoded, for newCanvas.
 func putCanvas(im *image.RGBA) {
-	size := im.Rect.Dx()
-	if i := size/TileSize - 1; size%TileSize == 0 && i >= 0 && i < len(canvases) {
-		canvases[i].Put(im)
+	if p := canvasPool(im.Rect.Dx()); p != nil {
+		p.Put(im)
 	}
 }
 
@@ -217,7 +225,7 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64, arabic bool) {
 		return // the font is embedded
 	}
 	faces := countFaces(f, s)
-	face := faces.Get().(font.Face)
+	face := faces.Get()
 	defer faces.Put(face)
 	dr := font.Drawer{Dst: im, Src: image.White, Face: face}
 	text := abbreviate(n)
@@ -227,28 +235,25 @@ func drawCluster(dc *gg.Context, x, y float64, n int, s float64, arabic bool) {
 	dr.DrawString(text)
 }
 
-// countFaces returns the faces clusters' counts are written in at scale
-// s. A face caches the glyphs it drew, so is not drawn with by two
-// renders at once; one made for every cluster was a tenth of what a tile
-// drawn anew allocated.
-func countFaces(f *truetype.Font, s float64) *sync.Pool {
+// countFaces returns the pool of the faces clusters' counts are written
+// in at scale s: one face made for every cluster was a tenth of what a
+// tile drawn anew allocated.
+func countFaces(f *truetype.Font, s float64) *FacePool {
 	if p, ok := countFacesByScale.Load(s); ok {
-		return p.(*sync.Pool)
+		return p.(*FacePool)
 	}
-	p, _ := countFacesByScale.LoadOrStore(s, &sync.Pool{New: func() any {
-		return truetype.NewFace(f, &truetype.Options{
-			Size:              clusterLabelSize * s,
-			Hinting:           font.HintingNone,
-			GlyphCacheEntries: 16, // digits, "k", "M" and "."
-		})
-	}})
-	return p.(*sync.Pool)
+	p, _ := countFacesByScale.LoadOrStore(s, NewFacePool(f, truetype.Options{
+		Size:              clusterLabelSize * s,
+		Hinting:           font.HintingNone,
+		GlyphCacheEntries: 16, // digits, "k", "M" and "."
+	}))
+	return p.(*FacePool)
 }
 
 // countFacesByScale holds countFaces' pools by scale. Scales are whole
 // numbers within the bounds of requests (tiles' @2x, static maps' scale),
 // so it holds a few.
-var countFacesByScale sync.Map // float64 → *sync.Pool of font.Face
+var countFacesByScale sync.Map // float64 → *FacePool
 
 // arabicCount writes n as abbreviate does, in Arabic: Arabic-Indic
 // digits, the Arabic decimal separator, ألف for thousands and مليون for

@@ -3,7 +3,6 @@ package basemap
 import (
 	"image"
 	"math"
-	"sync"
 
 	"github.com/golang/freetype/truetype"
 	"github.com/paulmach/orb"
@@ -17,35 +16,21 @@ import (
 	"github.com/incidentmap/incidentmap/tiles"
 )
 
-// facePool keeps faces of one font at one size, so that a render finds
-// the glyphs earlier renders rasterized (a face caches them). A face is
-// used by one render at a time; the glyphs are the same bytes whether
-// cached or not.
-type facePool struct{ pool sync.Pool }
-
-func newFacePool(f *truetype.Font, size float64) *facePool {
-	p := &facePool{}
-	p.pool.New = func() any {
-		return truetype.NewFace(f, &truetype.Options{Size: size, Hinting: font.HintingNone, GlyphCacheEntries: 512})
-	}
-	return p
-}
-
-func (p *facePool) get() font.Face  { return p.pool.Get().(font.Face) }
-func (p *facePool) put(f font.Face) { p.pool.Put(f) }
-
 // nameFaces are the pools of the faces names are drawn with, at scale 1
 // and 2: towns, major cities, rivers.
 type nameFaces struct {
-	town, major, river [2]*facePool
+	town, major, river [2]*tiles.FacePool
 }
 
 func newNameFaces(fonts placeFonts) nameFaces {
 	var n nameFaces
+	pool := func(f *truetype.Font, size float64) *tiles.FacePool {
+		return tiles.NewFacePool(f, truetype.Options{Size: size, Hinting: font.HintingNone, GlyphCacheEntries: 512})
+	}
 	for i, s := range []float64{1, 2} {
-		n.town[i] = newFacePool(fonts.regular, townSize*s)
-		n.major[i] = newFacePool(fonts.bold, majorSize*s)
-		n.river[i] = newFacePool(fonts.italic, riverSize*s)
+		n.town[i] = pool(fonts.regular, townSize*s)
+		n.major[i] = pool(fonts.bold, majorSize*s)
+		n.river[i] = pool(fonts.italic, riverSize*s)
 	}
 	return n
 }
@@ -107,9 +92,9 @@ func (d *drawer) places(b *Basemap, ls []placeLabel, z, scale int, lang Lang) {
 		return // gg always draws on *image.RGBA
 	}
 	k := scale - 1
-	town, major := b.faces.town[k].get(), b.faces.major[k].get()
-	defer b.faces.town[k].put(town)
-	defer b.faces.major[k].put(major)
+	town, major := b.faces.town[k].Get(), b.faces.major[k].Get()
+	defer b.faces.town[k].Put(town)
+	defer b.faces.major[k].Put(major)
 	dr := font.Drawer{Dst: im}
 	halo, text := image.NewUniform(HaloColor), image.NewUniform(LabelColor)
 	for _, l := range shown {
@@ -178,8 +163,8 @@ func (d *drawer) riverLabels(b *Basemap, ls []riverLabel, scale int, lang Lang) 
 			mid = arabicMiddle * riverSize * s
 		} else {
 			if f == nil {
-				f = pool.get()
-				defer pool.put(f)
+				f = pool.Get()
+				defer pool.Put(f)
 			}
 			w := font.MeasureString(f, l.name).Ceil()
 			h := int(math.Ceil(1.3 * riverSize * s))
