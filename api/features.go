@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -265,9 +264,9 @@ func (s *Server) incidentItems(c echo.Context) error {
 			case "kml":
 				body, err = encodeKML(res)
 			default: // encoded in a kept buffer: withHeaders copies it
-				scratch := pageScratch.Get().(*[]byte)
-				defer putPageScratch(scratch)
-				body, err = geo.AppendFeatureCollection((*scratch)[:0], res.Matches, itemsPage{
+				scratch := pageScratch.get()
+				defer pageScratch.put(scratch)
+				body, err = geo.AppendFeatureCollection(*scratch, res.Matches, itemsPage{
 					NumberMatched: res.NumberMatched, NumberReturned: len(res.Matches), Links: links,
 				})
 				*scratch = body
@@ -282,19 +281,9 @@ func (s *Server) incidentItems(c echo.Context) error {
 // pageScratch keeps the buffers pages of items are encoded in for the
 // next page: a page is copied behind its headers to be cached, and its
 // buffer, sized by a guess, was garbage at once (350 MB in 15 s of
-// uncached radius queries at 500 a second).
-var pageScratch = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPageScratch bounds the buffers pageScratch keeps: a bigger page's
+// uncached radius queries at 500 a second). A bigger page's than 1 MiB
 // is left to the collector.
-const maxPageScratch = 1 << 20
-
-// putPageScratch gives pageScratch back b, when small enough to keep.
-func putPageScratch(b *[]byte) {
-	if cap(*b) <= maxPageScratch {
-		pageScratch.Put(b)
-	}
-}
+var pageScratch = bufferPool{max: 1 << 20}
 
 // query answers an incidents items request: geo.Query's page, or with a
 // located condition, every match of the other conditions kept by whether

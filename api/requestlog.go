@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo/jsonstr"
@@ -60,20 +59,18 @@ func (l requestLine) appendJSON(b []byte) []byte {
 	return append(b, "}\n"...)
 }
 
-// lineBuffers keep the buffers lines are written in, so that writing one
-// allocates nothing.
-var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// lineBuffers keep the buffers lines are written in; a line of a path
+// near maxURLBytes is let go.
+var lineBuffers = bufferPool{max: 4 << 10}
 
 // writeTo writes l to w in one Write, as slog's handler does, so that
 // lines from both, on one stderr, never interleave. A failed write is
 // dropped, as the Logger drops one.
 func (l requestLine) writeTo(w io.Writer) {
-	bp := lineBuffers.Get().(*[]byte)
-	*bp = l.appendJSON((*bp)[:0])
+	bp := lineBuffers.get()
+	defer lineBuffers.put(bp)
+	*bp = l.appendJSON(*bp)
 	_, _ = w.Write(*bp)
-	if cap(*bp) <= 4<<10 { // a line of a path near maxURLBytes is let go
-		lineBuffers.Put(bp)
-	}
 }
 
 // appendJSONString appends s quoted as slog's JSON handler quotes it.
