@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -84,6 +85,11 @@ type Store struct {
 	// listenURL, when set, is the PostgreSQL a Watch listens on, and
 	// commits announce their revision (watch.go).
 	listenURL string
+	// auth is Authenticate's prepared query (authStmt).
+	auth struct {
+		mu   sync.Mutex
+		stmt *sql.Stmt
+	}
 }
 
 //go:embed migrations/*.sql
@@ -176,7 +182,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.auth.mu.Lock()
+	if s.auth.stmt != nil {
+		_ = s.auth.stmt.Close() // closed with the database in any case
+	}
+	s.auth.mu.Unlock()
+	return s.db.Close()
+}
 
 // Head returns the latest revision, 0 for an empty store.
 func (s *Store) Head(ctx context.Context) (int64, error) {

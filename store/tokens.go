@@ -104,11 +104,14 @@ func (s *Store) Authenticate(ctx context.Context, text string) (Token, error) {
 	if !ok || !ok2 || len(text) > 200 {
 		return Token{}, ErrBadToken
 	}
+	stmt, err := s.authStmt(ctx)
+	if err != nil {
+		return Token{}, fmt.Errorf("authenticate: %w", err)
+	}
 	var t Token
 	var hash, created string
 	var revoked sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, role, hash, created_at, revoked_at FROM tokens WHERE id = $1`, id).
-		Scan(&t.ID, &t.Name, &t.Role, &hash, &created, &revoked)
+	err = stmt.QueryRowContext(ctx, id).Scan(&t.ID, &t.Name, &t.Role, &hash, &created, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, ErrBadToken
 	}
@@ -120,6 +123,23 @@ func (s *Store) Authenticate(ctx context.Context, text string) (Token, error) {
 	}
 	t.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	return t, nil
+}
+
+// authStmt returns Authenticate's query, prepared the first time it is
+// asked for: every write is authenticated, and parsing the query again
+// was half of it (docs/performance.md). A revocation still takes effect
+// at the next write: the token is read each time.
+func (s *Store) authStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	if s.auth.stmt == nil {
+		stmt, err := s.db.PrepareContext(ctx, `SELECT id, name, role, hash, created_at, revoked_at FROM tokens WHERE id = $1`)
+		if err != nil {
+			return nil, err // prepared at the next write
+		}
+		s.auth.stmt = stmt
+	}
+	return s.auth.stmt, nil
 }
 
 // Tokens lists the tokens, oldest first, revoked ones too.
