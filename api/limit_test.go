@@ -177,15 +177,15 @@ func TestRendersStopAtTheirDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := tileRequest{layer: "al-asad", format: "png", scale: 1, tile: maptile.At(orb.Point{42.441, 33.786}, 8)}
-	if _, err := s.renderTile(ctx, r); !errors.Is(err, context.Canceled) {
+	if _, err := s.renderTile(ctx, r, s.data.Version); !errors.Is(err, context.Canceled) {
 		t.Errorf("tile with its time up: %v, want context.Canceled", err)
 	}
-	if b, err := s.renderTile(context.Background(), r); err != nil || len(b) == 0 {
+	if b, err := s.renderTile(context.Background(), r, s.data.Version); err != nil || len(b) == 0 {
 		t.Fatalf("the same tile in time: %d bytes, %v", len(b), err)
 	}
 	view := tiles.View{Center: orb.Point{42.441, 33.786}, Zoom: 8, Width: 400, Height: 300, Scale: 1}
 	basemap := func(tile maptile.Tile, scale int) ([]byte, error) {
-		return s.renderTile(context.Background(), tileRequest{layer: LayerBasemap, format: "png", scale: scale, tile: tile})
+		return s.renderTile(context.Background(), tileRequest{layer: LayerBasemap, format: "png", scale: scale, tile: tile}, s.data.Version)
 	}
 	if _, err := tiles.StaticMap(ctx, view, basemap, nil, nil, ""); !errors.Is(err, context.Canceled) {
 		t.Errorf("static map with its time up: %v, want context.Canceled", err)

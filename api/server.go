@@ -96,8 +96,11 @@ type Server struct {
 	// changed (respond.go, whileDrawn). One at a time, builds first, so
 	// that they leave the other cores to readers.
 	background *background
-	metrics    *metrics
-	echo       *echo.Echo
+	// recent keeps the features of the last tiles gathered, for their
+	// other formats (recent.go).
+	recent  *recentFeatures
+	metrics *metrics
+	echo    *echo.Echo
 
 	// table is the route table bound to this server and its data set.
 	table []route
@@ -194,6 +197,7 @@ func New(cfg Config) *Server {
 	}
 	s.slots = newRenderSlots(cfg.RenderSlots, cfg.RenderWait)
 	s.background = newBackground()
+	s.recent = newRecentFeatures()
 	s.metrics = newMetrics(prometheus.NewRegistry(), s.cache, s.slots)
 	s.live = &liveState{}
 	s.past = &pastRevisions{}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,11 +133,24 @@ func parseTile(layer, z, x, yext string, hasLayer func(string) bool) (tileReques
 	return r, nil
 }
 
-// tileFeatures returns what tile r of an overlay shows: overlayIn for
-// the tile and the symbols just off it, clustered on the tile's grid.
-func (s *Server) tileFeatures(r tileRequest) ([]geo.Feature, error) {
+// tileFeatures returns what tile r of an overlay shows at version (the
+// version of the tile's area, tileResponse's): overlayIn for the tile
+// and the symbols just off it, clustered on the tile's grid. A tile's
+// MVT, PNG and PNG @2x show the same features, and after a write they
+// are drawn again one after the other: the features are gathered once
+// for them (recentFeatures).
+func (s *Server) tileFeatures(r tileRequest, version string) ([]geo.Feature, error) {
+	r.format, r.scale = "features", 1
+	key := version + ":" + r.key()
+	if fs, ok := s.recent.get(key); ok {
+		return fs, nil
+	}
 	b := r.tile.Bound(float64(tiles.Buffer) / tiles.Extent)
-	return s.overlayIn(r.layer, r.time, b, r.tile.Z, tiles.TileClusterGrid(r.tile))
+	fs, err := s.overlayIn(r.layer, r.time, b, r.tile.Z, tiles.TileClusterGrid(r.tile))
+	if err == nil {
+		s.recent.put(key, fs)
+	}
+	return fs, err
 }
 
 // overlayIn returns what overlay id shows within b at zoom z, computed
@@ -175,14 +189,14 @@ func (s *Server) overlayIn(id string, t geo.Interval, b orb.Bound, z maptile.Zoo
 // nearly every client, so the form stored), or PNG. An empty result is a
 // tile with nothing on it. When ctx ends while the features are gathered,
 // it stops there with ctx's error.
-func (s *Server) renderTile(ctx context.Context, r tileRequest) ([]byte, error) {
+func (s *Server) renderTile(ctx context.Context, r tileRequest, version string) ([]byte, error) {
 	if r.layer == LayerBasemap {
 		if s.basemap == nil {
 			return nil, fmt.Errorf("no basemap configured")
 		}
 		return s.basemap.Render(r.tile, r.scale, basemapLang(r.lang))
 	}
-	fs, err := s.tileFeatures(r)
+	fs, err := s.tileFeatures(r, version)
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +212,7 @@ func (s *Server) renderTile(ctx context.Context, r tileRequest) ([]byte, error) 
 // tileResponse is tile r as a cached response: MVT stored gzipped, and an
 // empty tile (nothing on it) answered 204.
 func (s *Server) tileResponse(r tileRequest) cachedResponse {
-	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true, expensive: true,
-		render: func(ctx context.Context) ([]byte, error) {
-			b, err := s.renderTile(ctx, r)
-			if b == nil {
-				b = []byte{} // an empty tile is cached too: its key changes with the data
-			}
-			return b, err
-		}}
+	resp := cachedResponse{kind: "tile", request: r.key(), contentType: "image/png", emptyNoContent: true, expensive: true}
 	if r.format == "mvt" {
 		resp.contentType, resp.gzipped = typeMVT, true
 	}
@@ -216,6 +223,14 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 		resp.version, resp.stale = s.edits.ofArea(func() orb.Bound {
 			return tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
 		}, r.time)
+	}
+	version := cmp.Or(resp.version, s.data.Version) // as in its cache key
+	resp.render = func(ctx context.Context) ([]byte, error) {
+		b, err := s.renderTile(ctx, r, version)
+		if b == nil {
+			b = []byte{} // an empty tile is cached too: its key changes with the data
+		}
+		return b, err
 	}
 	return resp
 }
