@@ -25,7 +25,9 @@ import (
 // default (1.4 ms on two cores). Beside 50 writes a second, the readers'
 // p99 was 1.7 to 2.5 times that of reads alone in eight runs; with short
 // slices, within twice in 24 runs of 27 (docs/performance.md, "Short
-// slices for the readers").
+// slices for the readers"), the three over at 2.02–2.05× with the
+// machine at its slowest, and in 23 of 23 on a faster one, at 1.26–1.65×
+// ("One gathering for a tile's formats").
 //
 // What a lower priority cannot help: the garbage collector stops each
 // goroutine for a moment to scan its stack, a background one too, and
