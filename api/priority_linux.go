@@ -27,6 +27,8 @@ const readerSlice = 100_000 // ns
 // itself; a background thread made later takes the default again. A
 // kernel before 6.12 takes the request and ignores it.
 func ShortenSlices() error {
+	threadsMu.Lock()
+	defer threadsMu.Unlock()
 	done := map[int]bool{}
 	for { // until no thread is new: one may be made meanwhile
 		tasks, err := os.ReadDir("/proc/self/task")
@@ -40,7 +42,7 @@ func ShortenSlices() error {
 				continue
 			}
 			done[tid], found = true, true
-			if _, lowered := backgroundTIDs.Load(tid); lowered {
+			if backgroundTIDs[tid] {
 				continue
 			}
 			prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
@@ -67,8 +69,10 @@ func ShortenSlices() error {
 // nice needs no privilege. On failure the thread runs as it was, which is
 // only slower for readers.
 func lowerThreadPriority(by int) {
+	threadsMu.Lock()
+	defer threadsMu.Unlock()
 	tid := syscall.Gettid()
-	backgroundTIDs.Store(tid, true)
+	backgroundTIDs[tid] = true
 	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
 	if err != nil {
 		return
@@ -82,5 +86,11 @@ func lowerThreadPriority(by int) {
 }
 
 // backgroundTIDs holds the ids of the threads lowerThreadPriority lowered:
-// ShortenSlices leaves them their slice.
-var backgroundTIDs sync.Map // int → true
+// ShortenSlices leaves them their slice. threadsMu guards it, and makes
+// the two one at a time: ShortenSlices reads a thread's nice and sets it
+// again with the slice, so a thread lowered in between would be raised
+// back to the readers' nice and slice.
+var (
+	threadsMu      sync.Mutex
+	backgroundTIDs = map[int]bool{}
+)

@@ -121,7 +121,9 @@ func TestShortenSlices(t *testing.T) {
 	before := map[int]bool{}
 	for _, tid := range threads(t) {
 		before[tid] = true
-		_, background := backgroundTIDs.Load(tid)
+		threadsMu.Lock()
+		background := backgroundTIDs[tid]
+		threadsMu.Unlock()
 		if got := slice(tid); background && got <= readerSlice {
 			t.Errorf("background thread %d: slice %d ns, want the default, longer than %d", tid, got, readerSlice)
 		} else if !background && got != readerSlice {
