@@ -12,9 +12,8 @@ type Lang int
 const (
 	// English names every place as GeoNames and Natural Earth spell it.
 	English Lang = iota
-	// Arabic names towns and rivers in Arabic where the data has their
-	// Arabic name, and in English elsewhere; countries stay in English,
-	// as the countries file has no Arabic names.
+	// Arabic names countries, towns and rivers in Arabic where the data
+	// has their Arabic name, and in English elsewhere.
 	Arabic
 )
 
@@ -40,8 +39,57 @@ const (
 type arabicNames struct {
 	places      []arabic.Text
 	rivers      []arabic.Text
+	countries   map[string]countryText // by English name
+	labels      [labelMaxZoom - labelMinZoom + 1][]label
 	placeLabels [placeMaxZoom - placeMinZoom + 1][]placeLabel
 	riverLabels [placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
+}
+
+// countryText is a country's Arabic name shaped, and how far its ink
+// reaches above and below its baseline, as fractions of its size.
+type countryText struct {
+	text            arabic.Text
+	ascent, descent float64
+}
+
+// shapeCountryNames shapes the countries' Arabic names (by English name)
+// that f can draw.
+func shapeCountryNames(names map[string]string, f *arabic.Font) map[string]countryText {
+	out := map[string]countryText{}
+	for en, ar := range names {
+		if !f.Covers(ar) {
+			continue
+		}
+		t := f.Shape(ar)
+		asc, desc := t.Extent()
+		out[en] = countryText{t, asc, desc}
+	}
+	return out
+}
+
+// countrySize is the size, in pixels to the em at scale 1, of a
+// country's Arabic name at zoom z.
+func countrySize(z int) float64 { return labelSize(z) * arabicScale }
+
+// countryMeasure measures the countries' names as the Arabic map draws
+// them: in Arabic where they have an Arabic name, as latin measures them
+// elsewhere. A name's box reaches as far above and below its middle as
+// its ink does from its baseline (countryText.baseline).
+func (a *arabicNames) countryMeasure(latin measure) measure {
+	return func(name string, z int) (float64, float64) {
+		c, ok := a.countries[name]
+		if !ok {
+			return latin(name, z)
+		}
+		size := countrySize(z)
+		return c.text.Width(size), (c.ascent + c.descent) * size
+	}
+}
+
+// baseline returns how far below its box's middle c's baseline is, at
+// size: its ink then reaches the box's top and bottom alike.
+func (c countryText) baseline(size float64) float64 {
+	return (c.ascent - c.descent) / 2 * size
 }
 
 // arabicFonts are the fonts Arabic names are drawn in: regular for towns

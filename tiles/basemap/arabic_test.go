@@ -1,7 +1,9 @@
 package basemap
 
 import (
+	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"testing"
 
@@ -48,14 +50,23 @@ func TestArabicNamesOverAnbar(t *testing.T) {
 	}
 }
 
-// TestArabicTileDiffersInLabelsOnly renders the z7 tile over Baghdad and
-// Ramadi in both languages: the two differ, only where one of them puts
-// a name, and the Arabic one inks Baghdad's name in the label colour
-// where its label was placed.
+// TestArabicTileDiffersInLabelsOnly renders the tiles over Baghdad at
+// z5 (country names) and z7 (Baghdad and Ramadi) in both languages: the
+// two differ, only where one of them puts a name, and the Arabic one
+// inks a name (Iraq's at z5, Baghdad's at z7) in the label colour where
+// its label was placed.
 func TestArabicTileDiffersInLabelsOnly(t *testing.T) {
+	for _, c := range []struct {
+		z    int
+		name string
+	}{{5, "Iraq"}, {7, "Baghdad"}} {
+		t.Run(fmt.Sprintf("z%d", c.z), func(t *testing.T) { testArabicTileDiffersInLabelsOnly(t, c.z, c.name) })
+	}
+}
+
+func testArabicTileDiffersInLabelsOnly(t *testing.T, z int, name string) {
 	b := testBasemap(t)
-	const z = 7
-	tile := maptile.At(baghdad, z)
+	tile := maptile.At(baghdad, maptile.Zoom(z))
 	for _, scale := range []int{1, 2} {
 		en, ar := renderImage(t, b, tile, scale, English), renderImage(t, b, tile, scale, Arabic)
 		s := float64(scale)
@@ -67,20 +78,34 @@ func TestArabicTileDiffersInLabelsOnly(t *testing.T) {
 			return image.Rect(int(math.Floor(bd.Min[0]*s-ox))-scale, int(math.Floor(bd.Min[1]*s-oy))-scale,
 				int(math.Ceil(bd.Max[0]*s-ox))+scale+1, int(math.Ceil(bd.Max[1]*s-oy))+scale+1)
 		}
-		var baghdadBox image.Rectangle
+		var named image.Rectangle // name's Arabic label
+		if z <= labelMaxZoom {
+			for _, ls := range [][]label{b.labels[z-labelMinZoom], b.arabic().labels[z-labelMinZoom]} {
+				for _, l := range ls {
+					boxes = append(boxes, toTile(l.box().Pad(2))) // the ink's two pixels (TestArabicCountryInkInsideBoxes)
+				}
+			}
+			for _, l := range b.arabic().labels[z-labelMinZoom] {
+				if l.name == name {
+					named = toTile(l.box())
+				}
+			}
+		}
 		for _, ls := range [][]placeLabel{b.placeLabels[z-placeMinZoom], b.arabic().placeLabels[z-placeMinZoom]} {
 			for _, l := range ls {
 				boxes = append(boxes, toTile(l.box))
 			}
 		}
 		for _, l := range b.arabic().placeLabels[z-placeMinZoom] {
-			if b.places[l.place].Name == "Baghdad" {
-				baghdadBox = toTile(l.text)
+			if b.places[l.place].Name == name {
+				named = toTile(l.text)
 			}
 		}
-		for _, ls := range [][]riverLabel{b.riverLabels[z-riverMinLabelZoom], b.arabic().riverLabels[z-riverMinLabelZoom]} {
-			for _, l := range ls {
-				boxes = append(boxes, toTile(l.box))
+		if z >= riverMinLabelZoom {
+			for _, ls := range [][]riverLabel{b.riverLabels[z-riverMinLabelZoom], b.arabic().riverLabels[z-riverMinLabelZoom]} {
+				for _, l := range ls {
+					boxes = append(boxes, toTile(l.box))
+				}
 			}
 		}
 		inBox := func(x, y int) bool {
@@ -108,11 +133,11 @@ func TestArabicTileDiffersInLabelsOnly(t *testing.T) {
 		if outside > 0 {
 			t.Errorf("scale %d: %d pixels differ outside every name's box", scale, outside)
 		}
-		if baghdadBox.Empty() {
-			t.Fatalf("scale %d: Baghdad is not named on the Arabic map", scale)
+		if named.Empty() {
+			t.Fatalf("scale %d: %s is not named on the Arabic map", scale, name)
 		}
-		if n := countNearest(ar, baghdadBox, "label"); n < 30*scale*scale {
-			t.Errorf("scale %d: %d label-coloured pixels in Baghdad's Arabic label %v", scale, n, baghdadBox)
+		if n := countNearest(ar, named, "label"); n < 30*scale*scale {
+			t.Errorf("scale %d: %d label-coloured pixels in %s's Arabic label %v", scale, n, name, named)
 		}
 	}
 }
@@ -179,6 +204,109 @@ func TestArabicInkInsideBoxes(t *testing.T) {
 			}
 			if ink.Union(l.text) != l.text {
 				t.Errorf("z%d %s: ink %v reaches beyond its box %v", z, b.places[l.place].NameAr, ink, l.text)
+			}
+		}
+	}
+}
+
+// TestArabicCountryNames checks the Arabic map names countries in Arabic
+// where the data has their Arabic name, from z3 to z6, and the English
+// map in English.
+func TestArabicCountryNames(t *testing.T) {
+	b := testBasemap(t)
+	tile := maptile.At(baghdad, 5)
+	for _, c := range []struct {
+		lang   Lang
+		arabic bool
+	}{{Arabic, true}, {English, false}} {
+		found := false
+		for _, n := range b.Names(tile, c.lang) {
+			if n.Kind == "country" && n.Name == "Iraq" {
+				found = true
+				if n.NameAr != "العراق" || n.Arabic != c.arabic || !n.Labelled {
+					t.Errorf("lang %d: %+v, want Iraq labelled, العراق, drawn in Arabic %v", c.lang, n, c.arabic)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("lang %d: %v does not name Iraq: %+v", c.lang, tile, b.Names(tile, c.lang))
+		}
+	}
+	// The tile draws Iraq's Arabic name where it was placed: every pixel
+	// its glyphs cover whole is in the label colour.
+	const z = 5
+	for _, scale := range []int{1, 2} {
+		im := renderImage(t, b, tile, scale, Arabic)
+		s := float64(scale)
+		ox, oy := tiles.NewProjector(tile, tiles.TileSize*scale).Origin()
+		for _, l := range b.arabic().labels[z-labelMinZoom] {
+			c, ok := b.arabic().countries[l.name]
+			if l.name != "Iraq" || !ok {
+				continue
+			}
+			size := countrySize(z) * s
+			m := c.text.Mask(size)
+			x := int(math.Round(l.x*s-c.text.Width(size)/2) - ox)
+			y := int(math.Round(l.y*s+c.baseline(size)) - oy)
+			covered, inked := 0, 0
+			for py := range m.Alpha.Rect.Dy() {
+				for px := range m.Alpha.Rect.Dx() {
+					at := image.Point{x + px - m.Origin.X, y + py - m.Origin.Y}
+					if m.Alpha.AlphaAt(px, py).A == 0xff && at.In(im.Bounds()) {
+						covered++
+						if nearest(color.NRGBAModel.Convert(im.At(at.X, at.Y)).(color.NRGBA)) == "label" {
+							inked++
+						}
+					}
+				}
+			}
+			if covered < 10*scale*scale || inked < covered {
+				t.Errorf("scale %d: of the %d pixels العراق covers whole, %d in the label colour", scale, covered, inked)
+			}
+		}
+	}
+	for z := labelMinZoom; z <= labelMaxZoom; z++ {
+		inArabic := 0
+		for _, l := range b.arabic().labels[z-labelMinZoom] {
+			if _, ok := b.arabic().countries[l.name]; ok {
+				inArabic++
+			}
+		}
+		if n := len(b.arabic().labels[z-labelMinZoom]); inArabic < n*9/10 {
+			t.Errorf("z%d: %d of %d country names in Arabic", z, inArabic, n)
+		}
+	}
+}
+
+// TestArabicCountryInkInsideBoxes checks every country's Arabic name, at
+// every zoom, inks only inside the box it was placed with, give or take
+// two pixels (the whole pixel it is drawn at, and its edges' partial
+// pixels): names are placed 6 pixels apart (placeLabels), so boxes that
+// do not overlap mean names that do not touch.
+func TestArabicCountryInkInsideBoxes(t *testing.T) {
+	b := testBasemap(t)
+	for z := labelMinZoom; z <= labelMaxZoom; z++ {
+		for _, l := range b.arabic().labels[z-labelMinZoom] {
+			c, ok := b.arabic().countries[l.name]
+			if !ok {
+				continue
+			}
+			size := countrySize(z)
+			m := c.text.Mask(size)
+			x := math.Round(l.x - c.text.Width(size)/2)
+			y := math.Round(l.y + c.baseline(size))
+			ink := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+			for py := range m.Alpha.Rect.Dy() {
+				for px := range m.Alpha.Rect.Dx() {
+					if m.Alpha.AlphaAt(px, py).A > 0 {
+						ix, iy := x+float64(px-m.Origin.X), y+float64(py-m.Origin.Y)
+						ink = ink.Extend(orb.Point{ix, iy}).Extend(orb.Point{ix + 1, iy + 1})
+					}
+				}
+			}
+			box := l.box().Pad(2)
+			if ink.Union(box) != box {
+				t.Errorf("z%d %s: ink %v reaches beyond its box %v", z, l.name, ink, l.box())
 			}
 		}
 	}

@@ -16,9 +16,13 @@ import (
 type Basemap struct {
 	scales [3]*scale // 110m, 50m, 10m
 	labels [labelMaxZoom - labelMinZoom + 1][]label
-	font   *truetype.Font
-	fonts  placeFonts
-	faces  nameFaces
+	// countries and capitals are what the country names are placed
+	// among (placeLabels), kept for the Arabic map's.
+	countries []Country
+	capitals  []orb.Point
+	font      *truetype.Font
+	fonts     placeFonts
+	faces     nameFaces
 
 	places      []Place
 	names       []string // the places' names as the fonts draw them
@@ -37,10 +41,11 @@ type Basemap struct {
 // lazyArabic is the Arabic map's names, made once, when first asked for,
 // from the fonts and the English names' metrics.
 type lazyArabic struct {
-	once  sync.Once
-	names arabicNames
-	fonts arabicFonts
-	latin nameMetrics
+	once      sync.Once
+	names     arabicNames
+	fonts     arabicFonts
+	latin     nameMetrics
+	countries map[string]string // Arabic names, by English name
 }
 
 // arabic returns the Arabic map's names and labels, shaping and placing
@@ -50,7 +55,9 @@ func (b *Basemap) arabic() *arabicNames {
 	a.once.Do(func() {
 		var am nameMetrics
 		a.names, am = shapeArabicNames(b.places, b.rivers, a.fonts, a.latin)
-		a.names.placeLabels, a.names.riverLabels = placeNames(b.places, b.rivers, &b.labels, am)
+		a.names.countries = shapeCountryNames(a.countries, a.fonts.regular)
+		a.names.labels = placeLabels(b.countries, b.capitals, a.names.countryMeasure(latinMeasure(b.font)))
+		a.names.placeLabels, a.names.riverLabels = placeNames(b.places, b.rivers, &a.names.labels, am)
 	})
 	return &a.names
 }
@@ -80,6 +87,8 @@ type boundedLine struct {
 type Files struct {
 	Countries110m, Countries50m, Countries10m []byte
 	Places, Water                             []byte
+	// CountryNamesAr are the countries' Arabic names (countrynames.go).
+	CountryNamesAr []byte
 }
 
 // Load decodes the basemap's files and places the names of every
@@ -127,13 +136,13 @@ func Load(files Files) (*Basemap, error) {
 	}
 	// Names are placed from 50m, which covers the world, so a name stays
 	// put as the scale changes under it.
-	var capitals []orb.Point
+	b.countries = mid.Countries
 	for _, p := range b.places {
 		if p.Capital {
-			capitals = append(capitals, p.Point)
+			b.capitals = append(b.capitals, p.Point)
 		}
 	}
-	b.labels = placeLabels(mid.Countries, f, capitals)
+	b.labels = placeLabels(b.countries, b.capitals, latinMeasure(f))
 	b.names = make([]string, len(b.places))
 	for i, p := range b.places {
 		b.names[i] = displayName(p.Name, fonts.bold)
@@ -144,7 +153,11 @@ func Load(files Files) (*Basemap, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.ar = &lazyArabic{fonts: af, latin: latin}
+	countriesAr, err := DecodeCountryNames(files.CountryNamesAr)
+	if err != nil {
+		return nil, fmt.Errorf("basemap: %w", err)
+	}
+	b.ar = &lazyArabic{fonts: af, latin: latin, countries: countriesAr}
 	return b, nil
 }
 

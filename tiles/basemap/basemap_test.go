@@ -115,6 +115,9 @@ func TestLoadRejectsBadData(t *testing.T) {
 		"10m is empty":    with(func(f *Files) { f.Countries10m = mustEncode(t, &Data{Grid: Grid{KX: 1, KY: 1}})[:10] }),
 		"places missing":  with(func(f *Files) { f.Places = nil }),
 		"water is places": with(func(f *Files) { f.Water = fixtures.BasemapPlaces }),
+		"country names out of order": with(func(f *Files) {
+			f.CountryNamesAr = []byte("Syria\tسوريا\nIraq\tالعراق\n")
+		}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Load(files); err == nil {

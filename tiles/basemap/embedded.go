@@ -13,7 +13,7 @@ import (
 func Embedded() Files {
 	return Files{
 		Countries110m: fixtures.Basemap110m, Countries50m: fixtures.Basemap50m, Countries10m: fixtures.Basemap10m,
-		Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater,
+		Places: fixtures.BasemapPlaces, Water: fixtures.BasemapWater, CountryNamesAr: fixtures.BasemapCountriesAr,
 	}
 }
 
@@ -21,7 +21,7 @@ func Embedded() Files {
 // drawn from them may be cached.
 func (f Files) Version() string {
 	h := xxhash.New()
-	for _, b := range [][]byte{f.Countries110m, f.Countries50m, f.Countries10m, f.Places, f.Water} {
+	for _, b := range [][]byte{f.Countries110m, f.Countries50m, f.Countries10m, f.Places, f.Water, f.CountryNamesAr} {
 		h.Write(b)
 	}
 	return fmt.Sprintf("%016x", h.Sum64())

@@ -19,10 +19,31 @@ const (
 )
 
 // label is a country name placed at one zoom, in global pixels at scale
-// 1: centred on x, y, within w by h.
+// 1: centred on x, y, within w by h. name is the English name, which the
+// Arabic map looks its own up by.
 type label struct {
 	name       string
 	x, y, w, h float64
+}
+
+// box is where l's name is drawn, in global pixels at scale 1.
+func (l label) box() orb.Bound {
+	return orb.Bound{Min: orb.Point{l.x - l.w/2, l.y - l.h/2}, Max: orb.Point{l.x + l.w/2, l.y + l.h/2}}
+}
+
+// measure returns the width and height, in pixels at scale 1, that a
+// country's name (named by its English name) takes at zoom z.
+type measure func(name string, z int) (w, h float64)
+
+// latinMeasure measures names as the English map draws them, in f.
+func latinMeasure(f *truetype.Font) measure {
+	var faces [labelMaxZoom - labelMinZoom + 1]font.Face
+	for z := labelMinZoom; z <= labelMaxZoom; z++ {
+		faces[z-labelMinZoom] = labelFace(f, z, 1)
+	}
+	return func(name string, z int) (float64, float64) {
+		return float64(font.MeasureString(faces[z-labelMinZoom], name)) / 64, labelSize(z) * 1.4
+	}
 }
 
 // labelSize returns the font size of names at zoom z, scale 1.
@@ -44,8 +65,9 @@ func labelFace(f *truetype.Font, z, scale int) font.Face {
 // placed, larger countries first. Deciding globally rather than per tile
 // is what makes a name cut by a tile edge appear in both tiles. A name
 // that would cover a capital's dot (capitals, lon/lat) moves up or down by
-// its height, once or twice, so that the capital keeps its place.
-func placeLabels(countries []Country, f *truetype.Font, capitals []orb.Point) [labelMaxZoom - labelMinZoom + 1][]label {
+// its height, once or twice, so that the capital keeps its place. The
+// names take the room m says.
+func placeLabels(countries []Country, capitals []orb.Point, m measure) [labelMaxZoom - labelMinZoom + 1][]label {
 	type candidate struct {
 		name  string
 		at    orb.Point
@@ -75,8 +97,6 @@ func placeLabels(countries []Country, f *truetype.Font, capitals []orb.Point) [l
 	var out [labelMaxZoom - labelMinZoom + 1][]label
 	for z := labelMinZoom; z <= labelMaxZoom; z++ {
 		world := float64(tiles.TileSize) * math.Exp2(float64(z))
-		face := labelFace(f, z, 1)
-		h := labelSize(z) * 1.4
 		const gap = 6 // pixels between names
 		var placed []orb.Bound
 		dots := newCollider()
@@ -86,7 +106,7 @@ func placeLabels(countries []Country, f *truetype.Font, capitals []orb.Point) [l
 			dots.add(orb.Bound{Min: orb.Point{x - r, y - r}, Max: orb.Point{x + r, y + r}})
 		}
 		for _, c := range cs {
-			w := float64(font.MeasureString(face, c.name)) / 64
+			w, h := m(c.name, z)
 			x0, y0 := tiles.Project(orb.Point{c.bound.Min[0], c.bound.Max[1]}, world)
 			x1, y1 := tiles.Project(orb.Point{c.bound.Max[0], c.bound.Min[1]}, world)
 			if w > 1.2*(x1-x0) || h > 1.5*(y1-y0) {
@@ -113,7 +133,6 @@ func placeLabels(countries []Country, f *truetype.Font, capitals []orb.Point) [l
 				break
 			}
 		}
-		_ = face.Close()
 	}
 	return out
 }

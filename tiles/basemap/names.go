@@ -208,7 +208,8 @@ func grow(m *image.Alpha, r int) *image.Alpha {
 
 // TileName is a name tile t draws, or a named river it draws.
 type TileName struct {
-	// Kind is "place" for a town or city, "river" for a river.
+	// Kind is "country" for a country, "place" for a town or city,
+	// "river" for a river.
 	Kind string
 	// Name is the English name; NameAr the Arabic one, "" when the data
 	// has none.
@@ -220,9 +221,9 @@ type TileName struct {
 	Labelled bool
 }
 
-// Names returns the towns tile t names in lang and the named rivers it
-// draws, towns in the order they were placed, then rivers by name: what a
-// reader of the tile can find on it.
+// Names returns the countries and towns tile t names in lang and the
+// named rivers it draws, countries and towns in the order they were
+// placed, then rivers by name: what a reader of the tile can find on it.
 func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
 	if lang == Arabic {
@@ -232,6 +233,19 @@ func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 	pr := tiles.NewProjector(t, tiles.TileSize)
 	ox, oy := pr.Origin()
 	var out []TileName
+	if z >= labelMinZoom && z <= labelMaxZoom {
+		labels := &b.labels
+		if lang == Arabic {
+			labels = &b.arabic().labels
+		}
+		for _, l := range labels[z-labelMinZoom] {
+			if visible(l.box(), 1, ox, oy, tiles.TileSize) {
+				_, shaped := b.arabic().countries[l.name]
+				out = append(out, TileName{Kind: "country", Name: l.name, NameAr: b.ar.countries[l.name], Labelled: true,
+					Arabic: lang == Arabic && shaped})
+			}
+		}
+	}
 	if z >= placeMinZoom && z <= placeMaxZoom {
 		for _, l := range placeLabels[z-placeMinZoom] {
 			if visible(l.box, 1, ox, oy, tiles.TileSize) {

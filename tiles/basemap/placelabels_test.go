@@ -101,10 +101,11 @@ func TestCapitalsNamed(t *testing.T) {
 func TestLabelsDoNotOverlap(t *testing.T) {
 	b := testBasemap(t)
 	for _, lang := range []struct {
-		name   string
-		places *[placeMaxZoom - placeMinZoom + 1][]placeLabel
-		rivers *[placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
-	}{{"en", &b.placeLabels, &b.riverLabels}, {"ar", &b.arabic().placeLabels, &b.arabic().riverLabels}} {
+		name      string
+		countries *[labelMaxZoom - labelMinZoom + 1][]label
+		places    *[placeMaxZoom - placeMinZoom + 1][]placeLabel
+		rivers    *[placeMaxZoom - riverMinLabelZoom + 1][]riverLabel
+	}{{"en", &b.labels, &b.placeLabels, &b.riverLabels}, {"ar", &b.arabic().labels, &b.arabic().placeLabels, &b.arabic().riverLabels}} {
 		for z := placeMinZoom; z <= placeMaxZoom; z++ {
 			// each name is one or two boxes (a town's dot and name)
 			type named struct {
@@ -113,8 +114,8 @@ func TestLabelsDoNotOverlap(t *testing.T) {
 			}
 			var all []named
 			if z <= labelMaxZoom {
-				for _, l := range b.labels[z-labelMinZoom] {
-					all = append(all, named{l.name, []orb.Bound{{Min: orb.Point{l.x - l.w/2, l.y - l.h/2}, Max: orb.Point{l.x + l.w/2, l.y + l.h/2}}}})
+				for _, l := range lang.countries[z-labelMinZoom] {
+					all = append(all, named{l.name, []orb.Bound{l.box()}})
 				}
 			}
 			for _, l := range lang.places[z-placeMinZoom] {

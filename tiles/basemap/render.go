@@ -157,7 +157,11 @@ func (b *Basemap) Render(t maptile.Tile, scale int, lang Lang) ([]byte, error) {
 	d.dc.Stroke()
 
 	if z := int(t.Z); z >= labelMinZoom && z <= labelMaxZoom {
-		d.labels(b.font, b.labels[z-labelMinZoom], z, scale)
+		labels, ar := &b.labels, map[string]countryText(nil)
+		if lang == Arabic {
+			labels, ar = &b.arabic().labels, b.arabic().countries
+		}
+		d.labels(b.font, labels[z-labelMinZoom], ar, z, scale)
 	}
 	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
 	if lang == Arabic {
@@ -246,8 +250,9 @@ func (d *drawer) trace(ps []orb.Point) {
 // each at whole global pixels, so that both halves of a name cut by a tile
 // edge are drawn alike and join. Text goes straight onto the image through
 // font.Drawer: gg resamples every glyph through a bilinear transform,
-// which is slower and blurrier.
-func (d *drawer) labels(f *truetype.Font, ls []label, z, scale int) {
+// which is slower and blurrier. A name in ar (the Arabic map's, by
+// English name) is drawn in Arabic, as a mask.
+func (d *drawer) labels(f *truetype.Font, ls []label, ar map[string]countryText, z, scale int) {
 	s := float64(scale)
 	size := float64(tiles.TileSize * scale)
 	im, ok := d.dc.Image().(*image.RGBA)
@@ -263,6 +268,17 @@ func (d *drawer) labels(f *truetype.Font, ls []label, z, scale int) {
 			l.y*s+l.h*s/2+margin < oy || l.y*s-l.h*s/2-margin > oy+size {
 			continue
 		}
+		if c, ok := ar[l.name]; ok {
+			size := countrySize(z) * s
+			m := c.text.Mask(size)
+			x := int(math.Round(l.x*s-c.text.Width(size)/2) - ox)
+			y := int(math.Round(l.y*s+c.baseline(size)) - oy)
+			for _, o := range haloOffsets {
+				m.Draw(im, x+o[0]*scale, y+o[1]*scale, halo)
+			}
+			m.Draw(im, x, y, text)
+			continue
+		}
 		if dr.Face == nil {
 			dr.Face = labelFace(f, z, scale)
 		}
@@ -271,7 +287,7 @@ func (d *drawer) labels(f *truetype.Font, ls []label, z, scale int) {
 		x := int(math.Round(l.x*s-w/2) - ox)
 		y := int(math.Round(l.y*s+0.35*labelSize(z)*s) - oy)
 		dr.Src = halo
-		for _, o := range [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}, {0, 1}, {1, 1}} {
+		for _, o := range haloOffsets {
 			dr.Dot = fixed.P(x+o[0]*scale, y+o[1]*scale)
 			dr.DrawString(l.name)
 		}
