@@ -34,7 +34,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.start(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

@@ -26,7 +26,6 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
@@ -85,15 +84,26 @@ type Store struct {
 	// listenURL, when set, is the PostgreSQL a Watch listens on, and
 	// commits announce their revision (watch.go).
 	listenURL string
-	// auth is Authenticate's prepared query (authStmt).
-	auth struct {
-		mu   sync.Mutex
-		stmt *sql.Stmt
-	}
+	// authQuery is Authenticate's query, prepared (tokens.go).
+	authQuery *sql.Stmt
 }
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// start readies a store just opened: its migrations applied, then its
+// queries prepared.
+func (s *Store) start(ctx context.Context) error {
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	q, err := s.db.PrepareContext(ctx, authQuery)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	s.authQuery = q
+	return nil
+}
 
 // migrate applies the migrations the database has not had, each in its
 // own transaction, in name order.
@@ -183,11 +193,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.auth.mu.Lock()
-	if s.auth.stmt != nil {
-		_ = s.auth.stmt.Close() // closed with the database in any case
-	}
-	s.auth.mu.Unlock()
+	_ = s.authQuery.Close() // closed with the database in any case
 	return s.db.Close()
 }
 
