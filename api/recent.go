@@ -2,6 +2,7 @@ package api
 
 import (
 	"sync"
+	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
 )
@@ -15,55 +16,69 @@ import (
 // features are shared, read-only: MVT copies what it projects, and the
 // PNG renderer only reads.
 //
-// It holds at most maxRecentTiles tiles and maxRecentFeatures features,
-// the oldest falling out first: what a tile shows is drawn soon after
-// its area changed, or not at all.
+// A feature of an incident points into the data set it was gathered
+// from (its records, its text), so a kept tile keeps that data set
+// alive after a batch has replaced it. Tiles are kept for
+// maxRecentAge, about the time their formats are drawn in, one after
+// the other, after a write: so at most the data sets of the last
+// second's batches outlive their swap. And at most maxRecentTiles
+// tiles and maxRecentFeatures features, the oldest falling out first.
 type recentFeatures struct {
 	mu    sync.Mutex
 	order []string // keys, oldest first
-	byKey map[string][]geo.Feature
+	byKey map[string]recentTile
 	count int // features held
 	// gathered counts the tiles put, kept or not: the gatherings done
 	// (TestTileFormatsGatherOnce).
 	gathered int
+	now      func() time.Time
+}
+
+// recentTile is a tile's features and when they were gathered.
+type recentTile struct {
+	features []geo.Feature
+	at       time.Time
 }
 
 const (
 	maxRecentTiles    = 64
-	maxRecentFeatures = 50_000 // a few hundred bytes each
+	maxRecentFeatures = 50_000
+	maxRecentAge      = time.Second
 )
 
 func newRecentFeatures() *recentFeatures {
-	return &recentFeatures{byKey: map[string][]geo.Feature{}}
+	return &recentFeatures{byKey: map[string]recentTile{}, now: time.Now}
 }
 
 // get returns the features kept under key.
 func (r *recentFeatures) get(key string) ([]geo.Feature, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fs, ok := r.byKey[key]
-	return fs, ok
+	t, ok := r.byKey[key]
+	return t.features, ok
 }
 
 // put keeps fs under key, letting the oldest fall out to stay within
-// the bounds; a tile of more than maxRecentFeatures is not kept.
+// the bounds (and those older than maxRecentAge); a tile of more than
+// maxRecentFeatures is not kept.
 func (r *recentFeatures) put(key string, fs []geo.Feature) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gathered++
-	if len(fs) > maxRecentFeatures {
-		return
+	if _, ok := r.byKey[key]; ok || len(fs) > maxRecentFeatures {
+		return // gathered twice at once (the same features), or too many
 	}
-	if _, ok := r.byKey[key]; ok {
-		return // gathered twice at once: the same features
-	}
-	for len(r.order) > 0 && (len(r.order) >= maxRecentTiles || r.count+len(fs) > maxRecentFeatures) {
-		oldest := r.order[0]
-		r.count -= len(r.byKey[oldest])
-		delete(r.byKey, oldest)
+	now := r.now()
+	for len(r.order) > 0 {
+		oldest := r.byKey[r.order[0]]
+		if len(r.order) < maxRecentTiles && r.count+len(fs) <= maxRecentFeatures && now.Sub(oldest.at) <= maxRecentAge {
+			break
+		}
+		r.count -= len(oldest.features)
+		delete(r.byKey, r.order[0])
 		r.order = r.order[1:]
 	}
 	r.order = append(r.order, key)
-	r.byKey[key] = fs
+	r.byKey[key] = recentTile{fs, now}
 	r.count += len(fs)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/incidentmap/incidentmap/geo"
 )
@@ -64,10 +65,24 @@ func TestRecentFeaturesBounds(t *testing.T) {
 		t.Error("a tile of more features than the bound was kept")
 	}
 	want := 0
-	for _, fs := range r.byKey {
-		want += len(fs)
+	for _, tile := range r.byKey {
+		want += len(tile.features)
 	}
 	if r.count != want {
 		t.Errorf("count %d, but %d features are kept", r.count, want)
+	}
+
+	// A tile older than maxRecentAge falls out at the next put, and the
+	// data set its features point into with it.
+	clock := time.Now()
+	r.now = func() time.Time { return clock }
+	r.put("then", make([]geo.Feature, 1))
+	clock = clock.Add(maxRecentAge + time.Millisecond)
+	r.put("now", make([]geo.Feature, 1))
+	if _, ok := r.get("then"); ok {
+		t.Errorf("a tile gathered %s before the last is kept", maxRecentAge+time.Millisecond)
+	}
+	if _, ok := r.get("now"); !ok || len(r.order) != 1 {
+		t.Errorf("%d tiles kept after the older fell out, want the newest alone", len(r.order))
 	}
 }
