@@ -35,7 +35,8 @@ func (l label) box() orb.Bound {
 // country's name (named by its English name) takes at zoom z.
 type measure func(name string, z int) (w, h float64)
 
-// latinMeasure measures names as the English map draws them, in f.
+// latinMeasure measures names as the English map draws them, in f. Its
+// faces are never closed: a truetype face's Close does nothing.
 func latinMeasure(f *truetype.Font) measure {
 	var faces [labelMaxZoom - labelMinZoom + 1]font.Face
 	for z := labelMinZoom; z <= labelMaxZoom; z++ {

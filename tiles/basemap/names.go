@@ -240,9 +240,11 @@ func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
 		}
 		for _, l := range labels[z-labelMinZoom] {
 			if visible(l.box(), 1, ox, oy, tiles.TileSize) {
-				_, shaped := b.arabic().countries[l.name]
-				out = append(out, TileName{Kind: "country", Name: l.name, NameAr: b.ar.countries[l.name], Labelled: true,
-					Arabic: lang == Arabic && shaped})
+				n := TileName{Kind: "country", Name: l.name, NameAr: b.ar.countries[l.name], Labelled: true}
+				if lang == Arabic {
+					_, n.Arabic = b.arabic().countries[l.name]
+				}
+				out = append(out, n)
 			}
 		}
 	}

@@ -263,16 +263,19 @@ func (d *drawer) labels(f *truetype.Font, ls []label, ar map[string]countryText,
 	dr := font.Drawer{Dst: im}
 	halo, text := image.NewUniform(HaloColor), image.NewUniform(LabelColor)
 	for _, l := range ls {
-		margin := 2 * s
+		// A name's ink reaches up to two pixels beyond its box (the
+		// whole pixel it is drawn at; TestArabicCountryInkInsideBoxes),
+		// its halo one more: a tile draws the names that near it.
+		margin := 3 * s
 		if l.x*s+l.w*s/2+margin < ox || l.x*s-l.w*s/2-margin > ox+size ||
 			l.y*s+l.h*s/2+margin < oy || l.y*s-l.h*s/2-margin > oy+size {
 			continue
 		}
 		if c, ok := ar[l.name]; ok {
-			size := countrySize(z) * s
-			m := c.text.Mask(size)
-			x := int(math.Round(l.x*s-c.text.Width(size)/2) - ox)
-			y := int(math.Round(l.y*s+c.baseline(size)) - oy)
+			em := countrySize(z) * s
+			m := c.text.Mask(em)
+			x := int(math.Round(l.x*s-c.text.Width(em)/2) - ox)
+			y := int(math.Round(l.y*s+c.baseline(em)) - oy)
 			for _, o := range haloOffsets {
 				m.Draw(im, x+o[0]*scale, y+o[1]*scale, halo)
 			}
