@@ -92,7 +92,13 @@ func (s *Server) fetch(ctx context.Context, resp cachedResponse) ([]byte, cache.
 	if ctx.Value(onDrawingThread{}) != nil {
 		fetch = s.cache.FetchLocal
 	}
-	return fetch(ctx, s.cacheKeyAt(cmp.Or(resp.version, s.data.Version), resp.kind, resp.request), s.renderOf(resp))
+	return fetch(ctx, s.cacheKeyAt(s.versionOf(resp), resp.kind, resp.request), s.renderOf(resp))
+}
+
+// versionOf is the version resp is cached under: its own, or the data
+// set's.
+func (s *Server) versionOf(resp cachedResponse) string {
+	return cmp.Or(resp.version, s.data.Version)
 }
 
 // renderOf is resp's render, in a render slot when it is expensive, and
@@ -130,7 +136,7 @@ func belowReaders(render func(context.Context) ([]byte, error)) func(context.Con
 // keyOf is the cache key of resp as r asks for it, and whether it may go
 // to the shared tier.
 func (s *Server) keyOf(r *http.Request, resp cachedResponse) (key string, shared bool) {
-	version := cmp.Or(resp.version, s.data.Version)
+	version := s.versionOf(resp)
 	if !resp.linked {
 		return s.cacheKeyAt(version, resp.kind, resp.request), true
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -224,7 +223,7 @@ func (s *Server) tileResponse(r tileRequest) cachedResponse {
 			return tiles.DependencyBound(r.tile.Bound(float64(tiles.Buffer)/tiles.Extent), r.tile.Z)
 		}, r.time)
 	}
-	version := cmp.Or(resp.version, s.data.Version) // as in its cache key
+	version := s.versionOf(resp) // as in its cache key
 	resp.render = func(ctx context.Context) ([]byte, error) {
 		b, err := s.renderTile(ctx, r, version)
 		if b == nil {
