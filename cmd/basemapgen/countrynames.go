@@ -63,15 +63,3 @@ func convertCountryNames(src, i18n, lang, dst string) (int, error) {
 	}
 	return len(names), nil
 }
-
-// readJSON decodes the JSON file path into v.
-func readJSON(path string, v any) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode %s: %w", path, err)
-	}
-	return nil
-}

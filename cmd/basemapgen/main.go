@@ -159,16 +159,24 @@ type topology struct {
 	} `json:"objects"`
 }
 
+// readJSON decodes the JSON file path into v.
+func readJSON(path string, v any) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode %s: %w", path, err)
+	}
+	return nil
+}
+
 // convert reads the TopoJSON file src and writes the compact form to dst,
 // returning its size.
 func convert(src, dst string, coverage orb.Bound) (int, error) {
-	raw, err := os.ReadFile(src)
-	if err != nil {
-		return 0, fmt.Errorf("read topojson: %w", err)
-	}
 	var topo topology
-	if err := json.Unmarshal(raw, &topo); err != nil {
-		return 0, fmt.Errorf("decode %s: %w", src, err)
+	if err := readJSON(src, &topo); err != nil {
+		return 0, err
 	}
 	countries, borders, err := decodeCountries(&topo)
 	if err != nil {
