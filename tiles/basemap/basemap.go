@@ -62,6 +62,17 @@ func (b *Basemap) arabic() *arabicNames {
 	return &a.names
 }
 
+// labelsIn returns, by zoom, the names the map in lang draws (Render) and
+// lists (Names): the countries', the towns' and the rivers'.
+func (b *Basemap) labelsIn(lang Lang) (*[labelMaxZoom - labelMinZoom + 1][]label,
+	*[placeMaxZoom - placeMinZoom + 1][]placeLabel, *[placeMaxZoom - riverMinLabelZoom + 1][]riverLabel) {
+	if lang == Arabic {
+		a := b.arabic()
+		return &a.labels, &a.placeLabels, &a.riverLabels
+	}
+	return &b.labels, &b.placeLabels, &b.riverLabels
+}
+
 // scale is one scale of the data, flattened for drawing.
 type scale struct {
 	coverage orb.Bound

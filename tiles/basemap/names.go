@@ -225,19 +225,12 @@ type TileName struct {
 // named rivers it draws, countries and towns in the order they were
 // placed, then rivers by name: what a reader of the tile can find on it.
 func (b *Basemap) Names(t maptile.Tile, lang Lang) []TileName {
-	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
-	if lang == Arabic {
-		placeLabels, riverLabels = &b.arabic().placeLabels, &b.arabic().riverLabels
-	}
+	labels, placeLabels, riverLabels := b.labelsIn(lang)
 	z := int(t.Z)
 	pr := tiles.NewProjector(t, tiles.TileSize)
 	ox, oy := pr.Origin()
 	var out []TileName
 	if z >= labelMinZoom && z <= labelMaxZoom {
-		labels := &b.labels
-		if lang == Arabic {
-			labels = &b.arabic().labels
-		}
 		for _, l := range labels[z-labelMinZoom] {
 			if visible(l.box(), 1, ox, oy, tiles.TileSize) {
 				n := TileName{Kind: "country", Name: l.name, NameAr: b.ar.countries[l.name], Labelled: true}

@@ -156,16 +156,13 @@ func (b *Basemap) Render(t maptile.Tile, scale int, lang Lang) ([]byte, error) {
 	d.dc.SetLineJoinRound()
 	d.dc.Stroke()
 
+	labels, placeLabels, riverLabels := b.labelsIn(lang)
 	if z := int(t.Z); z >= labelMinZoom && z <= labelMaxZoom {
-		labels, ar := &b.labels, map[string]countryText(nil)
+		var ar map[string]countryText
 		if lang == Arabic {
-			labels, ar = &b.arabic().labels, b.arabic().countries
+			ar = b.arabic().countries
 		}
 		d.labels(b.font, labels[z-labelMinZoom], ar, z, scale)
-	}
-	placeLabels, riverLabels := &b.placeLabels, &b.riverLabels
-	if lang == Arabic {
-		placeLabels, riverLabels = &b.arabic().placeLabels, &b.arabic().riverLabels
 	}
 	if z := int(t.Z); z >= riverMinLabelZoom && z <= placeMaxZoom {
 		d.riverLabels(b, riverLabels[z-riverMinLabelZoom], scale, lang)
